@@ -1,0 +1,172 @@
+/** Loads the generated catalog and answers look-ups about entities, operations, fields and actions. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { closest } from 'fastest-levenshtein';
+import type { Catalog, CatalogOperation, CatalogResource, OperationKind, TypeSpec } from './types.ts';
+import { looseKey } from './naming.ts';
+
+export * from './types.ts';
+export { entityNameOf, actionNameOf, looseKey } from './naming.ts';
+
+export const DEFAULT_API_VERSION = '2023-08-16';
+
+/** The seeds' action names that Verb + Entity does not produce. */
+export const ACTION_ALIASES: Record<string, string> = {
+  AttachPaymentMethodToCustomer: 'AttachPaymentMethod',
+  DetachPaymentMethodFromCustomer: 'DetachPaymentMethod',
+};
+
+export interface Entity extends CatalogResource {
+  /** Stripe's resource id (`payment_intent`). */
+  id: string;
+  schema: TypeSpec;
+}
+
+export interface Action {
+  name: string;
+  aliases: string[];
+  entity: Entity;
+  operation: CatalogOperation;
+}
+
+export class CatalogLookupError extends Error {
+  readonly code: string;
+  readonly suggestion?: string;
+  constructor(code: string, message: string, suggestion?: string) {
+    super(suggestion ? `${message}; did you mean ${suggestion}?` : message);
+    this.name = 'CatalogLookupError';
+    this.code = code;
+    this.suggestion = suggestion;
+  }
+}
+
+export class StripeCatalog {
+  readonly apiVersion: string;
+  readonly raw: Catalog;
+  private readonly byLooseName = new Map<string, Entity>();
+  private readonly entityList: Entity[] = [];
+  private readonly actionsByLooseName = new Map<string, Action>();
+  private readonly actionList: Action[] = [];
+
+  constructor(raw: Catalog) {
+    this.raw = raw;
+    this.apiVersion = raw.apiVersion;
+    for (const [id, resource] of Object.entries(raw.resources)) {
+      const entity: Entity = { ...resource, id, schema: raw.schemas[id] };
+      this.entityList.push(entity);
+      this.byLooseName.set(looseKey(entity.entity), entity);
+      this.byLooseName.set(looseKey(id), entity);
+    }
+    const aliasesOf = new Map<string, string[]>();
+    for (const [alias, target] of Object.entries(ACTION_ALIASES)) {
+      aliasesOf.set(target, [...(aliasesOf.get(target) ?? []), alias]);
+    }
+    for (const entity of this.entityList) {
+      for (const operation of entity.operations) {
+        if (!operation.action) continue;
+        const action: Action = {
+          name: operation.action,
+          aliases: aliasesOf.get(operation.action) ?? [],
+          entity,
+          operation,
+        };
+        this.actionList.push(action);
+        for (const name of [action.name, ...action.aliases]) {
+          this.actionsByLooseName.set(looseKey(name), action);
+        }
+      }
+    }
+  }
+
+  entities(): Entity[] {
+    return this.entityList;
+  }
+
+  /** By entity name or resource id, case-insensitively (`paymentintent`, `payment_intent`). */
+  findEntity(name: string): Entity | undefined {
+    return this.byLooseName.get(looseKey(name));
+  }
+
+  entity(name: string): Entity {
+    const found = this.findEntity(name);
+    if (found) return found;
+    throw new CatalogLookupError(
+      'UNKNOWN_ENTITY',
+      `unknown entity "${name}"`,
+      closest(name, this.entityList.map((e) => e.entity)),
+    );
+  }
+
+  /** The entity's primary operation of a kind (the plainly named one), if Stripe has it. */
+  operation(entity: Entity, kind: Exclude<OperationKind, 'custom'>): CatalogOperation | undefined {
+    return entity.operations.find((o) => o.name === kind) ?? entity.operations.find((o) => o.kind === kind);
+  }
+
+  /** All operations of a kind, primary first (nested variants follow). */
+  operationsOf(entity: Entity, kind: OperationKind): CatalogOperation[] {
+    return entity.operations
+      .filter((o) => o.kind === kind)
+      .sort((a, b) => Number(b.name === kind) - Number(a.name === kind));
+  }
+
+  actions(): Action[] {
+    return this.actionList;
+  }
+
+  findAction(name: string): Action | undefined {
+    return this.actionsByLooseName.get(looseKey(name));
+  }
+
+  action(name: string): Action {
+    const found = this.findAction(name);
+    if (found) return found;
+    const names = this.actionList.flatMap((a) => [a.name, ...a.aliases]);
+    throw new CatalogLookupError('UNKNOWN_ACTION', `unknown action "${name}"`, closest(name, names));
+  }
+
+  /** A named schema (resource or sub-object). */
+  schema(name: string): TypeSpec | undefined {
+    return this.raw.schemas[name];
+  }
+
+  /**
+   * The type of a dotted field path on an entity (`address.city`, `lines.data`), following refs,
+   * expandable ids (as their expanded object) and arrays.
+   */
+  field(entity: Entity, path: string): TypeSpec | undefined {
+    let current: TypeSpec | undefined = entity.schema;
+    for (const part of path.split('.')) {
+      current = this.objectOf(current);
+      if (!current) return undefined;
+      current = current.fields?.[part] ?? current.additional;
+    }
+    return current;
+  }
+
+  /** Resolves refs, single-resource expandables and arrays down to an object type, if any. */
+  objectOf(spec: TypeSpec | undefined): TypeSpec | undefined {
+    let current = spec;
+    for (let depth = 0; current && depth < 8; depth++) {
+      if (current.type === 'object') return current;
+      if (current.type === 'ref') current = this.raw.schemas[current.ref as string];
+      else if (current.type === 'array') current = current.items;
+      else if (current.expandable?.length) current = this.raw.schemas[current.expandable[0]];
+      else if (current.type === 'anyOf') current = current.of?.find((o) => o.type === 'object' || o.type === 'ref');
+      else return undefined;
+    }
+    return undefined;
+  }
+}
+
+const cache = new Map<string, StripeCatalog>();
+
+/** The committed catalog for an API version (default: the one the connector pins). */
+export function loadCatalog(apiVersion: string = DEFAULT_API_VERSION): StripeCatalog {
+  let catalog = cache.get(apiVersion);
+  if (!catalog) {
+    const file = fileURLToPath(new URL(`../../catalog/stripe-${apiVersion}.json`, import.meta.url));
+    catalog = new StripeCatalog(JSON.parse(readFileSync(file, 'utf8')) as Catalog);
+    cache.set(apiVersion, catalog);
+  }
+  return catalog;
+}
