@@ -192,7 +192,7 @@ export function generate(spec: Json): Catalog {
         }
         const spec: TypeSpec = { type: 'object' };
         if (schema.properties) spec.fields = convertFields(schema.properties);
-        if (schema.required?.length) spec.required = [...schema.required];
+        if (schema.required?.length) spec.requiredFields = [...schema.required];
         if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
           spec.additional = convert(schema.additionalProperties);
         }
@@ -292,7 +292,11 @@ export function generate(spec: Json): Catalog {
       // A binary answer (the quote PDF) belongs to the object whose id the path carries.
       const resource =
         owningResource(path, response) ??
-        resourceForLiteral(path.split('/').filter(Boolean).findLast((_s, i, all) => isParam(all[i + 1] ?? '')) ?? '');
+        resourceForLiteral(
+          [...path.split('/').filter(Boolean)]
+            .reverse()
+            .find((_s: string, i: number, all: string[]) => i > 0 && isParam(all[i - 1])) ?? '',
+        );
       if (!resource) {
         unassigned.push(`${method.toUpperCase()} ${path}`);
         continue;
@@ -315,7 +319,7 @@ export function generate(spec: Json): Catalog {
         // The method name is what follows the object's id, or its collection for collection methods.
         let words = trailing.filter((w) => !matchesCollection(w, resource));
         if (lastParamIndex < 0) {
-          const collection = segments.findLastIndex((s) => matchesCollection(s, resource));
+          const collection = segments.map((s) => matchesCollection(s, resource)).lastIndexOf(true);
           words = segments.slice(collection + 1);
         }
         custom = words.join('_');
@@ -326,7 +330,8 @@ export function generate(spec: Json): Catalog {
         kind,
         method: method.toUpperCase() as CatalogOperation['method'],
         path,
-        testHelper: segments[0] === 'test_helpers' && resource.split('.')[0] !== 'test_helpers' ? true : undefined,
+        testHelper:
+          segments[0] === 'test_helpers' && resource.split('.')[0] !== 'test_helpers' ? true : undefined,
         pathParams: pathParamsOf(segments, kind, resource),
         params: paramsOf(op, method),
         response,
@@ -367,14 +372,18 @@ export function generate(spec: Json): Catalog {
     if (method === 'get' || method === 'delete') {
       for (const p of op.parameters ?? []) {
         if (p.in !== 'query') continue;
-        out.push({ name: p.name, required: p.required ? true : undefined, ...convert(p.schema ?? {}) });
+        out.push({ ...convert(p.schema ?? {}), name: p.name, required: p.required ? true : undefined });
       }
     }
     const body = op.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
     if (body?.properties) {
       const required = new Set<string>(body.required ?? []);
       for (const name of Object.keys(body.properties)) {
-        out.push({ name, required: required.has(name) ? true : undefined, ...convert(body.properties[name]) });
+        out.push({
+          ...convert(body.properties[name]),
+          name,
+          required: required.has(name) ? true : undefined,
+        });
       }
     }
     return out;
@@ -391,14 +400,18 @@ export function generate(spec: Json): Catalog {
     const segments = op.path.split('/');
     const namespace = op.resource.includes('.') ? op.resource.split('.')[0] : undefined;
     return [
-      segments.some((s) => LEGACY_SEGMENTS.has(s)) || spec.paths[op.path][op.method.toLowerCase()].deprecated ? 1 : 0,
+      segments.some((s) => LEGACY_SEGMENTS.has(s)) || spec.paths[op.path][op.method.toLowerCase()].deprecated
+        ? 1
+        : 0,
       namespace && segments[2] !== namespace ? 1 : 0,
       // Acting on an object by its id beats the singleton form (/v1/accounts/{account} over /v1/account).
-      (op.kind === 'retrieve' || op.kind === 'update' || op.kind === 'delete') && !op.pathParams.length ? 1 : 0,
+      (op.kind === 'retrieve' || op.kind === 'update' || op.kind === 'delete') && !op.pathParams.length
+        ? 1
+        : 0,
       segments.length,
     ];
   };
-  const compareRank = (a: typeof operations[number], b: typeof operations[number]) => {
+  const compareRank = (a: (typeof operations)[number], b: (typeof operations)[number]) => {
     const ra = rank(a);
     const rb = rank(b);
     for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
@@ -448,7 +461,9 @@ export function generate(spec: Json): Catalog {
       done.add(name);
       const s = schemas[name];
       if (!s) continue;
-      const converted = s.anyOf ? { type: 'anyOf' as const, of: s.anyOf.map((m: Json) => convert(m)) } : convert(s);
+      const converted = s.anyOf
+        ? { type: 'anyOf' as const, of: s.anyOf.map((m: Json) => convert(m)) }
+        : convert(s);
       schemaDefs[name] = converted;
     }
   }

@@ -49,7 +49,12 @@ export class ConnectorError extends Error {
   /** Where the fault is: a field name, a filter position, a parameter. */
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ConnectorError';
     this.code = code;

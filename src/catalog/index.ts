@@ -93,7 +93,10 @@ export class StripeCatalog {
     throw new CatalogLookupError(
       'UNKNOWN_ENTITY',
       `unknown entity "${name}"`,
-      closest(name, this.entityList.map((e) => e.entity)),
+      closest(
+        name,
+        this.entityList.map((e) => e.entity),
+      ),
     );
   }
 
@@ -151,7 +154,8 @@ export class StripeCatalog {
       if (current.type === 'ref') current = this.raw.schemas[current.ref as string];
       else if (current.type === 'array') current = current.items;
       else if (current.expandable?.length) current = this.raw.schemas[current.expandable[0]];
-      else if (current.type === 'anyOf') current = current.of?.find((o) => o.type === 'object' || o.type === 'ref');
+      else if (current.type === 'anyOf')
+        current = current.of?.find((o) => o.type === 'object' || o.type === 'ref');
       else return undefined;
     }
     return undefined;

@@ -7,9 +7,9 @@ export interface TypeSpec {
   type: ScalarType | 'enum' | 'object' | 'array' | 'ref' | 'anyOf';
   /** enum: the allowed values. */
   values?: unknown[];
-  /** object: named fields; `required` lists those always present (responses) or needed (requests). */
+  /** object: named fields; `requiredFields` lists those always present (responses) or needed (requests). */
   fields?: Record<string, TypeSpec>;
-  required?: string[];
+  requiredFields?: string[];
   /** object: the type of every other key (e.g. metadata: string values). */
   additional?: TypeSpec;
   /** array: the element type. */

@@ -1,0 +1,74 @@
+/** Plain descriptions of entities and actions for the CLI, the server and the console. */
+import type { Action, Entity, StripeCatalog } from './index.ts';
+import type { OperationParam, TypeSpec } from './types.ts';
+import { entityNameOf } from './naming.ts';
+
+export interface ParamSummary {
+  name: string;
+  type: string;
+  required: boolean;
+  enum?: unknown[];
+  fields?: ParamSummary[];
+}
+
+export interface FieldSummary {
+  name: string;
+  type: string;
+  nullable: boolean;
+  enum?: unknown[];
+  expandable?: string[];
+}
+
+/** `string`, `integer`, `enum`, `object`, `array<string>`, `ref:address`, ... */
+export function typeLabel(spec: TypeSpec): string {
+  switch (spec.type) {
+    case 'array':
+      return `array<${spec.items ? typeLabel(spec.items) : 'any'}>`;
+    case 'ref':
+      return `ref:${spec.ref}`;
+    case 'anyOf':
+      return (spec.of ?? []).map(typeLabel).join('|');
+    default:
+      return spec.type;
+  }
+}
+
+function summarizeParam(name: string, spec: TypeSpec, required: boolean, depth = 0): ParamSummary {
+  const out: ParamSummary = { name, type: typeLabel(spec), required };
+  if (spec.values) out.enum = spec.values;
+  if (spec.fields && depth < 2) {
+    const req = new Set(spec.requiredFields ?? []);
+    out.fields = Object.entries(spec.fields).map(([n, s]) => summarizeParam(n, s, req.has(n), depth + 1));
+  }
+  return out;
+}
+
+export function summarizeParams(params: OperationParam[]): ParamSummary[] {
+  return params.map((p) => summarizeParam(p.name, p, Boolean(p.required)));
+}
+
+export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSummary[] {
+  const object = catalog.objectOf(entity.schema);
+  const fields = object?.fields ?? {};
+  return Object.entries(fields).map(([name, spec]) => {
+    const out: FieldSummary = { name, type: typeLabel(spec), nullable: Boolean(spec.nullable) };
+    if (spec.values) out.enum = spec.values;
+    if (spec.expandable) out.expandable = spec.expandable;
+    return out;
+  });
+}
+
+/** Inputs of an action: its path ids (by the catalog's name and the seeds' `XxxId` name) and body. */
+export function actionInputs(action: Action): ParamSummary[] {
+  const ids: ParamSummary[] = action.operation.pathParams.map((p) => ({
+    name: p.self ? `${action.entity.entity}Id` : p.resource ? `${entityNameOf(p.resource)}Id` : p.name,
+    type: 'string',
+    required: true,
+  }));
+  return [...ids, ...summarizeParams(action.operation.params.filter((p) => p.name !== 'expand'))];
+}
+
+export function operationKinds(entity: Entity): string[] {
+  const kinds = ['list', 'retrieve', 'create', 'update', 'delete', 'search'];
+  return kinds.filter((k) => entity.operations.some((o) => o.kind === k));
+}

@@ -1,0 +1,56 @@
+/**
+ * The CLI entry: builds one commander program from every file in ./commands (each exports
+ * `register(program)`), runs it, and turns any error into a message and an exit code.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { ConnectorError, toConnectorError } from '../errors.ts';
+import { CatalogLookupError } from '../catalog/index.ts';
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('stripe-connector')
+    .description('An open, self-hostable connector for Stripe: entities, actions, triggers and an emulator.')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  const dir = fileURLToPath(new URL('./commands/', import.meta.url));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  for (const file of files) {
+    const mod = await import(new URL(`./commands/${file}`, import.meta.url).href);
+    if (typeof mod.register === 'function') mod.register(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander; their text is already printed.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof CatalogLookupError) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+    return 2;
+  }
+  const mapped: ConnectorError = toConnectorError(error);
+  process.stderr.write(`error ${mapped.code}: ${mapped.message}\n`);
+  const hint = mapped.details.hint;
+  if (typeof hint === 'string') process.stderr.write(`${hint}\n`);
+  if (mapped.code === 'INTERNAL' && process.env.STRIPE_CONNECTOR_DEBUG) {
+    process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  }
+  return mapped.exitCode;
+}
