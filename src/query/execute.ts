@@ -1,0 +1,159 @@
+/**
+ * The streaming executor: pages from Stripe → residual filter → order → offset/limit → projection.
+ * Everything is pull-based (async generators), so a slow consumer slows the fetching, and a LIMIT
+ * that is met stops paging at once.
+ */
+import type { ConnectorContext } from '../context.ts';
+import { comparator, compile, valueAt } from './evaluate.ts';
+import { TopK, sortAll } from './order.ts';
+import { scanPages, type PageEvent } from './pages.ts';
+import { planQuery, type Plan, type QueryInput } from './plan.ts';
+import { slicedPages, type SliceStats } from './slices.ts';
+
+export type Row = Record<string, unknown>;
+
+export interface RunOptions {
+  /** Concurrent cursors for sliced full scans (default 8; 1 disables slicing). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Called after every API page (progress). */
+  onPage?: (event: PageEvent) => void;
+  /** Filled while running: probe requests and slices used. */
+  stats?: SliceStats;
+}
+
+function isPlan(value: QueryInput | Plan): value is Plan {
+  return Array.isArray((value as Plan).scans);
+}
+
+async function* mergeNewestFirst(sources: AsyncGenerator<Row[]>[]): AsyncGenerator<Row> {
+  // k-way merge of newest-first streams (IN fan-out with ORDER BY created DESC).
+  const iters = sources.map((s) => ({ s, page: [] as Row[], i: 0, done: false }));
+  const head = async (it: (typeof iters)[number]): Promise<Row | undefined> => {
+    while (!it.done && it.i >= it.page.length) {
+      const next = await it.s.next();
+      if (next.done) it.done = true;
+      else {
+        it.page = next.value;
+        it.i = 0;
+      }
+    }
+    return it.done ? undefined : it.page[it.i];
+  };
+  try {
+    for (;;) {
+      let best: (typeof iters)[number] | undefined;
+      let bestRow: Row | undefined;
+      for (const it of iters) {
+        const row = await head(it);
+        if (row && (!bestRow || Number(row.created) > Number(bestRow.created))) {
+          best = it;
+          bestRow = row;
+        }
+      }
+      if (!best || !bestRow) return;
+      best.i++;
+      yield bestRow;
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.return(undefined)));
+  }
+}
+
+async function* sourceRows(ctx: ConnectorContext, plan: Plan, options: RunOptions): AsyncGenerator<Row> {
+  const paging = { signal: options.signal, onPage: options.onPage };
+  if (plan.sliceable && (options.concurrency ?? 8) > 1) {
+    const pages = slicedPages(
+      ctx.gateway,
+      plan.scans[0].call,
+      { ...paging, concurrency: options.concurrency, ordered: plan.orderMode === 'native' },
+      options.stats,
+    );
+    for await (const page of pages) yield* page;
+    return;
+  }
+  if (plan.merge === 'created-desc') {
+    yield* mergeNewestFirst(plan.scans.map((s) => scanPages(ctx.gateway, s, paging)));
+    return;
+  }
+  const seen = plan.scans.length > 1 ? new Set<unknown>() : undefined;
+  for (const scan of plan.scans) {
+    for await (const page of scanPages(ctx.gateway, scan, paging)) {
+      for (const row of page) {
+        // Repeated ids in `id IN (…)` must not repeat rows.
+        if (seen && scan.kind === 'retrieve') {
+          if (seen.has(row.id)) continue;
+          seen.add(row.id);
+        }
+        yield row;
+      }
+    }
+  }
+}
+
+async function* filtered(rows: AsyncIterable<Row>, plan: Plan): AsyncGenerator<Row> {
+  const test = compile(plan.residual);
+  for await (const row of rows) if (test(row) === true) yield row;
+}
+
+function project(plan: Plan): (row: Row) => Row {
+  const select = plan.select;
+  if (!select) return (row) => row;
+  return (row) => {
+    const out: Row = {};
+    for (const item of select) out[item.as] = valueAt(row, item.field) ?? null;
+    return out;
+  };
+}
+
+/** Runs a query (or a prepared plan) and streams its rows: native Stripe objects or projections. */
+export async function* runQuery(
+  ctx: ConnectorContext,
+  input: QueryInput | Plan,
+  options: RunOptions = {},
+): AsyncGenerator<Row> {
+  const plan = isPlan(input) ? input : planQuery(ctx.catalog, input);
+  let rows: AsyncIterable<Row> = filtered(sourceRows(ctx, plan, options), plan);
+  if (plan.count) {
+    let n = 0;
+    for await (const _ of rows) n++;
+    yield { count: n };
+    return;
+  }
+  const limit = plan.limit ?? Infinity;
+  if (limit === 0) return;
+  if (plan.orderMode === 'topk' || plan.orderMode === 'buffer') {
+    const compare = comparator(plan.order);
+    let sorted: Row[];
+    if (plan.orderMode === 'topk') {
+      const top = new TopK<Row>(plan.offset + limit, compare);
+      for await (const row of rows) top.push(row);
+      sorted = top.sorted();
+    } else sorted = await sortAll(rows, compare, plan.maxBuffer);
+    rows = (async function* () {
+      yield* sorted;
+    })();
+  }
+  const shape = project(plan);
+  let skipped = 0;
+  let emitted = 0;
+  for await (const row of rows) {
+    if (skipped < plan.offset) {
+      skipped++;
+      continue;
+    }
+    yield shape(row);
+    if (++emitted >= limit) return;
+  }
+}
+
+/** Collects every row (tests, small results). */
+export async function collect(
+  ctx: ConnectorContext,
+  input: QueryInput | Plan,
+  options?: RunOptions,
+): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const row of runQuery(ctx, input, options)) out.push(row);
+  return out;
+}

@@ -1,0 +1,234 @@
+/**
+ * Binds a parsed predicate to an entity: field names are checked against the catalog (closest
+ * name suggested), matched case-insensitively, and literal values are coerced to the field's type
+ * (timestamps from ISO dates or Unix seconds, integers, booleans, enum values checked), so that the
+ * planner pushes down exactly what Stripe expects and the evaluator compares like with like.
+ */
+import { closest } from 'fastest-levenshtein';
+import { looseKey, type Entity, type StripeCatalog, type TypeSpec } from '../catalog/index.ts';
+import { ConnectorError } from '../errors.ts';
+import type { Expr, FieldKind, LeafExpr, Value } from './ast.ts';
+import { caret } from './lex.ts';
+
+export interface BoundField {
+  /** Canonical dotted path (`address.city`). */
+  path: string;
+  kind: FieldKind;
+  spec?: TypeSpec;
+  /** Top-level expandable field the path goes through (`customer` in `customer.email`). */
+  expand?: string;
+}
+
+export interface Binder {
+  catalog: StripeCatalog;
+  entity: Entity;
+  /** The user's text, for carets. */
+  source: string;
+  /** Names that only fill a parent id in a list path (`quote`, `customer` for TaxId). */
+  parents: Set<string>;
+}
+
+export function makeBinder(catalog: StripeCatalog, entity: Entity, source: string): Binder {
+  const parents = new Set<string>();
+  for (const op of catalog.operationsOf(entity, 'list')) {
+    for (const p of op.pathParams) if (p.resource) parents.add(p.name);
+  }
+  return { catalog, entity, source, parents };
+}
+
+function kindOf(catalog: StripeCatalog, spec: TypeSpec | undefined): FieldKind {
+  if (!spec) return 'any';
+  if (spec.expandable?.length) return 'id';
+  switch (spec.type) {
+    case 'string':
+    case 'integer':
+    case 'number':
+    case 'boolean':
+    case 'timestamp':
+    case 'enum':
+    case 'object':
+    case 'array':
+    case 'any':
+      return spec.type;
+    case 'ref':
+      return catalog.objectOf(spec) ? 'object' : 'any';
+    case 'anyOf': {
+      const scalar = spec.of?.find((o) => o.type !== 'object' && o.type !== 'ref');
+      return scalar ? kindOf(catalog, scalar) : 'object';
+    }
+  }
+  return 'any';
+}
+
+/** Scalar spec behind anyOf/array for value checks (enum values, element types). */
+function scalarSpec(spec: TypeSpec | undefined): TypeSpec | undefined {
+  if (!spec) return undefined;
+  if (spec.type === 'anyOf') return spec.of?.find((o) => o.type !== 'object' && o.type !== 'ref');
+  if (spec.type === 'array') return scalarSpec(spec.items);
+  return spec;
+}
+
+function fieldError(b: Binder, pos: number, message: string, extra: Record<string, unknown>): ConnectorError {
+  return new ConnectorError('UNKNOWN_FIELD', message, {
+    position: pos,
+    hint: caret(b.source, pos),
+    ...extra,
+  });
+}
+
+/** Resolves a dotted path on the entity; throws UNKNOWN_FIELD with the closest name. */
+export function bindField(b: Binder, path: string, pos: number): BoundField {
+  const { catalog, entity } = b;
+  const parts = path.split('.');
+  if (parts.length === 1 && b.parents.has(parts[0]) && !catalog.field(entity, parts[0])) {
+    return { path, kind: 'parent' };
+  }
+  const resolved: string[] = [];
+  let current: TypeSpec | undefined = entity.schema;
+  let expand: string | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    const object = catalog.objectOf(current);
+    if (!object) {
+      throw fieldError(
+        b,
+        pos,
+        `"${resolved.join('.')}" on ${entity.entity} has no sub-fields (no "${part}")`,
+        {
+          field: path,
+        },
+      );
+    }
+    if (i === 1 && current?.expandable?.length) expand = resolved[0];
+    const names = Object.keys(object.fields ?? {});
+    const name = object.fields?.[part] ? part : names.find((n) => looseKey(n) === looseKey(part));
+    if (name) {
+      resolved.push(name);
+      current = object.fields![name];
+    } else if (object.additional) {
+      resolved.push(part);
+      current = object.additional;
+    } else {
+      const where = resolved.length ? `"${resolved.join('.')}" on ${entity.entity}` : entity.entity;
+      const suggestion = names.length ? closest(part, names) : undefined;
+      const full = [...resolved, suggestion].join('.');
+      throw fieldError(
+        b,
+        pos,
+        `unknown field "${path}" on ${entity.entity}: ${where} has no "${part}"${suggestion ? `; did you mean "${full}"?` : ''}`,
+        { field: path, suggestion: suggestion && full, allowed: names },
+      );
+    }
+  }
+  return { path: resolved.join('.'), kind: kindOf(catalog, current), spec: current, expand };
+}
+
+function invalid(
+  b: Binder,
+  leaf: LeafExpr,
+  message: string,
+  extra: Record<string, unknown> = {},
+): ConnectorError {
+  return new ConnectorError('INVALID_VALUE', `${leaf.field}: ${message}`, {
+    field: leaf.field,
+    position: leaf.pos,
+    hint: caret(b.source, leaf.pos),
+    ...extra,
+  });
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Unix seconds from Unix seconds or an ISO date (a date without zone is UTC). */
+export function toTimestamp(value: Value): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!ISO_DATE.test(value)) return undefined;
+  const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || value.length === 10 ? value : `${value}Z`;
+  const ms = Date.parse(withZone.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+function coerce(b: Binder, leaf: LeafExpr, field: BoundField, value: Value): Value {
+  if (value === null) return null;
+  const spec = scalarSpec(field.spec);
+  const kind = field.kind === 'array' ? kindOf(b.catalog, spec) : field.kind;
+  switch (kind) {
+    case 'timestamp': {
+      const t = toTimestamp(value);
+      if (t === undefined)
+        throw invalid(
+          b,
+          leaf,
+          `expected a timestamp (ISO date like '2024-01-01' or Unix seconds), got ${String(value)}`,
+        );
+      return t;
+    }
+    case 'integer':
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || Number.isNaN(n))
+        throw invalid(b, leaf, `expected a number, got ${String(value)}`);
+      if (kind === 'integer' && !Number.isInteger(n))
+        throw invalid(b, leaf, `expected an integer, got ${String(value)}`);
+      return n;
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return value;
+      const text = String(value).toLowerCase();
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw invalid(b, leaf, `expected true or false, got ${String(value)}`);
+    }
+    case 'enum': {
+      const allowed = (spec?.values ?? []).map(String);
+      const text = String(value);
+      const match =
+        allowed.find((v) => v === text) ?? allowed.find((v) => v.toLowerCase() === text.toLowerCase());
+      if (allowed.length && match === undefined)
+        throw invalid(b, leaf, `'${text}' is not one of ${allowed.join(', ')}`, { allowed });
+      return match ?? text;
+    }
+    case 'object':
+      throw invalid(b, leaf, 'is an object: compare one of its fields, or test IS [NOT] NULL');
+    default:
+      return typeof value === 'string' ? value : String(value);
+  }
+}
+
+export interface Bound {
+  expr: Expr | undefined;
+  /** Expandable fields the predicate reads through (need `expand[]`). */
+  expand: Set<string>;
+}
+
+/** Binds every leaf: canonical paths, field kinds, coerced values. */
+export function bindExpr(b: Binder, expr: Expr | undefined, expand = new Set<string>()): Bound {
+  const visit = (e: Expr): Expr => {
+    if (e.kind === 'and' || e.kind === 'or') return { ...e, items: e.items.map(visit) };
+    if (e.kind === 'not') return { ...e, expr: visit(e.expr) };
+    const field = bindField(b, e.field, e.pos);
+    if (field.expand) expand.add(field.expand);
+    const bound = { ...e, field: field.path, fieldKind: field.kind } as LeafExpr;
+    if (field.kind === 'parent' && !(e.kind === 'compare' && e.op === '=' && typeof e.value === 'string')) {
+      throw invalid(b, bound, `names the parent object: write ${e.field} = '<id>'`);
+    }
+    switch (bound.kind) {
+      case 'compare':
+        return {
+          ...bound,
+          value: field.kind === 'parent' ? bound.value : coerce(b, bound, field, bound.value),
+        };
+      case 'in':
+        return { ...bound, values: bound.values.map((v) => coerce(b, bound, field, v)) };
+      case 'like':
+        if (!['string', 'enum', 'id', 'any', 'array'].includes(field.kind))
+          throw invalid(b, bound, `LIKE needs a text field; ${field.path} is ${field.kind}`);
+        return bound;
+      default:
+        return bound;
+    }
+  };
+  return { expr: expr && visit(expr), expand };
+}

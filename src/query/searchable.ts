@@ -1,0 +1,104 @@
+/**
+ * Stripe's search query language, for the 7 searchable resources. Which fields each resource can
+ * be searched by is a Stripe fact not in the OpenAPI spec (docs: "Search query language", query
+ * fields per resource), so it lives in this table.
+ *
+ * Search results are always re-checked locally with the full predicate: Stripe's matching is
+ * looser in places (case-insensitive exact match, `~` substring with 3+ characters), so the search
+ * narrows the scan and the evaluator keeps SQL semantics exact.
+ */
+import type { Expr, LeafExpr } from './ast.ts';
+
+type FieldType = 'string' | 'number' | 'token';
+
+/** resource id → query field → type (numbers allow ranges; strings allow `~` substring). */
+export const SEARCH_FIELDS: Record<string, Record<string, FieldType>> = {
+  charge: {
+    amount: 'number',
+    'billing_details.address.postal_code': 'string',
+    created: 'number',
+    currency: 'token',
+    customer: 'token',
+    disputed: 'token',
+    'payment_method_details.card.brand': 'token',
+    'payment_method_details.card.exp_month': 'number',
+    'payment_method_details.card.exp_year': 'number',
+    'payment_method_details.card.fingerprint': 'token',
+    'payment_method_details.card.last4': 'token',
+    payment_intent: 'token',
+    refunded: 'token',
+    status: 'token',
+  },
+  customer: { created: 'number', email: 'string', name: 'string', phone: 'string' },
+  invoice: {
+    created: 'number',
+    currency: 'token',
+    customer: 'token',
+    last_finalization_error_code: 'token',
+    last_finalization_error_type: 'token',
+    number: 'string',
+    receipt_number: 'string',
+    status: 'token',
+    subscription: 'token',
+    total: 'number',
+  },
+  payment_intent: {
+    amount: 'number',
+    created: 'number',
+    currency: 'token',
+    customer: 'token',
+    status: 'token',
+  },
+  price: { active: 'token', currency: 'token', lookup_key: 'string', product: 'token', type: 'token' },
+  product: { active: 'token', description: 'string', name: 'string', shippable: 'token', url: 'string' },
+  subscription: { created: 'number', status: 'token' },
+};
+
+const quote = (v: unknown) => `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function fieldName(resource: string, path: string): string | undefined {
+  const fields = SEARCH_FIELDS[resource];
+  if (!fields) return undefined;
+  const [head, ...rest] = path.split('.');
+  // metadata['key'] works on every searchable resource.
+  if (head === 'metadata' && rest.length === 1) return `metadata[${quote(rest[0])}]`;
+  return fields[path] ? path : undefined;
+}
+
+/** One leaf as a search clause, or undefined when search cannot express it. */
+export function searchClause(resource: string, leaf: LeafExpr): string | undefined {
+  const name = fieldName(resource, leaf.field);
+  if (!name) return undefined;
+  const type = name.startsWith('metadata[') ? 'string' : SEARCH_FIELDS[resource][leaf.field];
+  if (leaf.kind === 'compare') {
+    if (leaf.value === null) return undefined;
+    const value = typeof leaf.value === 'number' ? String(leaf.value) : quote(leaf.value);
+    if (leaf.op === '=') return `${name}:${value}`;
+    if (leaf.op === '!=') return `-${name}:${value}`;
+    if (type !== 'number' || typeof leaf.value !== 'number') return undefined;
+    return `${name}${leaf.op}${value}`;
+  }
+  if (leaf.kind === 'like' && !leaf.negated && type === 'string') {
+    // `%abc%` → substring; Stripe needs at least 3 characters and has no anchors or `_`.
+    const m = /^%([^%_\\]{3,})%$/.exec(leaf.pattern) ?? /^([^%_\\]{3,})%$/.exec(leaf.pattern);
+    return m ? `${name}~${quote(m[1])}` : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A search query implied by the predicate (a superset of its rows), or undefined. Stripe cannot
+ * mix AND and OR in one query, so: the searchable items of a top-level AND, or a top-level OR whose
+ * every branch is searchable.
+ */
+export function searchQuery(resource: string, where: Expr | undefined): string | undefined {
+  if (!where || !SEARCH_FIELDS[resource]) return undefined;
+  const leafClause = (e: Expr) => ('field' in e ? searchClause(resource, e) : undefined);
+  if (where.kind === 'or') {
+    const clauses = where.items.map(leafClause);
+    return clauses.every(Boolean) ? clauses.join(' OR ') : undefined;
+  }
+  const items = where.kind === 'and' ? where.items : [where];
+  const clauses = items.map(leafClause).filter((c): c is string => Boolean(c));
+  return clauses.length ? clauses.join(' AND ') : undefined;
+}

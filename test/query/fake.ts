@@ -1,0 +1,148 @@
+/**
+ * An in-memory stand-in for Stripe's list/search/retrieve semantics, for planner/executor tests that
+ * need exact control (request counts, orders). The emulator tests cover the real wire.
+ */
+import type { Gateway, GatewayRequest } from '../../src/gateway/types.ts';
+import { valueAt } from '../../src/query/evaluate.ts';
+
+export type Obj = Record<string, any>;
+
+export interface FakeGateway extends Gateway {
+  requests: GatewayRequest[];
+  /** Collections by list path (`/v1/customers`). */
+  data: Map<string, Obj[]>;
+  latencyMs: number;
+}
+
+function newestFirst(a: Obj, b: Obj): number {
+  return b.created - a.created || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+function matchesParam(obj: Obj, name: string, value: unknown): boolean {
+  if (name === 'status' && value === 'all') return true;
+  const v = obj[name];
+  if (value && typeof value === 'object') {
+    const r = value as Record<string, number>;
+    const n = Number(v);
+    return (
+      (r.gt === undefined || n > r.gt) &&
+      (r.gte === undefined || n >= r.gte) &&
+      (r.lt === undefined || n < r.lt) &&
+      (r.lte === undefined || n <= r.lte)
+    );
+  }
+  const id = v && typeof v === 'object' ? v.id : v;
+  return String(id) === String(value);
+}
+
+function searchMatch(obj: Obj, query: string): boolean {
+  const or = query.split(' OR ');
+  const clauses = or.length > 1 ? or : query.split(' AND ');
+  const test = (clause: string) => {
+    const m = /^(-?)(metadata\['([^']+)'\]|[a-z_.0-9]+)(:|~|>=|<=|>|<)(.*)$/.exec(clause);
+    if (!m) throw new Error(`fake search cannot parse ${clause}`);
+    const [, neg, name, metaKey, op, raw] = m;
+    const value = raw.startsWith("'") ? raw.slice(1, -1).replace(/\\'/g, "'") : Number(raw);
+    let actual = metaKey ? obj.metadata?.[metaKey] : valueAt(obj, name);
+    if (actual && typeof actual === 'object') actual = actual.id;
+    let ok: boolean;
+    if (op === ':') ok = actual != null && String(actual).toLowerCase() === String(value).toLowerCase();
+    else if (op === '~')
+      ok = actual != null && String(actual).toLowerCase().includes(String(value).toLowerCase());
+    else {
+      const a = Number(actual);
+      const b = Number(value);
+      ok = actual != null && (op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : a <= b);
+    }
+    return neg ? !ok : ok;
+  };
+  return or.length > 1 ? clauses.some(test) : clauses.every(test);
+}
+
+export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs = 0): FakeGateway {
+  const data = new Map(Object.entries(collections).map(([k, v]) => [k, [...v].sort(newestFirst)]));
+  const gw: FakeGateway = {
+    mode: 'test',
+    apiVersion: '2023-08-16',
+    requests: [],
+    data,
+    latencyMs,
+    async close() {},
+    async request<T>(req: GatewayRequest): Promise<T> {
+      gw.requests.push(req);
+      if (gw.latencyMs) await new Promise((r) => setTimeout(r, gw.latencyMs));
+      const params = (req.params ?? {}) as Record<string, any>;
+      const limit = Number(params.limit ?? 10);
+      if (req.path.endsWith('/search')) {
+        const base = req.path.slice(0, -'/search'.length);
+        const all = (data.get(base) ?? []).filter((o) => searchMatch(o, String(params.query)));
+        const start = Number(params.page ?? 0);
+        const page = all.slice(start, start + limit);
+        const more = start + limit < all.length;
+        return {
+          object: 'search_result',
+          data: page,
+          has_more: more,
+          next_page: more ? String(start + limit) : null,
+        } as T;
+      }
+      if (data.has(req.path)) {
+        let all = data.get(req.path)!;
+        for (const [name, value] of Object.entries(params)) {
+          if (['limit', 'starting_after', 'ending_before', 'expand'].includes(name)) continue;
+          all = all.filter((o) => matchesParam(o, name, value));
+        }
+        let start = 0;
+        if (params.starting_after) start = all.findIndex((o) => o.id === params.starting_after) + 1;
+        const page = all.slice(start, start + limit);
+        return { object: 'list', data: page, has_more: start + limit < all.length, url: req.path } as T;
+      }
+      const slash = req.path.lastIndexOf('/');
+      const found = data
+        .get(req.path.slice(0, slash))
+        ?.find((o) => o.id === decodeURIComponent(req.path.slice(slash + 1)));
+      if (!found)
+        throw Object.assign(new Error('No such object'), { statusCode: 404, code: 'resource_missing' });
+      return found as T;
+    },
+  };
+  return gw;
+}
+
+/** A seeded pseudo-random generator (mulberry32): the same data on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Customers with varied fields, some NULLs, spread over a year of `created`. */
+export function makeCustomers(n: number, seed = 1, start = 1_700_000_000): Obj[] {
+  const r = rng(seed);
+  const countries = ['US', 'DE', 'JP', 'IT', null];
+  const plans = ['free', 'pro', 'team'];
+  return Array.from({ length: n }, (_, i) => {
+    const country = countries[Math.floor(r() * countries.length)];
+    return {
+      id: `cus_${String(i).padStart(8, '0')}`,
+      object: 'customer',
+      created: start + Math.floor(r() * 365 * 86400),
+      email: r() < 0.1 ? null : `user${i}@${r() < 0.5 ? 'example.com' : 'test.org'}`,
+      name: r() < 0.2 ? null : `User ${i % 50}`,
+      balance: Math.floor(r() * 10000) - 2000,
+      delinquent: r() < 0.3,
+      currency: r() < 0.5 ? 'usd' : null,
+      address: country
+        ? { city: `City${i % 7}`, country, line1: null, line2: null, postal_code: null, state: null }
+        : null,
+      metadata: r() < 0.5 ? { plan: plans[i % 3] } : {},
+      preferred_locales: r() < 0.3 ? ['en', 'de'] : [],
+      livemode: false,
+    };
+  });
+}
