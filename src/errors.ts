@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   OPERATION_NOT_SUPPORTED: { status: 400, exit: 2 },
   FILTER_SYNTAX: { status: 400, exit: 2 },
   QUERY_UNSUPPORTED: { status: 400, exit: 2 },
+  QUERY_TOO_LARGE: { status: 400, exit: 2 },
   CONNECTION_INVALID: { status: 400, exit: 2 },
   SECRET_UNRESOLVED: { status: 400, exit: 2 },
   // Stripe answered with an error.
