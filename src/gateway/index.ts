@@ -1,49 +1,276 @@
 /**
- * THE request pipeline to Stripe. Every call from every layer passes through `Gateway.request`.
- * (Minimal first version: one SDK client per connection and idempotency keys; throttle, retries,
- * proxies and logging land in the connections issue behind this same interface.)
+ * THE request pipeline to Stripe. Every call from every layer passes through `Gateway.request`:
+ * throttle (the connection's shared token bucket) → one attempt through the connection's SDK client
+ * (its proxy route, its logging transport) → on a retryable failure, backoff and again with the same
+ * idempotency key → Stripe's JSON, or a typed ConnectorError from the one error factory.
  */
 import { randomUUID } from 'node:crypto';
+import qs from 'qs';
 import Stripe from 'stripe';
-import { DEFAULT_API_VERSION } from '../catalog/index.ts';
-import type { Gateway, GatewayRequest } from './types.ts';
+import { ConnectorError } from '../errors.ts';
+import { parseConnection, type Connection } from '../connection/load.ts';
+import { createLogger, type Logger } from '../connection/logger.ts';
+import { createRedactor } from '../connection/redact.ts';
+import type { Gateway, GatewayRequest, GatewayStats } from './types.ts';
+import { realClock, TokenBucket, type Clock } from './throttle.ts';
+import {
+  backoffDelay,
+  classify,
+  isRateLimit,
+  DEFAULT_BACKOFF,
+  MAX_RETRY_AFTER_MS,
+  type BackoffOptions,
+  type RetryReason,
+} from './retry.ts';
+import { toGatewayError, transportCause } from './errors.ts';
+import { createRoute } from './proxy.ts';
+import { attemptContext, createTransport, type AttemptRecord } from './transport.ts';
 
-export type { Gateway, GatewayRequest, HttpMethod } from './types.ts';
+export type { Gateway, GatewayRequest, GatewayStats, HttpMethod } from './types.ts';
+export { StripeApiError } from './errors.ts';
 
+/** The original, minimal options: a key in code, everything else defaulted. */
 export interface BasicGatewayOptions {
   apiKey: string;
   baseUrl?: string;
   accountId?: string;
   apiVersion?: string;
+  name?: string;
+  throttle?: { tps?: number; burst?: number; maxRetries?: number };
+  logging?: { enabled?: boolean; level?: 'error' | 'warn' | 'info' | 'debug'; verbosity?: number };
+  timeoutMs?: number;
 }
 
-export function createGateway(options: BasicGatewayOptions): Gateway {
-  const base = options.baseUrl ? new URL(options.baseUrl) : undefined;
-  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  const stripe = new Stripe(options.apiKey, {
-    apiVersion: apiVersion as Stripe.LatestApiVersion,
-    telemetry: false,
-    maxNetworkRetries: 0,
-    appInfo: { name: 'stripe-connector' },
-    ...(base
-      ? {
-          host: base.hostname,
-          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
-          protocol: base.protocol.replace(':', '') as 'http' | 'https',
-        }
-      : {}),
+export interface GatewayOptions {
+  /** Where log lines go (default stderr); tests and servers pass their own. */
+  logSink?: (line: string) => void;
+  logger?: Logger;
+  /** Backoff schedule; tests shorten it. */
+  backoff?: Partial<BackoffOptions>;
+  clock?: Clock;
+}
+
+const METHODS = new Set(['GET', 'POST', 'DELETE']);
+
+export function createGateway(
+  options: BasicGatewayOptions | Connection,
+  gatewayOptions: GatewayOptions = {},
+): Gateway {
+  const connection =
+    'source' in options && 'mode' in options
+      ? (options as Connection)
+      : parseConnection(
+          {
+            name: options.name ?? 'default',
+            apiKey: options.apiKey,
+            ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+            ...(options.accountId ? { accountId: options.accountId } : {}),
+            ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
+            ...(options.throttle ? { throttle: options.throttle } : {}),
+            ...(options.logging ? { logging: options.logging } : {}),
+            ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          },
+          { allowLiteralSecrets: true, source: 'code' },
+        );
+  return createGatewayFromConnection(connection, gatewayOptions);
+}
+
+export function createGatewayFromConnection(connection: Connection, options: GatewayOptions = {}): Gateway {
+  const redactor = options.logger?.redact ?? createRedactor();
+  redactor.add(connection.apiKey, connection.proxy?.password);
+  const logger =
+    options.logger ??
+    createLogger({
+      name: connection.name,
+      ...connection.logging,
+      redactor,
+      ...(options.logSink ? { sink: options.logSink } : {}),
+    });
+  const clock = options.clock ?? realClock;
+  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const bucket = new TokenBucket({ tps: connection.throttle.tps, burst: connection.throttle.burst, clock });
+  const route = createRoute({
+    baseUrl: connection.baseUrl,
+    ...(connection.proxy ? { proxy: connection.proxy } : {}),
+    ...(connection.ca ? { ca: connection.ca } : {}),
   });
-  return {
-    mode: options.apiKey.includes('_live_') ? 'live' : 'test',
-    apiVersion,
-    async request<T>(req: GatewayRequest): Promise<T> {
-      const idempotencyKey = req.method === 'POST' ? (req.idempotencyKey ?? randomUUID()) : undefined;
-      const account = req.stripeAccount ?? options.accountId;
-      return (await stripe.rawRequest(req.method, req.path, (req.params ?? {}) as any, {
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+
+  const stats: GatewayStats = {
+    requests: 0,
+    succeeded: 0,
+    failed: 0,
+    attempts: 0,
+    exchanges: 0,
+    retries: 0,
+    retriesByReason: {},
+    rateLimited: 0,
+    throttledWaits: 0,
+    throttledMs: 0,
+  };
+
+  const base = new URL(connection.baseUrl);
+  const stripe = new Stripe(connection.apiKey, {
+    apiVersion: connection.apiVersion as Stripe.LatestApiVersion,
+    telemetry: false,
+    // Retries are ours: the SDK's would hide Retry-After from us and not share the rate budget.
+    maxNetworkRetries: 0,
+    timeout: connection.timeoutMs,
+    appInfo: { name: 'stripe-connector', version: '0.1.0', url: 'https://github.com/stripe-connector' },
+    host: base.hostname,
+    port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+    protocol: base.protocol.replace(':', '') as 'http' | 'https',
+    httpClient: createTransport({ route, logger, onExchange: () => stats.exchanges++ }),
+  });
+
+  if (connection.proxy && logger.wants(3, 'info')) {
+    logger.log(
+      3,
+      'info',
+      `proxy ${route.proxy?.address} (${connection.proxy.authScheme}, sslType ${connection.proxy.sslType} → ${route.proxy?.mode}${route.proxy?.tls ? ' over TLS' : ''})`,
+    );
+  }
+  if (connection.proxy?.sslType === 'NEVER' && base.protocol === 'https:') {
+    logger.warn('proxy sslType NEVER: requests to an https target reach the proxy unencrypted');
+  }
+
+  let closed = false;
+
+  async function attempt(
+    req: GatewayRequest,
+    path: string,
+    body: Record<string, unknown> | undefined,
+    key: string | undefined,
+    record: AttemptRecord,
+  ) {
+    const account = req.stripeAccount ?? connection.accountId;
+    const call = attemptContext.run(record, () =>
+      stripe.rawRequest(req.method, path, body as any, {
+        ...(key ? { idempotencyKey: key } : {}),
         ...(account ? { stripeAccount: account } : {}),
-      })) as T;
+      }),
+    );
+    if (!req.signal) return call;
+    // The SDK can't cancel a request in flight; an abort stops our waiting for it.
+    return Promise.race([
+      call,
+      new Promise<never>((_, reject) => {
+        if (req.signal!.aborted) reject(req.signal!.reason);
+        req.signal!.addEventListener('abort', () => reject(req.signal!.reason), { once: true });
+      }),
+    ]);
+  }
+
+  async function request<T>(req: GatewayRequest): Promise<T> {
+    if (closed) throw new ConnectorError('INTERNAL', `gateway ${connection.name} is closed`);
+    if (!METHODS.has(req.method)) {
+      throw new ConnectorError('INVALID_ARGUMENT', `unsupported HTTP method ${req.method} for ${req.path}`);
+    }
+    if (!req.path.startsWith('/'))
+      throw new ConnectorError('INVALID_ARGUMENT', `path must start with /: ${req.path}`);
+    stats.requests++;
+    // One key per logical write, reused by every retry, so a retried create can't create twice.
+    const key = req.method === 'POST' ? (req.idempotencyKey ?? `sc-${randomUUID()}`) : undefined;
+    let path = req.path;
+    let body: Record<string, unknown> | undefined;
+    if (req.method === 'POST') body = req.params ?? {};
+    else if (req.params && Object.keys(req.params).length) {
+      // The SDK's rawRequest takes params only for POST; for reads they go in the query string,
+      // encoded as Stripe expects (brackets for nesting, indices for arrays).
+      path +=
+        (path.includes('?') ? '&' : '?') +
+        qs.stringify(req.params, { arrayFormat: 'indices', encodeValuesOnly: true });
+    }
+
+    const maxRetries = connection.throttle.maxRetries;
+    for (let retry = 0; ; retry++) {
+      const waited = await bucket.acquire(req.signal);
+      if (waited > 0) {
+        stats.throttledWaits++;
+        stats.throttledMs += waited;
+        if (waited >= 5)
+          logger.log(3, 'info', `throttle: waited ${Math.round(waited)} ms for ${req.method} ${req.path}`, {
+            tps: bucket.tps,
+          });
+      }
+      stats.attempts++;
+      const record: AttemptRecord = { exchanges: 0 };
+      const started = performance.now();
+      try {
+        const result = await attempt(req, path, body, key, record);
+        stats.succeeded++;
+        logger.log(
+          3,
+          'info',
+          `${req.method} ${path} → ${record.status ?? 200} (${Math.round(performance.now() - started)} ms${retry ? `, attempt ${retry + 1}` : ''})`,
+        );
+        if (logger.wants(4, 'debug') && body && Object.keys(body).length)
+          logger.log(4, 'debug', `params ${req.method} ${req.path}`, { params: body, idempotencyKey: key });
+        return result as T;
+      } catch (error) {
+        const e = error as Record<string, any>;
+        const status: number | undefined =
+          e?.type === 'StripeConnectionError' ? undefined : (e?.statusCode ?? record.status);
+        const facts = {
+          ...(status !== undefined ? { status } : {}),
+          headers: e?.headers ?? record.headers,
+          code: e?.code,
+          message: e?.message,
+          errno:
+            transportCause(error)?.code ??
+            (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined),
+        };
+        if (isRateLimit(facts)) stats.rateLimited++;
+        const decision =
+          error instanceof ConnectorError || req.signal?.aborted ? { retry: false } : classify(facts);
+        logger.log(
+          3,
+          'info',
+          `${req.method} ${path} → ${status ?? facts.errno ?? 'error'} (${Math.round(performance.now() - started)} ms)`,
+        );
+        if (!decision.retry || retry >= maxRetries) {
+          stats.failed++;
+          const mapped = toGatewayError(error, {
+            method: req.method,
+            path: req.path,
+            attempts: retry + 1,
+            ...(status !== undefined ? { status } : {}),
+            ...(route.proxy ? { proxy: route.proxy.address } : {}),
+            baseUrl: connection.baseUrl,
+            timeoutMs: connection.timeoutMs,
+            redact: redactor,
+          });
+          logger.error(mapped.message, { code: mapped.code });
+          throw mapped;
+        }
+        const reason = decision.reason as RetryReason;
+        const delay =
+          decision.afterMs !== undefined
+            ? Math.min(decision.afterMs, MAX_RETRY_AFTER_MS)
+            : backoffDelay(retry, backoff);
+        // A rate limit concerns everybody on this connection, not just this caller.
+        if (reason === 'rate_limit') bucket.pause(delay);
+        stats.retries++;
+        stats.retriesByReason[reason] = (stats.retriesByReason[reason] ?? 0) + 1;
+        logger.warn(
+          `retrying ${req.method} ${req.path} in ${Math.round(delay)} ms (${reason}, attempt ${retry + 2} of ${maxRetries + 1})`,
+          {
+            ...(key ? { idempotencyKey: key } : {}),
+          },
+        );
+        if (reason !== 'rate_limit') await clock.sleep(delay, req.signal);
+      }
+    }
+  }
+
+  return {
+    mode: connection.mode,
+    apiVersion: connection.apiVersion,
+    name: connection.name,
+    stats,
+    request,
+    async close() {
+      closed = true;
+      route.agent.destroy();
     },
-    async close() {},
   };
 }

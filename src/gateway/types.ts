@@ -16,11 +16,33 @@ export interface GatewayRequest {
   signal?: AbortSignal;
 }
 
+/** Counters a gateway keeps, for tests, benchmarks and the console. */
+export interface GatewayStats {
+  /** Logical requests (calls to `request`). */
+  requests: number;
+  succeeded: number;
+  failed: number;
+  /** Attempts made by the gateway (1 + its retries, per request). */
+  attempts: number;
+  /** HTTP exchanges on the wire (the SDK may re-send once on a socket closed under it). */
+  exchanges: number;
+  retries: number;
+  retriesByReason: Partial<Record<string, number>>;
+  /** Answers that were rate limits (429, or 400 "too quickly"). */
+  rateLimited: number;
+  /** Attempts that waited for the throttle, and the total wait. */
+  throttledWaits: number;
+  throttledMs: number;
+}
+
 export interface Gateway {
   /** Sends one logical request (throttled, retried, idempotent) and returns Stripe's JSON body. */
   request<T = any>(req: GatewayRequest): Promise<T>;
   /** The connection's mode, from its key. */
   readonly mode: 'test' | 'live';
   readonly apiVersion: string;
+  /** The connection's name. */
+  readonly name?: string;
+  readonly stats?: GatewayStats;
   close(): Promise<void>;
 }

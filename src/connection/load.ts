@@ -1,0 +1,231 @@
+/**
+ * Builds a resolved Connection from a file (YAML or JSON), from an object in code, or from the
+ * environment (STRIPE_API_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE). Everything is checked here, once,
+ * so the gateway can trust what it is given.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConnectorError } from '../errors.ts';
+import { DEFAULT_API_VERSION } from '../catalog/index.ts';
+import { applyAliases, connectionSchema, describeIssues, type ConnectionFileInput } from './schema.ts';
+import { isSecretReference, looksLikeSecretLiteral, resolveSecret, type SecretContext } from './secrets.ts';
+
+export type Mode = 'test' | 'live';
+export type ProxyAuthScheme = 'BASIC' | 'DIGEST' | 'NONE';
+export type ProxySslType = 'AUTO' | 'ALWAYS' | 'NEVER' | 'TUNNEL';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface ProxySettings {
+  /** Without credentials: those live in user/password so they can't leak through a logged URL. */
+  url: URL;
+  authScheme: ProxyAuthScheme;
+  user?: string;
+  password?: string;
+  sslType: ProxySslType;
+}
+
+export interface Connection {
+  name: string;
+  description?: string;
+  labels: Record<string, string>;
+  apiKey: string;
+  mode: Mode;
+  accountId?: string;
+  apiVersion: string;
+  baseUrl: string;
+  /** PEM text of extra trusted CAs. */
+  ca?: string;
+  timeoutMs: number;
+  proxy?: ProxySettings;
+  logging: { enabled: boolean; level: LogLevel; verbosity: 1 | 2 | 3 | 4 | 5 };
+  throttle: { tps: number; burst: number; maxRetries: number };
+  /** Where it came from, for messages: a file path, "code" or "environment". */
+  source: string;
+}
+
+export const STRIPE_API_BASE = 'https://api.stripe.com';
+
+/**
+ * Stripe's documented limits are 25 requests/s in test mode and 100/s in live mode; the defaults stay
+ * a little below so that a single connection never earns 429s on its own.
+ */
+export const DEFAULT_TPS: Record<Mode, number> = { test: 24, live: 95 };
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Files may hold only references; code may pass values. */
+  allowLiteralSecrets?: boolean;
+  baseDir?: string;
+  source?: string;
+}
+
+export function modeOfKey(apiKey: string, keyPath = 'apiKey'): Mode {
+  const m = /^(sk|rk)_(test|live)_/.exec(apiKey);
+  if (m) return m[2] as Mode;
+  const hint = /^pk_/.test(apiKey)
+    ? 'a publishable key (pk_) cannot call the API; use a secret (sk_) or restricted (rk_) key'
+    : 'expected a secret key (sk_test_/sk_live_) or a restricted key (rk_test_/rk_live_)';
+  throw new ConnectorError('CONNECTION_INVALID', `${keyPath}: not a Stripe API key: ${hint}`, {
+    key: keyPath,
+  });
+}
+
+function secret(value: string, keyPath: string, ctx: SecretContext, opts: LoadOptions): string {
+  if (isSecretReference(value)) return resolveSecret(value, keyPath, ctx);
+  if (!opts.allowLiteralSecrets) {
+    const what = looksLikeSecretLiteral(value) ? 'a literal secret' : 'a literal value';
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `${keyPath}: ${what} is not allowed in a connection file; write env:VAR or file:PATH instead`,
+      { key: keyPath, hint: 'e.g. apiKey: env:STRIPE_API_KEY' },
+    );
+  }
+  return value;
+}
+
+/** Validates and resolves a connection given as an object (a parsed file, or built in code). */
+export function parseConnection(input: unknown, opts: LoadOptions = {}): Connection {
+  const source = opts.source ?? 'code';
+  const parsed = connectionSchema.safeParse(applyAliases(input));
+  if (!parsed.success) throw describeIssues(parsed.error, source);
+  const c = parsed.data;
+  const ctx: SecretContext = { env: opts.env ?? process.env, baseDir: opts.baseDir ?? process.cwd() };
+
+  const apiKey = secret(c.apiKey, 'apiKey', ctx, opts);
+  const mode = modeOfKey(apiKey);
+  if (c.mode && c.mode !== mode) {
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `wrong mode: connection ${c.name} is declared ${c.mode} but its apiKey is a ${mode}-mode key`,
+      { key: 'apiKey', expected: c.mode, actual: mode },
+    );
+  }
+
+  let proxy: ProxySettings | undefined;
+  if (c.proxy?.enabled && c.proxy.url) {
+    const raw = /^[a-z]+:\/\//i.test(c.proxy.url) ? c.proxy.url : `http://${c.proxy.url}`;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConnectorError('CONNECTION_INVALID', 'proxy.url: not a valid URL', { key: 'proxy.url' });
+    }
+    if (!['http:', 'https:'].includes(url.protocol)) {
+      throw new ConnectorError('CONNECTION_INVALID', 'proxy.url: must be http:// or https://', {
+        key: 'proxy.url',
+      });
+    }
+    if (url.username || url.password) {
+      throw new ConnectorError(
+        'CONNECTION_INVALID',
+        'proxy.url: must not contain credentials; use proxy.user and proxy.password (a secret reference)',
+        { key: 'proxy.url' },
+      );
+    }
+    proxy = {
+      url,
+      authScheme: c.proxy.authScheme,
+      sslType: c.proxy.sslType,
+      ...(c.proxy.authScheme !== 'NONE'
+        ? { user: c.proxy.user, password: secret(c.proxy.password!, 'proxy.password', ctx, opts) }
+        : {}),
+    };
+  }
+
+  let ca: string | undefined;
+  if (c.caFile) {
+    const full = resolve(ctx.baseDir, c.caFile);
+    try {
+      ca = readFileSync(full, 'utf8');
+    } catch {
+      throw new ConnectorError('CONNECTION_INVALID', `caFile: cannot read ${full}`, { key: 'caFile' });
+    }
+  }
+
+  const verbosity = (c.logging?.verbosity ?? 1) as Connection['logging']['verbosity'];
+  const tps = c.throttle?.tps ?? DEFAULT_TPS[mode];
+  return {
+    name: c.name,
+    ...(c.description ? { description: c.description } : {}),
+    labels: c.labels ?? {},
+    apiKey,
+    mode,
+    ...(c.accountId ? { accountId: c.accountId } : {}),
+    apiVersion: c.apiVersion ?? DEFAULT_API_VERSION,
+    baseUrl: (c.baseUrl ?? STRIPE_API_BASE).replace(/\/+$/, ''),
+    ...(ca ? { ca } : {}),
+    timeoutMs: c.timeoutMs,
+    ...(proxy ? { proxy } : {}),
+    logging: {
+      enabled: c.logging?.enabled ?? true,
+      level: c.logging?.level ?? (verbosity >= 3 ? 'debug' : 'error'),
+      verbosity,
+    },
+    throttle: {
+      tps,
+      // A small burst: a full bucket released at once on top of the steady rate would exceed a
+      // per-second limit set at the same rate.
+      burst: c.throttle?.burst ?? Math.max(1, Math.floor(tps / 20)),
+      maxRetries: c.throttle?.maxRetries ?? 4,
+    },
+    source,
+  };
+}
+
+/** Reads a YAML or JSON connection file (JSON is YAML, so one parser serves both). */
+export function loadConnectionFile(
+  path: string,
+  opts: Omit<LoadOptions, 'baseDir' | 'source'> = {},
+): Connection {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `cannot read connection file ${full} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { file: full },
+    );
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `connection file ${full} is not valid YAML/JSON: ${(error as Error).message}`,
+      {
+        file: full,
+      },
+    );
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConnectorError('CONNECTION_INVALID', `connection file ${full} must hold one object`, {
+      file: full,
+    });
+  }
+  return parseConnection(data, { ...opts, allowLiteralSecrets: false, baseDir: dirname(full), source: full });
+}
+
+/** The connection the environment describes: STRIPE_API_KEY plus optional STRIPE_ACCOUNT, STRIPE_API_BASE. */
+export function connectionFromEnv(env: Record<string, string | undefined> = process.env): Connection {
+  if (!env.STRIPE_API_KEY) {
+    throw new ConnectorError(
+      'SECRET_UNRESOLVED',
+      'no API key: set STRIPE_API_KEY or pass --connection FILE',
+      {
+        hint: 'e.g. STRIPE_API_KEY=sk_test_... STRIPE_API_BASE=http://127.0.0.1:12111 (the emulator)',
+      },
+    );
+  }
+  const input: ConnectionFileInput = {
+    name: 'env',
+    apiKey: 'env:STRIPE_API_KEY',
+    ...(env.STRIPE_ACCOUNT ? { accountId: env.STRIPE_ACCOUNT } : {}),
+    ...(env.STRIPE_API_BASE ? { baseUrl: env.STRIPE_API_BASE } : {}),
+    ...(env.STRIPE_VERBOSITY ? { logging: { verbosity: Number(env.STRIPE_VERBOSITY) } } : {}),
+  };
+  return parseConnection(input, { env, source: 'environment' });
+}
