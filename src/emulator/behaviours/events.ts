@@ -1,0 +1,64 @@
+/** Events listing (type wildcards, types[], 30-day window) and webhook endpoints with their secrets. */
+import type { Ctx, Engine } from '../engine.ts';
+import { EVENT_RETENTION_S } from '../events.ts';
+import { listMatcher, listPage } from '../generic.ts';
+import type { Obj } from '../objects.ts';
+import { secretKey } from '../webhooks.ts';
+
+function typeMatcher(pattern: string): (t: string) => boolean {
+  if (!pattern.includes('*')) return (t) => t === pattern;
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.]/g, '\\.'))
+      .join('.*')}$`,
+  );
+  return (t) => re.test(t);
+}
+
+export function registerEvents(engine: Engine, opts: { webhookSecret?: string }): void {
+  engine.on('event', 'list', (ctx: Ctx) => {
+    const base = listMatcher(ctx, 'event', new Set(['type', 'types', 'delivery_success']));
+    const patterns = [
+      ...(ctx.params.type ? [String(ctx.params.type)] : []),
+      ...((ctx.params.types as string[] | undefined) ?? []),
+    ].map(typeMatcher);
+    const oldest = ctx.now - EVENT_RETENTION_S;
+    return listPage(
+      ctx,
+      'event',
+      (e: Obj) => e.created >= oldest && base(e) && (!patterns.length || patterns.some((m) => m(e.type))),
+    );
+  });
+
+  engine.on('webhook_endpoint', 'create', (ctx) => {
+    const secret = opts.webhookSecret ?? `whsec_${ctx.engine.ids.chars(32)}`;
+    const endpoint = ctx.engine.create(
+      ctx,
+      'webhook_endpoint',
+      { status: 'enabled', metadata: {}, api_version: null, application: null, description: null },
+      { emit: false },
+    );
+    ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['connect']));
+    ctx.ns.side.set(secretKey(endpoint.id), secret);
+    ctx.engine.emit(ctx, 'webhook_endpoint.created', endpoint);
+    // Stripe returns the secret only in the create response.
+    return { ...endpoint, secret };
+  });
+  engine.on('webhook_endpoint', 'update', (ctx) => {
+    const endpoint = ctx.engine.get(
+      ctx,
+      'webhook_endpoint',
+      ctx.pathValues.webhook_endpoint,
+      'webhook_endpoint',
+    );
+    const previous = ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['disabled']));
+    if (ctx.params.disabled !== undefined) {
+      const status = ctx.params.disabled ? 'disabled' : 'enabled';
+      if (status !== endpoint.status) previous.status = endpoint.status;
+      endpoint.status = status;
+    }
+    if (Object.keys(previous).length) ctx.engine.emit(ctx, 'webhook_endpoint.updated', endpoint, previous);
+    return endpoint;
+  });
+}

@@ -1,0 +1,23 @@
+/** The hand-written state machines, registered over the generic catalog-driven handlers. */
+import type { Engine } from '../engine.ts';
+import { registerCharges } from './charges.ts';
+import { registerCustomers } from './customers.ts';
+import { registerEvents } from './events.ts';
+import { registerInvoices } from './invoices.ts';
+import { registerPaymentIntents } from './payment_intents.ts';
+import { registerPaymentMethods } from './payment_methods.ts';
+import { registerQuotes } from './quotes.ts';
+import { registerSetupIntents } from './setup_intents.ts';
+import { registerSubscriptions } from './subscriptions.ts';
+
+export function registerBehaviours(engine: Engine, opts: { webhookSecret?: string }): void {
+  registerPaymentMethods(engine);
+  registerCharges(engine);
+  registerPaymentIntents(engine);
+  registerSetupIntents(engine);
+  registerCustomers(engine);
+  registerInvoices(engine);
+  registerQuotes(engine);
+  registerSubscriptions(engine);
+  registerEvents(engine, opts);
+}

@@ -1,0 +1,219 @@
+/** Subscription: created from recurring prices with a first invoice that is paid at once when it can be. */
+import type { Ctx, Engine } from '../engine.ts';
+import { StripeError, invalid } from '../errors.ts';
+import type { Obj } from '../objects.ts';
+import { createInvoice, finalize, pay, recompute } from './invoices.ts';
+
+const INTERVAL_S: Record<string, number> = {
+  day: 86400,
+  week: 7 * 86400,
+  month: 30 * 86400,
+  year: 365 * 86400,
+};
+
+export function createSubscription(ctx: Ctx, p: Obj): Obj {
+  const customerId = String(ctx.pathValues.customer ?? p.customer);
+  const customer = ctx.engine.get(ctx, 'customer', customerId, 'customer');
+  const itemsIn = (p.items as Obj[] | undefined) ?? [];
+  if (!itemsIn.length) throw invalid('Missing required param: items.', 'parameter_missing', 'items');
+  const id = ctx.engine.newId('subscription', ctx.livemode);
+  const prices = itemsIn.map((item, i) => {
+    if (!item.price)
+      throw invalid(`Missing required param: items[${i}][price].`, 'parameter_missing', `items[${i}][price]`);
+    const price = ctx.engine.get(ctx, 'price', String(item.price), `items[${i}][price]`);
+    if (price.type !== 'recurring') {
+      throw invalid(
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+        undefined,
+        `items[${i}][price]`,
+      );
+    }
+    return price;
+  });
+  const items = itemsIn.map((item, i) =>
+    ctx.engine.create(
+      ctx,
+      'subscription_item',
+      {
+        subscription: id,
+        price: ctx.engine.render(prices[i]),
+        quantity: Number(item.quantity ?? 1),
+        metadata: item.metadata ?? {},
+        tax_rates: [],
+        billing_thresholds: null,
+      },
+      { emit: false },
+    ),
+  );
+  const interval = prices[0].recurring;
+  const length = (INTERVAL_S[interval.interval] ?? INTERVAL_S.month) * (interval.interval_count ?? 1);
+  const trialEnd =
+    p.trial_end === 'now'
+      ? null
+      : ((p.trial_end as number | undefined) ??
+        (p.trial_period_days ? ctx.now + Number(p.trial_period_days) * 86400 : null));
+  const sub = ctx.engine.create(
+    ctx,
+    'subscription',
+    {
+      id,
+      billing_cycle_anchor: ctx.now,
+      cancel_at_period_end: false,
+      collection_method: (p.collection_method as string) ?? 'charge_automatically',
+      currency: prices[0].currency,
+      current_period_start: ctx.now,
+      current_period_end: trialEnd ?? ctx.now + length,
+      customer: customer.id,
+      items: {
+        object: 'list',
+        data: items,
+        has_more: false,
+        total_count: items.length,
+        url: `/v1/subscription_items?subscription=${id}`,
+      },
+      metadata: {},
+      start_date: ctx.now,
+      status: trialEnd ? 'trialing' : 'incomplete',
+      trial_start: trialEnd ? ctx.now : null,
+      trial_end: trialEnd,
+    },
+    { emit: false },
+  );
+  ctx.engine.shapes.apply(
+    sub,
+    'subscription',
+    p,
+    new Set(['customer', 'items', 'trial_end', 'collection_method', 'currency']),
+  );
+
+  const inv = createInvoice(
+    ctx,
+    {
+      customer: customer.id,
+      currency: sub.currency,
+      collection_method: sub.collection_method,
+      days_until_due: p.days_until_due,
+    },
+    {
+      billing_reason: 'subscription_create',
+      subscription: id,
+    },
+  );
+  for (const [i, item] of items.entries()) {
+    const line = ctx.engine.shapes.template('line_item');
+    Object.assign(line, {
+      id: `il_${ctx.engine.ids.chars(14)}`,
+      object: 'line_item',
+      amount: trialEnd ? 0 : (prices[i].unit_amount ?? 0) * item.quantity,
+      currency: sub.currency,
+      description: `${item.quantity} × ${prices[i].nickname ?? prices[i].product} (at ${prices[i].unit_amount} / ${interval.interval})`,
+      discountable: true,
+      livemode: ctx.livemode,
+      metadata: {},
+      period: { start: sub.current_period_start, end: sub.current_period_end },
+      price: item.price,
+      proration: false,
+      quantity: item.quantity,
+      subscription: id,
+      subscription_item: item.id,
+      type: 'subscription',
+    });
+    inv.lines.data.push(line);
+  }
+  recompute(ctx, inv);
+  sub.latest_invoice = inv.id;
+  ctx.engine.emit(ctx, 'customer.subscription.created', sub);
+  finalize(ctx, inv);
+  if (inv.status === 'paid') {
+    if (!trialEnd) ctx.engine.update(ctx, 'subscription', sub, { status: 'active' });
+  } else if (sub.collection_method === 'send_invoice') {
+    ctx.engine.update(ctx, 'subscription', sub, { status: 'active' });
+  } else if (p.payment_behavior !== 'default_incomplete') {
+    try {
+      pay(ctx, inv, { payment_method: p.default_payment_method });
+    } catch (error) {
+      const hardFail = p.payment_behavior === 'error_if_incomplete';
+      if (!(error instanceof StripeError) || (hardFail && error.status === 402)) throw error;
+      if (hardFail) throw error;
+    }
+  }
+  return sub;
+}
+
+function getSub(ctx: Ctx): Obj {
+  const id = ctx.pathValues.subscription_exposed_id ?? ctx.pathValues.subscription;
+  const sub = ctx.engine.get(ctx, 'subscription', id, 'id');
+  if (ctx.pathValues.customer && sub.customer !== ctx.pathValues.customer)
+    throw invalid(`No such subscription: '${id}'`, 'resource_missing', 'id', 404);
+  return sub;
+}
+
+function cancel(ctx: Ctx): Obj {
+  const sub = getSub(ctx);
+  if (sub.status === 'canceled')
+    throw invalid(`No such subscription: '${sub.id}' is already canceled.`, 'resource_missing', 'id', 404);
+  ctx.engine.update(
+    ctx,
+    'subscription',
+    sub,
+    {
+      status: 'canceled',
+      canceled_at: ctx.now,
+      ended_at: ctx.now,
+      cancellation_details: { comment: null, feedback: null, reason: 'cancellation_requested' },
+    },
+    'customer.subscription.deleted',
+  );
+  return sub;
+}
+
+export function registerSubscriptions(engine: Engine): void {
+  for (const name of ['create', 'create_customers'])
+    engine.on('subscription', name, (ctx) => createSubscription(ctx, ctx.params));
+  for (const name of ['delete', 'delete_customers']) engine.on('subscription', name, cancel);
+  const list = (ctx: Ctx) => {
+    const customer = ctx.pathValues.customer ?? (ctx.params.customer as string | undefined);
+    const status = ctx.params.status as string | undefined;
+    const price = ctx.params.price as string | undefined;
+    const limit = ctx.params.limit === undefined ? 10 : Number(ctx.params.limit);
+    const page = ctx.ns
+      .collection('subscription')
+      .page(
+        limit,
+        {
+          startingAfter: ctx.params.starting_after as string,
+          endingBefore: ctx.params.ending_before as string,
+        },
+        (s) =>
+          (!customer || s.customer === customer) &&
+          (status === 'all' ||
+            (status
+              ? status === 'ended'
+                ? s.ended_at !== null && s.ended_at !== undefined
+                : s.status === status
+              : s.status !== 'canceled')) &&
+          (!price || s.items.data.some((i: Obj) => i.price?.id === price)),
+      );
+    if ('missingCursor' in page)
+      throw invalid(
+        `No such subscription: '${page.missingCursor}'`,
+        'resource_missing',
+        'starting_after',
+        404,
+      );
+    return { object: 'list', data: page.data, has_more: page.hasMore, url: ctx.path };
+  };
+  engine.on('subscription', 'list', list);
+  engine.on('subscription', 'list_customers', list);
+  for (const name of ['retrieve', 'retrieve_customers']) engine.on('subscription', name, getSub);
+  for (const name of ['update', 'update_customers']) {
+    engine.on('subscription', name, (ctx) => {
+      const sub = getSub(ctx);
+      if (sub.status === 'canceled')
+        throw invalid('A canceled subscription can only update its cancellation_details and metadata.');
+      const previous = ctx.engine.shapes.apply(sub, 'subscription', ctx.params, new Set(['items']));
+      if (Object.keys(previous).length) ctx.engine.emit(ctx, 'customer.subscription.updated', sub, previous);
+      return sub;
+    });
+  }
+}

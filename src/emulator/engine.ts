@@ -1,0 +1,240 @@
+/**
+ * The request pipeline without HTTP: route → validate → dispatch to a behaviour (hand-written
+ * state machine) or the generic handler of the operation's kind → render (schema defaults) →
+ * expand. Behaviours and seeding reach state through the helpers here.
+ */
+import type { CatalogOperation, StripeCatalog } from '../catalog/index.ts';
+import { StripeError, invalid, missing } from './errors.ts';
+import { Shapes, type Obj } from './objects.ts';
+import { IdGenerator, type Rng } from './random.ts';
+import { Router } from './router.ts';
+import { Namespace, Store } from './store.ts';
+import { validateParams } from './validate.ts';
+import { genericHandlers } from './generic.ts';
+import { expandAll } from './expand.ts';
+import { eventPrefix } from './event_names.ts';
+
+export interface Ctx {
+  engine: Engine;
+  ns: Namespace;
+  livemode: boolean;
+  account?: string;
+  requestId: string | null;
+  idempotencyKey?: string;
+  now: number;
+  resourceId: string;
+  op: CatalogOperation;
+  path: string;
+  pathValues: Record<string, string>;
+  params: Obj;
+  /** A behaviour may answer with another status (402 card errors carry an object, too). */
+  status?: number;
+}
+
+export type Handler = (ctx: Ctx) => Obj | Buffer | Promise<Obj | Buffer>;
+
+/** What the engine needs from the event layer (events.ts implements it). */
+export interface EventSink {
+  emit(ctx: Ctx, type: string, object: Obj, previous?: Obj): Obj | undefined;
+}
+
+export interface EngineRequest {
+  method: string;
+  path: string;
+  params: Obj;
+  livemode: boolean;
+  account?: string;
+  requestId: string | null;
+  idempotencyKey?: string;
+}
+
+export interface EngineResponse {
+  status: number;
+  body: Obj | Buffer;
+}
+
+export class Engine {
+  readonly shapes: Shapes;
+  readonly router: Router;
+  readonly ids: IdGenerator;
+  readonly behaviours = new Map<string, Handler>();
+  /** Resolve ids Stripe treats as magic (pm_card_visa, tok_visa) into real objects. */
+  readonly resolvers = new Map<string, (ctx: Ctx, id: string) => Obj | undefined>();
+  events?: EventSink;
+  private readonly prefixes = new Map<string, string[]>();
+
+  constructor(
+    readonly catalog: StripeCatalog,
+    public store: Store,
+    rng?: Rng,
+  ) {
+    this.shapes = new Shapes(catalog);
+    this.router = new Router(catalog);
+    this.ids = new IdGenerator(rng);
+    for (const [id, r] of Object.entries(catalog.raw.resources)) {
+      if (!r.idPrefix) continue;
+      this.prefixes.set(r.idPrefix, [...(this.prefixes.get(r.idPrefix) ?? []), id]);
+    }
+  }
+
+  on(resourceId: string, opName: string, handler: Handler): void {
+    this.behaviours.set(`${resourceId}:${opName}`, handler);
+  }
+
+  async handle(req: EngineRequest): Promise<EngineResponse> {
+    const match = this.router.match(req.method, req.path);
+    if (!match) {
+      throw early(
+        new StripeError(
+          404,
+          'invalid_request_error',
+          `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+        ),
+      );
+    }
+    const { route, pathValues } = match;
+    if (route.op.testHelper && req.livemode) {
+      throw early(invalid('Test helpers can only be used with test mode API keys.'));
+    }
+    const ctx: Ctx = {
+      engine: this,
+      ns: this.store.namespace(req.livemode, req.account),
+      livemode: req.livemode,
+      account: req.account,
+      requestId: req.requestId,
+      idempotencyKey: req.idempotencyKey,
+      now: Math.floor(Date.now() / 1000),
+      resourceId: route.resourceId,
+      op: route.op,
+      path: req.path,
+      pathValues,
+      params: {},
+    };
+    try {
+      ctx.params = validateParams(req.params, route.op.params);
+    } catch (error) {
+      throw error instanceof StripeError ? early(error) : error;
+    }
+    const handler =
+      this.behaviours.get(`${route.resourceId}:${route.op.name}`) ?? genericHandlers[route.op.kind];
+    const result = await handler(ctx);
+    if (Buffer.isBuffer(result)) return { status: ctx.status ?? 200, body: result };
+    const rendered = this.render(result);
+    const expand = (ctx.params.expand as string[] | undefined) ?? [];
+    return { status: ctx.status ?? 200, body: expand.length ? expandAll(ctx, rendered, expand) : rendered };
+  }
+
+  /** Runs an operation in-process (seeding, behaviours that call other operations). */
+  async call(
+    ns: { livemode: boolean; account?: string },
+    method: string,
+    path: string,
+    params: Obj = {},
+  ): Promise<Obj> {
+    const res = await this.handle({ method, path, params: stringify(params), requestId: null, ...ns });
+    return res.body as Obj;
+  }
+
+  // ---- helpers for handlers and behaviours ----
+
+  /** A stored object with schema defaults filled in (stored objects may be sparse, e.g. bulk loads). */
+  render(obj: Obj): Obj {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return obj;
+    if (obj.object === 'list' || obj.object === 'search_result') {
+      return { ...obj, data: (obj.data as Obj[]).map((o) => this.render(o)) };
+    }
+    if (obj.deleted === true || typeof obj.object !== 'string') return { ...obj };
+    const tpl = this.shapes.schema(obj.object) ? this.shapes.flatTemplate(obj.object) : undefined;
+    if (!tpl) return { ...obj };
+    for (const key in tpl) {
+      if (!(key in obj)) return { ...structuredClone(tpl), ...obj };
+    }
+    return { ...obj };
+  }
+
+  /** A new object of a resource: template, then fields; stored and announced with `<type>.created`. */
+  create(ctx: Ctx, resourceId: string, fields: Obj, opts: { emit?: boolean; store?: boolean } = {}): Obj {
+    const obj = this.shapes.template(resourceId);
+    const schema = this.shapes.schema(resourceId);
+    if (schema?.fields?.id) obj.id = fields.id ?? this.newId(resourceId, ctx.livemode);
+    if (schema?.fields?.object) obj.object = resourceId;
+    if (schema?.fields?.created) obj.created = ctx.now;
+    if (schema?.fields?.livemode) obj.livemode = ctx.livemode;
+    // Stripe's catalog objects start out usable: active products and prices, valid coupons.
+    if (schema?.fields?.active?.type === 'boolean') obj.active = true;
+    if (schema?.fields?.metadata && obj.metadata == null) obj.metadata = {};
+    if (schema?.fields?.valid?.type === 'boolean' && resourceId === 'coupon') obj.valid = true;
+    Object.assign(obj, fields);
+    if (opts.store !== false && obj.id) ctx.ns.collection(resourceId).insert(obj);
+    if (opts.emit !== false && obj.id) this.emit(ctx, `${eventPrefix(resourceId)}.created`, obj);
+    return obj;
+  }
+
+  /** Sets fields on a stored object and announces the change with its previous values. */
+  update(ctx: Ctx, resourceId: string, obj: Obj, changes: Obj, eventType?: string | false): Obj {
+    const previous: Obj = {};
+    for (const [k, v] of Object.entries(changes)) {
+      if (JSON.stringify(obj[k]) === JSON.stringify(v)) continue;
+      previous[k] = obj[k] === undefined ? null : obj[k];
+      obj[k] = v;
+    }
+    if (eventType !== false && Object.keys(previous).length) {
+      this.emit(ctx, eventType ?? `${eventPrefix(resourceId)}.updated`, obj, previous);
+    }
+    return previous;
+  }
+
+  emit(ctx: Ctx, type: string, obj: Obj, previous?: Obj): void {
+    this.events?.emit(ctx, type, this.render(obj), previous);
+  }
+
+  newId(resourceId: string, livemode: boolean): string {
+    if (resourceId === 'coupon' || resourceId === 'promotion_code') return this.ids.chars(8).toUpperCase();
+    let prefix = this.catalog.raw.resources[resourceId]?.idPrefix ?? resourceId.split('.').pop()!.slice(0, 6);
+    if (prefix === 'cs_test' && livemode) prefix = 'cs_live';
+    const long =
+      resourceId === 'payment_intent' || resourceId === 'charge' || resourceId === 'balance_transaction';
+    return this.ids.id(prefix, long ? 24 : 14);
+  }
+
+  find(ctx: Ctx, resourceId: string, id: string): Obj | undefined {
+    return ctx.ns.collection(resourceId).get(id) ?? this.resolvers.get(resourceId)?.(ctx, id);
+  }
+
+  get(ctx: Ctx, resourceId: string, id: string, param = 'id'): Obj {
+    const obj = this.find(ctx, resourceId, id);
+    if (!obj) throw missing(resourceId, id, param);
+    return obj;
+  }
+
+  /** Any stored object by id, guessing its resource from the id prefix. */
+  lookupAny(ctx: Ctx, id: string, hint?: string[]): Obj | undefined {
+    const candidates = [...(hint ?? [])];
+    const parts = id.split('_');
+    for (let i = parts.length - 1; i >= 1; i--) {
+      candidates.push(...(this.prefixes.get(parts.slice(0, i).join('_')) ?? []));
+    }
+    for (const r of candidates) {
+      const found = this.find(ctx, r, id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
+
+function early(error: StripeError): StripeError {
+  error.early = true;
+  return error;
+}
+
+/** Params for in-process calls go through validation like wire params, so make them look like form values. */
+function stringify(value: unknown): any {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(stringify);
+  if (typeof value === 'object') {
+    const out: Obj = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = stringify(v);
+    return out;
+  }
+  return String(value);
+}

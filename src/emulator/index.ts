@@ -1,0 +1,98 @@
+/**
+ * A stateful, Stripe-compatible API server (API version 2023-08-16) for offline use, tests and
+ * benchmarks. It is Stripe's side of the wire: it imports nothing from the connector but the catalog.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadCatalog } from '../catalog/index.ts';
+import { registerBehaviours } from './behaviours/index.ts';
+import { Conditions } from './conditions.ts';
+import { Engine } from './engine.ts';
+import { Events } from './events.ts';
+import { Idempotency } from './idempotency.ts';
+import { Persister, loadStore } from './persist.ts';
+import { seededRng } from './random.ts';
+import { seedDemo } from './seed.ts';
+import { createServer } from './server.ts';
+import { Store } from './store.ts';
+import type { Emulator, EmulatorOptions, RecordedRequest } from './types.ts';
+import { Webhooks } from './webhooks.ts';
+
+export type { Emulator, EmulatorOptions, FaultSpec, RecordedRequest } from './types.ts';
+export { signature as webhookSignature } from './webhooks.ts';
+export { parseFaults, parseLatency } from './conditions.ts';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const catalog = loadCatalog();
+  const restored = loadStore(options.dataFile);
+  const engine = new Engine(
+    catalog,
+    restored ?? new Store(),
+    options.randomSeed === undefined ? undefined : seededRng(options.randomSeed ^ 0x5eed),
+  );
+  const webhooks = new Webhooks({
+    attempts: options.webhookRetry?.attempts ?? 4,
+    baseMs: options.webhookRetry?.baseMs ?? 1000,
+    log: options.log,
+  });
+  engine.events = new Events(webhooks.deliver);
+  registerBehaviours(engine, { webhookSecret: options.webhookSecret });
+  if (options.seed === 'demo' && !restored) await seedDemo(engine);
+
+  const persister = new Persister(options.dataFile, () => engine.store);
+  const conditions = new Conditions(options);
+  const requests: RecordedRequest[] = [];
+  const server = createServer({
+    engine,
+    conditions,
+    idempotency: new Idempotency(),
+    requests,
+    onChange: () => persister.changed(),
+    log: options.log,
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  options.log?.(`stripe emulator listening on ${url}`);
+
+  return {
+    url,
+    port,
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    load(resourceId, objects, opts = {}) {
+      if (!catalog.raw.resources[resourceId]) throw new Error(`unknown resource "${resourceId}"`);
+      const livemode = opts.livemode ?? false;
+      const collection = engine.store.namespace(livemode, opts.account).collection(resourceId);
+      const now = Math.floor(Date.now() / 1000);
+      // In place and sparse: render() fills schema defaults when objects are read.
+      for (const o of objects) {
+        if (o.id === undefined) o.id = engine.newId(resourceId, livemode);
+        if (o.object === undefined) o.object = resourceId;
+        if (o.created === undefined) o.created = now;
+        if (o.livemode === undefined) o.livemode = livemode;
+        collection.insert(o);
+      }
+      persister.changed();
+    },
+    setConditions: (c) => conditions.set(c),
+    async close() {
+      await webhooks.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      persister.flush();
+    },
+  };
+}
+
+/** What `npm start` runs: the demo account on the CLI's default port. */
+export function startDemo(port = 12111): Promise<Emulator> {
+  return startEmulator({ seed: 'demo', port, log: (l) => console.log(l) });
+}

@@ -1,0 +1,82 @@
+/**
+ * Webhook delivery as Stripe does it: JSON POST with `Stripe-Signature: t=<ts>,v1=<hex HMAC-SHA256
+ * of "<ts>.<payload>" keyed by the endpoint secret>`, retried with exponential backoff on failure.
+ */
+import { createHmac } from 'node:crypto';
+import type { Ctx } from './engine.ts';
+import type { Obj } from './objects.ts';
+
+export function signature(
+  payload: string,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  const v1 = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex');
+  return `t=${timestamp},v1=${v1}`;
+}
+
+export const secretKey = (endpointId: string) => `webhook_secret:${endpointId}`;
+
+export class Webhooks {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly opts: { attempts: number; baseMs: number; log?: (line: string) => void }) {}
+
+  /** Queues the event for every enabled endpoint that wants it; returns how many. */
+  deliver = (ctx: Ctx, event: Obj): number => {
+    let count = 0;
+    for (const endpoint of ctx.ns.collection('webhook_endpoint').oldestFirst()) {
+      if (endpoint.status !== 'enabled') continue;
+      const wanted: string[] = endpoint.enabled_events ?? [];
+      if (!wanted.includes('*') && !wanted.includes(event.type)) continue;
+      const secret = ctx.ns.side.get(secretKey(endpoint.id)) as string | undefined;
+      if (!secret) continue;
+      count++;
+      this.attempt(ctx, event, endpoint.url, secret, 1);
+    }
+    return count;
+  };
+
+  private attempt(ctx: Ctx, event: Obj, url: string, secret: string, n: number): void {
+    if (this.closed) return;
+    const payload = JSON.stringify(ctx.engine.render(event), null, 2);
+    const p = fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        'stripe-signature': signature(payload, secret),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.status < 200 || res.status >= 300) throw new Error(`status ${res.status}`);
+        event.pending_webhooks = Math.max(0, (event.pending_webhooks ?? 1) - 1);
+      })
+      .catch((error: Error) => {
+        this.opts.log?.(`webhook ${event.id} → ${url} attempt ${n} failed: ${error.message}`);
+        if (n >= this.opts.attempts || this.closed) return;
+        const timer = setTimeout(
+          () => {
+            this.timers.delete(timer);
+            this.attempt(ctx, event, url, secret, n + 1);
+          },
+          this.opts.baseMs * 2 ** (n - 1),
+        );
+        this.timers.add(timer);
+      })
+      .finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.inflight]);
+  }
+}
