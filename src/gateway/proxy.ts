@@ -54,10 +54,21 @@ export function proxyMode(sslType: ProxySettings['sslType'], target: URL): { mod
 /** The host:port being tunnelled to, for the CONNECT digest answer (its digest-uri). */
 const tunnelTarget = new AsyncLocalStorage<string>();
 
-class DigestTunnelAgent extends HttpsProxyAgent<string> {
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+    private readonly targetTls: { ca?: string },
+  ) {
+    super(proxy, options);
+  }
+
   override connect(req: http.ClientRequest, opts: AgentConnectOpts) {
     const host = opts.host?.includes(':') ? `[${opts.host}]` : opts.host;
-    return tunnelTarget.run(`${host}:${opts.port}`, () => super.connect(req, opts));
+    // The agent's own TLS options apply to the proxy; the target's TLS (inside the tunnel) takes
+    // its options from here, so the connection's extra CAs must be added for it too.
+    const withCa = opts.secureEndpoint && this.targetTls.ca ? { ...opts, ca: this.targetTls.ca } : opts;
+    return tunnelTarget.run(`${host}:${opts.port}`, () => super.connect(req, withCa));
   }
 }
 
@@ -104,30 +115,34 @@ export function createRoute(options: RouteOptions): Route {
   let agent: http.Agent;
   if (mode === 'tunnel') {
     if (digest) {
-      agent = new DigestTunnelAgent(url.href, {
-        ...common,
-        // Pre-emptive answer once a challenge is known; the first CONNECT goes without.
-        headers: () => {
-          const value = digest.authorize('CONNECT', tunnelTarget.getStore() ?? '');
-          return value ? { 'Proxy-Authorization': value } : {};
+      agent = new TunnelAgent(
+        url.href,
+        {
+          ...common,
+          // Pre-emptive answer once a challenge is known; the first CONNECT goes without.
+          headers: () => {
+            const value = digest.authorize('CONNECT', tunnelTarget.getStore() ?? '');
+            return value ? { 'Proxy-Authorization': value } : {};
+          },
+          onProxyAuth: async ({ response }) => {
+            if (!digest.accept(response.headers['proxy-authenticate'])) {
+              throw new ConnectorError(
+                'PROXY_AUTH_FAILED',
+                `proxy ${address} asked for authentication but offered no digest challenge`,
+                {
+                  proxy: address,
+                },
+              );
+            }
+            return {
+              headers: { 'Proxy-Authorization': digest.authorize('CONNECT', tunnelTarget.getStore() ?? '')! },
+            };
+          },
         },
-        onProxyAuth: async ({ response }) => {
-          if (!digest.accept(response.headers['proxy-authenticate'])) {
-            throw new ConnectorError(
-              'PROXY_AUTH_FAILED',
-              `proxy ${address} asked for authentication but offered no digest challenge`,
-              {
-                proxy: address,
-              },
-            );
-          }
-          return {
-            headers: { 'Proxy-Authorization': digest.authorize('CONNECT', tunnelTarget.getStore() ?? '')! },
-          };
-        },
-      });
+        tlsOpts,
+      );
     } else {
-      agent = new HttpsProxyAgent(url.href, common);
+      agent = new TunnelAgent(url.href, common, tlsOpts);
     }
   } else {
     agent = new HttpProxyAgent(url.href, common);
