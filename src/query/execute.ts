@@ -4,6 +4,7 @@
  * that is met stops paging at once.
  */
 import type { ConnectorContext } from '../context.ts';
+import { and, type Expr } from './ast.ts';
 import { comparator, compile, valueAt } from './evaluate.ts';
 import { TopK, sortAll } from './order.ts';
 import { scanPages, type PageEvent } from './pages.ts';
@@ -92,7 +93,7 @@ async function* sourceRows(ctx: ConnectorContext, plan: Plan, options: RunOption
 }
 
 async function* filtered(rows: AsyncIterable<Row>, plan: Plan): AsyncGenerator<Row> {
-  const test = compile(plan.residual);
+  const test = compile(and([plan.residual, plan.recheck].filter((e): e is Expr => Boolean(e))));
   for await (const row of rows) if (test(row) === true) yield row;
 }
 

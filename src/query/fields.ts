@@ -110,7 +110,11 @@ export function bindField(b: Binder, path: string, pos: number): BoundField {
       current = object.additional;
     } else {
       const where = resolved.length ? `"${resolved.join('.')}" on ${entity.entity}` : entity.entity;
-      const suggestion = names.length ? closest(part, names) : undefined;
+      const lower = part.toLowerCase();
+      const containing = names
+        .filter((n) => n.includes(lower) || lower.includes(n))
+        .sort((a, b) => a.length - b.length);
+      const suggestion = containing[0] ?? (names.length ? closest(part, names) : undefined);
       const full = [...resolved, suggestion].join('.');
       throw fieldError(
         b,

@@ -63,6 +63,11 @@ export interface Plan {
   pushed: string[];
   /** Evaluated locally on every row. */
   residual?: Expr;
+  /**
+   * Pushed-down equalities checked again locally: Stripe's matching can be looser than SQL's
+   * (e.g. email ignoring case), and a re-check of a few fields per row is cheap insurance.
+   */
+  recheck?: Expr;
   select?: SelectItem[];
   count: boolean;
   order: OrderKey[];
@@ -126,7 +131,10 @@ function chooseListOperation(
       },
     );
   }
-  for (const op of ops) {
+  // The primary operation if it applies; else the nested variant with the plainest path
+  // (`/v1/quotes/{quote}/line_items` before `/computed_upfront_line_items`).
+  const ordered = [ops[0], ...ops.slice(1).sort((a, b) => a.path.length - b.path.length)];
+  for (const op of ordered) {
     const consumed: LeafExpr[] = [];
     let path = op.path;
     let ok = true;
@@ -350,6 +358,18 @@ export function planQuery(catalog: StripeCatalog, input: QueryInput): Plan {
     limit === undefined &&
     (orderMode === 'none' || orderMode === 'native' || count);
 
+  const recheck =
+    scans[0].kind === 'list'
+      ? and(
+          items.filter(
+            (i) =>
+              consumedSet.has(i) &&
+              ((i.kind === 'compare' && i.op === '=' && typeof i.value === 'string') || i.kind === 'in') &&
+              i.fieldKind !== 'parent',
+          ),
+        )
+      : undefined;
+
   return {
     entity: entity.entity,
     resource: entity.id,
@@ -358,6 +378,7 @@ export function planQuery(catalog: StripeCatalog, input: QueryInput): Plan {
     search,
     pushed,
     residual,
+    recheck,
     select: count ? undefined : select,
     count,
     order,

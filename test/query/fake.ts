@@ -121,17 +121,21 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Customers with varied fields, some NULLs, spread over a year of `created`. */
+/** Customers with varied fields, some NULLs, spread over a year of `created` (ascending with the id). */
 export function makeCustomers(n: number, seed = 1, start = 1_700_000_000): Obj[] {
   const r = rng(seed);
   const countries = ['US', 'DE', 'JP', 'IT', null];
   const plans = ['free', 'pro', 'team'];
+  // Real objects are created in id order: `created` never decreases with the index.
+  const created = Array.from({ length: n }, () => start + Math.floor(r() * 365 * 86400)).sort(
+    (a, b) => a - b,
+  );
   return Array.from({ length: n }, (_, i) => {
     const country = countries[Math.floor(r() * countries.length)];
     return {
       id: `cus_${String(i).padStart(8, '0')}`,
       object: 'customer',
-      created: start + Math.floor(r() * 365 * 86400),
+      created: created[i],
       email: r() < 0.1 ? null : `user${i}@${r() < 0.5 ? 'example.com' : 'test.org'}`,
       name: r() < 0.2 ? null : `User ${i % 50}`,
       balance: Math.floor(r() * 10000) - 2000,
