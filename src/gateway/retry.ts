@@ -68,11 +68,12 @@ export function classify(f: FailureFacts): RetryDecision {
   const advice = header(f.headers, 'stripe-should-retry');
   if (advice === 'false') return { retry: false };
   if (isRateLimit(f)) return withAfter({ retry: true, reason: 'rate_limit' });
-  if (advice === 'true') return withAfter({ retry: true, reason: 'server_advice' });
   if (f.status === 409 && (f.code === 'lock_timeout' || f.code === 'idempotency_key_in_use')) {
     return withAfter({ retry: true, reason: 'lock_timeout' });
   }
   if (f.status >= 500) return withAfter({ retry: true, reason: 'server_error' });
+  // The server may advise a retry where the status alone wouldn't (e.g. other conflicts).
+  if (advice === 'true') return withAfter({ retry: true, reason: 'server_advice' });
   return { retry: false };
 }
 
