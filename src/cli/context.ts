@@ -1,11 +1,12 @@
 /**
- * Selects the connection a command talks to: `--connection FILE`, or STRIPE_API_KEY with optional
- * STRIPE_ACCOUNT and STRIPE_API_BASE (e.g. the emulator's URL).
+ * Selects the connection a command talks to: `--connection FILE` (YAML or JSON, secrets as env:/file:
+ * references), or else the environment: STRIPE_API_KEY with optional STRIPE_ACCOUNT and
+ * STRIPE_API_BASE (e.g. the emulator's URL).
  */
 import type { Command } from 'commander';
 import { loadCatalog } from '../catalog/index.ts';
-import { createGateway } from '../gateway/index.ts';
-import { ConnectorError } from '../errors.ts';
+import { createGatewayFromConnection } from '../gateway/index.ts';
+import { connectionFromEnv, loadConnectionFile, type Connection } from '../connection/load.ts';
 import type { ConnectorContext } from '../context.ts';
 
 export interface ConnectionOptions {
@@ -15,27 +16,19 @@ export interface ConnectionOptions {
 export function addConnectionOptions(command: Command): Command {
   return command.option(
     '--connection <file>',
-    'connection file (YAML or JSON); default: STRIPE_API_KEY etc.',
+    'connection file (YAML or JSON); default: STRIPE_API_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE',
   );
 }
 
-export async function contextFromOptions(_opts: ConnectionOptions): Promise<ConnectorContext> {
-  const apiKey = process.env.STRIPE_API_KEY;
-  if (!apiKey) {
-    throw new ConnectorError(
-      'SECRET_UNRESOLVED',
-      'no API key: set STRIPE_API_KEY or pass --connection FILE',
-      {
-        hint: 'e.g. STRIPE_API_KEY=sk_test_... STRIPE_API_BASE=http://127.0.0.1:12111 (the emulator)',
-      },
-    );
-  }
+/** The connection the options (or the environment) select, validated and with secrets resolved. */
+export function connectionFromOptions(opts: ConnectionOptions, env = process.env): Connection {
+  const file = opts.connection ?? env.STRIPE_CONNECTION;
+  return file ? loadConnectionFile(file, { env }) : connectionFromEnv(env);
+}
+
+export async function contextFromOptions(opts: ConnectionOptions): Promise<ConnectorContext> {
+  const connection = connectionFromOptions(opts);
   const catalog = loadCatalog();
-  const gateway = createGateway({
-    apiKey,
-    baseUrl: process.env.STRIPE_API_BASE,
-    accountId: process.env.STRIPE_ACCOUNT,
-    apiVersion: catalog.apiVersion,
-  });
+  const gateway = createGatewayFromConnection(connection, { logThrownErrors: false });
   return { catalog, gateway };
 }

@@ -48,6 +48,11 @@ export interface GatewayOptions {
   /** Backoff schedule; tests shorten it. */
   backoff?: Partial<BackoffOptions>;
   clock?: Clock;
+  /**
+   * Log failures that are thrown to the caller (default true). The CLI turns it off: it prints the
+   * thrown error itself, and the same line twice helps nobody.
+   */
+  logThrownErrors?: boolean;
 }
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
@@ -239,7 +244,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
             timeoutMs: connection.timeoutMs,
             redact: redactor,
           });
-          logger.error(mapped.message, { code: mapped.code });
+          if (options.logThrownErrors !== false) logger.error(mapped.message, { code: mapped.code });
           throw mapped;
         }
         const reason = decision.reason as RetryReason;

@@ -5,7 +5,7 @@
  */
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Server as ProxyServer } from 'proxy-chain';
+import { Server as ProxyServer, type PrepareRequestFunctionOpts } from 'proxy-chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnection } from '../../src/connection/load.ts';
 import { createGatewayFromConnection } from '../../src/gateway/index.ts';
@@ -30,7 +30,7 @@ async function startProxy(options: { https?: TestCert } = {}) {
     ...(options.https
       ? { serverType: 'https' as const, httpsOptions: { key: options.https.key, cert: options.https.cert } }
       : {}),
-    prepareRequestFunction: ({ isHttp, hostname, port, username, password }) => {
+    prepareRequestFunction: ({ isHttp, hostname, port, username, password }: PrepareRequestFunctionOpts) => {
       seen.push({ isHttp, hostname, port, username });
       return { requestAuthentication: username !== 'alice' || password !== 's3cret-pw' };
     },
