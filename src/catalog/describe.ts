@@ -9,6 +9,8 @@ export interface ParamSummary {
   required: boolean;
   enum?: unknown[];
   fields?: ParamSummary[];
+  /** Other names the input answers to (the catalog's path param name, the seeds' spellings). */
+  aliases?: string[];
 }
 
 export interface FieldSummary {
@@ -58,15 +60,42 @@ export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSumma
   });
 }
 
-/** Inputs of an action: its path ids (by the catalog's name and the seeds' `XxxId` name) and body. */
+/** The seeds' extra names for an entity's own id (the Google seed misspells QuoteId once). */
+const SELF_ID_ALIASES: Record<string, string[]> = { Quote: ['SouQuoteIdrcePath'] };
+
+/**
+ * Inputs of an action: its path ids (by the seeds' `XxxId` name, with the catalog's name and other
+ * spellings as aliases) and its body params (a reference param also answers to `XxxId`).
+ */
 export function actionInputs(action: Action): ParamSummary[] {
-  const ids: ParamSummary[] = action.operation.pathParams.map((p) => ({
-    name: p.self ? `${action.entity.entity}Id` : p.resource ? `${entityNameOf(p.resource)}Id` : p.name,
-    type: 'string',
-    required: true,
-  }));
-  return [...ids, ...summarizeParams(action.operation.params.filter((p) => p.name !== 'expand'))];
+  const ids: ParamSummary[] = action.operation.pathParams.map((p) => {
+    const name = p.self ? `${action.entity.entity}Id` : p.resource ? `${entityNameOf(p.resource)}Id` : p.name;
+    const aliases = [p.name, ...(p.self ? ['id', ...(SELF_ID_ALIASES[action.entity.entity] ?? [])] : [])];
+    return { name, type: 'string', required: true, aliases: aliases.filter((a) => a !== name) };
+  });
+  const body = summarizeParams(action.operation.params.filter((p) => p.name !== 'expand')).map((s) =>
+    s.type === 'string' && /^[a-z_]+$/.test(s.name) && REFERENCE_PARAMS.has(s.name)
+      ? { ...s, aliases: [`${entityNameOf(s.name)}Id`] }
+      : s,
+  );
+  return [...ids, ...body];
 }
+
+/** Body params that hold another object's id, which the seeds name `XxxId`. */
+const REFERENCE_PARAMS = new Set([
+  'customer',
+  'payment_method',
+  'invoice',
+  'price',
+  'product',
+  'quote',
+  'subscription',
+  'charge',
+  'payment_intent',
+  'coupon',
+  'source',
+  'mandate',
+]);
 
 export function operationKinds(entity: Entity): string[] {
   const kinds = ['list', 'retrieve', 'create', 'update', 'delete', 'search'];

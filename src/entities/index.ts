@@ -31,6 +31,8 @@ export interface EntityCallOptions {
   expandLists?: boolean;
   expand?: string[];
   stripeAccount?: string;
+  /** Fields where '' unsets the value although the catalog does not say so. */
+  allowEmpty?: string[];
 }
 
 /** A planned call: what would be sent, before it is sent (also used by actions). */
@@ -122,7 +124,14 @@ export async function createEntity(
   opts: EntityCallOptions = {},
 ): Promise<unknown> {
   const shape = checkShape(opts.shape);
-  const call = planCall(ctx, entity, 'create', withExpand(payload, opts), { ...opts.parents });
+  const call = planCall(
+    ctx,
+    entity,
+    'create',
+    withExpand(payload, opts),
+    { ...opts.parents },
+    { allowEmpty: opts.allowEmpty },
+  );
   const object = await finish(ctx, await send(ctx, call, opts), opts);
   return shape === 'seed' ? { Id: object.id } : shapeObject(object, shape);
 }
@@ -135,10 +144,14 @@ export async function updateEntity(
   opts: EntityCallOptions = {},
 ): Promise<unknown> {
   const shape = checkShape(opts.shape);
-  const call = planCall(ctx, entity, 'update', withExpand(payload, opts), {
-    ...opts.parents,
-    id: requireId(id, entity),
-  });
+  const call = planCall(
+    ctx,
+    entity,
+    'update',
+    withExpand(payload, opts),
+    { ...opts.parents, id: requireId(id, entity) },
+    { allowEmpty: opts.allowEmpty },
+  );
   const object = await finish(ctx, await send(ctx, call, opts), opts);
   return shape === 'seed' ? { Id: object.id } : shapeObject(object, shape);
 }

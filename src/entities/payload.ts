@@ -82,7 +82,11 @@ function groupByField(level: Level, input: Payload, path: string) {
     }
     const dot = key.indexOf('.');
     const head = dot > 0 ? index.get(looseKey(key.slice(0, dot))) : undefined;
+    // The seeds name references `XxxId` (`CustomerId` → `customer`, `PriceId` → `price`).
+    const loose = looseKey(key);
+    const ref = loose.endsWith('id') && !level.additional ? index.get(loose.slice(0, -2)) : undefined;
     if (head) put(head, { [key.slice(dot + 1)]: value });
+    else if (ref) put(ref, value);
     else extra.push([key, value]);
   }
   return { grouped, extra };

@@ -1,0 +1,130 @@
+/**
+ * Actions: every custom method in the catalog (`POST /v1/payment_intents/{intent}/capture` →
+ * `CapturePaymentIntent`, plus the seeds' aliases) and the Microsoft seed's named actions. Inputs
+ * go through the entity engine's id resolution and payload mapper (errors before any call); the
+ * answer is Stripe's JSON or the seed's shape. Stripe's refusals propagate as mapped errors.
+ */
+import { closest } from 'fastest-levenshtein';
+import type { Action } from '../catalog/index.ts';
+import { looseKey } from '../catalog/index.ts';
+import { actionInputs, type ParamSummary } from '../catalog/describe.ts';
+import type { ConnectorContext } from '../context.ts';
+import { ConnectorError } from '../errors.ts';
+import { expandNestedLists, planCall, send } from '../entities/index.ts';
+import { checkShape, shapeObject, type Shape } from '../entities/shape.ts';
+import type { Payload } from '../entities/payload.ts';
+import { NAMED_ACTIONS, type NamedAction } from './named.ts';
+import { runNamedAction } from './run-named.ts';
+import { seedOutput } from './seed-shapes.ts';
+
+export { NAMED_ACTIONS } from './named.ts';
+export { SEED_RULES, seedOutput } from './seed-shapes.ts';
+
+export interface ActionOptions {
+  /** `native` (default): Stripe's JSON; `seed`: the Google seed's one-element array; `flat`. */
+  shape?: Shape;
+  idempotencyKey?: string;
+  stripeAccount?: string;
+}
+
+type Json = Record<string, any>;
+
+export type ResolvedAction = { kind: 'catalog'; action: Action } | { kind: 'named'; action: NamedAction };
+
+const namedByLoose = new Map(NAMED_ACTIONS.map((a) => [looseKey(a.name), a]));
+
+/** An action by any of its names, or UNKNOWN_ACTION with the closest name. */
+export function resolveAction(ctx: ConnectorContext, name: string): ResolvedAction {
+  const named = namedByLoose.get(looseKey(name ?? ''));
+  if (named) return { kind: 'named', action: named };
+  const action = ctx.catalog.findAction(name ?? '');
+  if (action) return { kind: 'catalog', action };
+  const names = [
+    ...ctx.catalog.actions().flatMap((a) => [a.name, ...a.aliases]),
+    ...NAMED_ACTIONS.map((a) => a.name),
+  ];
+  const suggestion = closest(String(name ?? ''), names);
+  throw new ConnectorError('UNKNOWN_ACTION', `unknown action "${name}"; did you mean ${suggestion}?`, {
+    field: 'action',
+    action: name,
+    suggestion,
+  });
+}
+
+export async function runAction(
+  ctx: ConnectorContext,
+  name: string,
+  payload: Payload = {},
+  opts: ActionOptions = {},
+): Promise<unknown> {
+  const shape = checkShape(opts.shape);
+  const resolved = resolveAction(ctx, name);
+  if (resolved.kind === 'named') return runNamedAction(ctx, resolved.action, payload, { ...opts, shape });
+  const { action } = resolved;
+  if (action.operation.response.kind === 'binary') {
+    // The gateway speaks JSON (Stripe's SDK); a file download would arrive as a parse failure.
+    throw new ConnectorError(
+      'OPERATION_NOT_SUPPORTED',
+      `${action.name} returns a file (${action.operation.response.contentType ?? 'binary'}), which the connector cannot download yet`,
+      { action: action.name, response: action.operation.response.kind },
+    );
+  }
+  const call = planCall(
+    ctx,
+    action.entity.entity,
+    'custom',
+    payload ?? {},
+    {},
+    {
+      operation: action.operation,
+      target: `action ${action.name}`,
+    },
+  );
+  const object = await send(ctx, call, opts);
+  if (shape === 'native') return object;
+  // Seed and flat rows carry nested lists whole (`lines.data`, `lines.total_count`).
+  await expandNestedLists(ctx, object as Json);
+  return shape === 'seed' ? seedOutput(action.name, object as Json) : shapeObject(object as Json, shape);
+}
+
+export interface ActionDescription {
+  name: string;
+  aliases: string[];
+  entity: string;
+  method: string;
+  path: string;
+  testHelper: boolean;
+  source: 'catalog' | 'microsoft';
+  description?: string;
+  inputs: ParamSummary[];
+}
+
+/** Every action with its inputs, for `actions --json`, the server and the console. */
+export function listActions(ctx: Pick<ConnectorContext, 'catalog'>): ActionDescription[] {
+  const catalogActions = ctx.catalog.actions().map((a) => ({
+    name: a.name,
+    aliases: a.aliases,
+    entity: a.entity.entity,
+    method: a.operation.method,
+    path: a.operation.path,
+    testHelper: Boolean(a.operation.testHelper),
+    source: 'catalog' as const,
+    inputs: actionInputs(a),
+  }));
+  const named = NAMED_ACTIONS.map((a) => {
+    const entity = ctx.catalog.entity(a.entity);
+    const operation = ctx.catalog.operation(entity, a.kind)!;
+    return {
+      name: a.name,
+      aliases: [],
+      entity: entity.entity,
+      method: operation.method,
+      path: operation.path,
+      testHelper: false,
+      source: 'microsoft' as const,
+      description: a.description,
+      inputs: a.inputs,
+    };
+  });
+  return [...catalogActions, ...named];
+}
