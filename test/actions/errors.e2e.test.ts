@@ -105,3 +105,47 @@ describe('invalid action calls', () => {
     expect(writes.map((w) => w.idempotencyKey)).toEqual(['confirm-once', 'confirm-once']);
   });
 });
+
+describe('retries', () => {
+  it('reuses one idempotency key across retries, so a flaky confirm charges once', async () => {
+    const { startEmulator } = await import('../../src/emulator/index.ts');
+    const { createGateway } = await import('../../src/gateway/index.ts');
+    const { loadCatalog } = await import('../../src/catalog/index.ts');
+    const flaky = await startEmulator({ port: 0, randomSeed: 5 });
+    const catalog = loadCatalog();
+    const gateway = createGateway(
+      {
+        apiKey: 'sk_test_123',
+        baseUrl: flaky.url,
+        apiVersion: catalog.apiVersion,
+        throttle: { maxRetries: 20 },
+      },
+      { backoff: { baseMs: 1, maxMs: 5 } as any },
+    );
+    const ctx = { catalog, gateway };
+    try {
+      const intent = (await createEntity(ctx, 'PaymentIntent', {
+        amount: 1500,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+      })) as Json;
+      flaky.clearRequests();
+      flaky.setConditions({ faults: { status: { 500: 0.75 } } });
+      const out = (await runAction(ctx, 'ConfirmPaymentIntent', { PaymentIntentId: intent.id })) as Json;
+      flaky.setConditions({ faults: {} });
+      expect(out.status).toBe('succeeded');
+      const attempts = flaky.requests.filter((r) => r.path.endsWith('/confirm'));
+      expect(attempts.length).toBeGreaterThan(1);
+      expect(new Set(attempts.map((r) => r.idempotencyKey)).size).toBe(1);
+      const charges = (await gateway.request({
+        method: 'GET',
+        path: '/v1/charges',
+        params: { payment_intent: intent.id },
+      })) as Json;
+      expect(charges.data).toHaveLength(1);
+    } finally {
+      await gateway.close();
+      await flaky.close();
+    }
+  });
+});
