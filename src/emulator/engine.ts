@@ -165,6 +165,7 @@ export class Engine {
     if (schema?.fields?.metadata && obj.metadata == null) obj.metadata = {};
     if (schema?.fields?.valid?.type === 'boolean' && resourceId === 'coupon') obj.valid = true;
     Object.assign(obj, fields);
+    this.sanitize(resourceId, obj);
     if (opts.store !== false && obj.id) ctx.ns.collection(resourceId).insert(obj);
     if (opts.emit !== false && obj.id) this.emit(ctx, `${eventPrefix(resourceId)}.created`, obj);
     return obj;
@@ -182,6 +183,24 @@ export class Engine {
       this.emit(ctx, eventType ?? `${eventPrefix(resourceId)}.updated`, obj, previous);
     }
     return previous;
+  }
+
+  /** Keeps behaviour-built objects on schema: unknown keys go, nested objects are shaped by their spec. */
+  sanitize(resourceId: string, obj: Obj): void {
+    const fields = this.shapes.schema(resourceId)?.fields;
+    if (!fields) return;
+    for (const key of Object.keys(obj)) {
+      const spec = fields[key];
+      if (!spec) {
+        delete obj[key];
+        continue;
+      }
+      const value = obj[key];
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const shaped = this.shapes.coerce(value, spec);
+        if (shaped !== undefined) obj[key] = shaped;
+      }
+    }
   }
 
   emit(ctx: Ctx, type: string, obj: Obj, previous?: Obj): void {

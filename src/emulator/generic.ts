@@ -57,10 +57,10 @@ export function selfObject(ctx: Ctx, resourceId = targetResource(ctx)): Obj {
   if (!self) return singleton(ctx, resourceId);
   const id = ctx.pathValues[self.name];
   const found = ctx.engine.find(ctx, resourceId, id) ?? ctx.engine.find(ctx, ctx.resourceId, id);
-  if (!found) throw missing(resourceId, id, self.name === 'id' ? 'id' : self.name);
+  if (!found) throw missing(resourceId, id, 'id');
   for (const link of parentLinks(ctx, resourceId)) {
     if (link.field && found[link.field] !== undefined && found[link.field] !== link.value) {
-      throw missing(resourceId, id, self.name);
+      throw missing(resourceId, id, 'id');
     }
   }
   return found;
@@ -129,14 +129,20 @@ const TOMBSTONED = new Set(['customer']);
 
 const del: Handler = (ctx) => {
   const resourceId = targetResource(ctx);
-  const deletedSchema = ctx.op.response.resources?.find((r) => r.startsWith('deleted_'));
+  let deletedSchema = ctx.op.response.resources?.find((r) => r.startsWith('deleted_'));
   if (!selfParam(ctx.op)) {
-    return ctx.engine.create(ctx, resourceId, {}, { store: false, emit: false });
+    const obj = selfObject(ctx, resourceId);
+    return deletedSchema ? deletedObject(ctx, deletedSchema, obj) : obj;
   }
   const obj = selfObject(ctx, resourceId);
+  const poly = deletedSchema ? ctx.engine.catalog.raw.resources[deletedSchema]?.polymorphic : undefined;
+  if (poly?.length) deletedSchema = poly.find((d) => d === `deleted_${obj.object}`) ?? poly[0];
   if (!deletedSchema) {
-    // Deleting these (subscriptions) ends them rather than removing them.
-    ctx.engine.update(ctx, resourceId, obj, { status: 'canceled' });
+    // Deleting these (subscriptions, ephemeral keys) ends them rather than removing them.
+    const statusSpec = ctx.engine.shapes.schema(resourceId)?.fields?.status;
+    if (statusSpec && (statusSpec.type !== 'enum' || statusSpec.values?.includes('canceled'))) {
+      ctx.engine.update(ctx, resourceId, obj, { status: 'canceled' });
+    }
     return obj;
   }
   ctx.ns.collection(resourceId).delete(obj.id);
@@ -201,16 +207,14 @@ export function listMatcher(
 
 export function listPage(ctx: Ctx, resourceId: string, match: (o: Obj) => boolean): Obj {
   const limit = pageLimit(ctx);
-  const page = ctx.ns
-    .collection(resourceId)
-    .page(
-      limit,
-      {
-        startingAfter: ctx.params.starting_after as string,
-        endingBefore: ctx.params.ending_before as string,
-      },
-      match,
-    );
+  const page = ctx.ns.collection(resourceId).page(
+    limit,
+    {
+      startingAfter: ctx.params.starting_after as string,
+      endingBefore: ctx.params.ending_before as string,
+    },
+    match,
+  );
   if ('missingCursor' in page) {
     const param = ctx.params.starting_after !== undefined ? 'starting_after' : 'ending_before';
     throw missing(resourceId, page.missingCursor, param);

@@ -144,6 +144,10 @@ export class Shapes {
         }
         const out = this.defaultsOf(spec, depth);
         for (const [k, v] of Object.entries(value as Obj)) {
+          if (k === 'total_count' && spec.fields.has_more && typeof v === 'number') {
+            out[k] = v;
+            continue;
+          }
           const c = this.coerceInner(v, spec.fields[k], depth + 1);
           if (c !== SKIP) out[k] = c;
         }

@@ -160,7 +160,7 @@ export function createInvoice(ctx: Ctx, p: Obj, extra: Obj = {}): Obj {
 }
 
 function getInvoice(ctx: Ctx): Obj {
-  return ctx.engine.get(ctx, 'invoice', ctx.pathValues.invoice, 'invoice');
+  return ctx.engine.get(ctx, 'invoice', ctx.pathValues.invoice, 'id');
 }
 
 export function finalize(ctx: Ctx, inv: Obj): Obj {

@@ -26,7 +26,7 @@ function unexpected(pi: Obj, action: string): never {
 }
 
 function getIntent(ctx: Ctx): Obj {
-  return ctx.engine.get(ctx, 'payment_intent', ctx.pathValues.intent, 'intent');
+  return ctx.engine.get(ctx, 'payment_intent', ctx.pathValues.intent, 'id');
 }
 
 /** Used by PaymentIntents and Invoices: resolves and checks the method, attaching if asked. */

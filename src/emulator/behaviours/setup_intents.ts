@@ -80,7 +80,7 @@ export function registerSetupIntents(engine: Engine): void {
     if (p.confirm === true) confirmSetup(ctx, si, { ...p, payment_method: pmId ?? undefined });
     return si;
   });
-  const get = (ctx: Ctx) => ctx.engine.get(ctx, 'setup_intent', ctx.pathValues.intent, 'intent');
+  const get = (ctx: Ctx) => ctx.engine.get(ctx, 'setup_intent', ctx.pathValues.intent, 'id');
   engine.on('setup_intent', 'confirm', (ctx) => confirmSetup(ctx, get(ctx), ctx.params));
   engine.on('setup_intent', 'cancel', (ctx) => {
     const si = get(ctx);

@@ -176,24 +176,22 @@ export function registerSubscriptions(engine: Engine): void {
     const status = ctx.params.status as string | undefined;
     const price = ctx.params.price as string | undefined;
     const limit = ctx.params.limit === undefined ? 10 : Number(ctx.params.limit);
-    const page = ctx.ns
-      .collection('subscription')
-      .page(
-        limit,
-        {
-          startingAfter: ctx.params.starting_after as string,
-          endingBefore: ctx.params.ending_before as string,
-        },
-        (s) =>
-          (!customer || s.customer === customer) &&
-          (status === 'all' ||
-            (status
-              ? status === 'ended'
-                ? s.ended_at !== null && s.ended_at !== undefined
-                : s.status === status
-              : s.status !== 'canceled')) &&
-          (!price || s.items.data.some((i: Obj) => i.price?.id === price)),
-      );
+    const page = ctx.ns.collection('subscription').page(
+      limit,
+      {
+        startingAfter: ctx.params.starting_after as string,
+        endingBefore: ctx.params.ending_before as string,
+      },
+      (s) =>
+        (!customer || s.customer === customer) &&
+        (status === 'all' ||
+          (status
+            ? status === 'ended'
+              ? s.ended_at !== null && s.ended_at !== undefined
+              : s.status === status
+            : s.status !== 'canceled')) &&
+        (!price || s.items.data.some((i: Obj) => i.price?.id === price)),
+    );
     if ('missingCursor' in page)
       throw invalid(
         `No such subscription: '${page.missingCursor}'`,

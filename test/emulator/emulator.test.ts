@@ -1,0 +1,39 @@
+/**
+ * The emulator, driven only through the official `stripe` SDK. Every 2xx JSON body is validated
+ * against the catalog's response schema by test/emulator/support (independent of src/emulator).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import type Stripe from 'stripe';
+import type { Emulator } from '../../src/emulator/index.ts';
+import { catalog, start, stats } from './support/harness.ts';
+import { protocolSuite } from './suites/protocol.ts';
+import { paymentsSuite } from './suites/payments.ts';
+import { billingSuite } from './suites/billing.ts';
+import { eventsSuite } from './suites/events.ts';
+import { conditionsSuite } from './suites/conditions.ts';
+import { smokeSuite } from './suites/smoke.ts';
+
+let ctx: { em: Emulator; stripe: Stripe };
+const get = () => ctx;
+
+beforeAll(async () => {
+  ctx = await start({ webhookRetry: { attempts: 3, baseMs: 50 } });
+});
+afterEach(() => {
+  const failures = stats.failures.splice(0);
+  expect(failures).toEqual([]);
+});
+afterAll(async () => {
+  await ctx.em.close();
+  const total = Object.values(catalog.raw.resources).reduce((n, r) => n + r.operations.length, 0);
+  console.log(
+    `exercised ${stats.exercised.size} of ${total} operations, ${stats.validated} responses validated, ${stats.failures.length} schema failures`,
+  );
+});
+
+describe('wire protocol', () => protocolSuite(get));
+describe('payments', () => paymentsSuite(get));
+describe('billing', () => billingSuite(get));
+describe('events and webhooks', () => eventsSuite(get));
+describe('conditions, persistence, seed, bulk load', () => conditionsSuite());
+describe('every catalog operation', () => smokeSuite(get));
