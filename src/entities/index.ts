@@ -9,7 +9,7 @@ import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
 import { fillPath, missingIdError, takePathIds } from './ids.ts';
 import { expandNestedLists } from './lists.ts';
-import { mapPayload, type Payload } from './payload.ts';
+import { isPlainObject, mapPayload, type Payload } from './payload.ts';
 import { checkEntityRules, EXTRA_EMPTYABLE } from './rules.ts';
 import { checkShape, shapeObject, type Shape } from './shape.ts';
 
@@ -52,6 +52,9 @@ export function planCall(
   given: Record<string, string | undefined>,
   opts: { allowEmpty?: string[]; target?: string; operation?: CatalogOperation } = {},
 ): PlannedCall {
+  if (!isPlainObject(payload)) {
+    throw new ConnectorError('INVALID_ARGUMENT', 'the payload must be a JSON object', { field: 'payload' });
+  }
   const entity = ctx.catalog.entity(entityName);
   const candidates = opts.operation ? [opts.operation] : ctx.catalog.operationsOf(entity, kind);
   if (!candidates.length) {
