@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import type { Catalog, CatalogOperation, CatalogResource, OperationKind, TypeSpec } from './types.ts';
 import { looseKey } from './naming.ts';
+import { ConnectorError } from '../errors.ts';
 
 export * from './types.ts';
 export { entityNameOf, actionNameOf, looseKey } from './naming.ts';
@@ -29,13 +30,11 @@ export interface Action {
   operation: CatalogOperation;
 }
 
-export class CatalogLookupError extends Error {
-  readonly code: string;
+export class CatalogLookupError extends ConnectorError {
   readonly suggestion?: string;
-  constructor(code: string, message: string, suggestion?: string) {
-    super(suggestion ? `${message}; did you mean ${suggestion}?` : message);
+  constructor(code: 'UNKNOWN_ENTITY' | 'UNKNOWN_ACTION', message: string, suggestion?: string) {
+    super(code, suggestion ? `${message}; did you mean ${suggestion}?` : message, suggestion ? { suggestion } : {});
     this.name = 'CatalogLookupError';
-    this.code = code;
     this.suggestion = suggestion;
   }
 }

@@ -6,7 +6,6 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConnectorError, toConnectorError } from '../errors.ts';
-import { CatalogLookupError } from '../catalog/index.ts';
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('stripe-connector')
@@ -39,10 +38,6 @@ export function reportError(error: unknown): number {
     // Help and version are "errors" to commander; their text is already printed.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
     if (error.code === 'commander.help') return 0;
-    return 2;
-  }
-  if (error instanceof CatalogLookupError) {
-    process.stderr.write(`error ${error.code}: ${error.message}\n`);
     return 2;
   }
   const mapped: ConnectorError = toConnectorError(error);
