@@ -33,7 +33,11 @@ export interface Action {
 export class CatalogLookupError extends ConnectorError {
   readonly suggestion?: string;
   constructor(code: 'UNKNOWN_ENTITY' | 'UNKNOWN_ACTION', message: string, suggestion?: string) {
-    super(code, suggestion ? `${message}; did you mean ${suggestion}?` : message, suggestion ? { suggestion } : {});
+    super(
+      code,
+      suggestion ? `${message}; did you mean ${suggestion}?` : message,
+      suggestion ? { suggestion } : {},
+    );
     this.name = 'CatalogLookupError';
     this.suggestion = suggestion;
   }

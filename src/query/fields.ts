@@ -111,9 +111,7 @@ export function bindField(b: Binder, path: string, pos: number): BoundField {
     } else {
       const where = resolved.length ? `"${resolved.join('.')}" on ${entity.entity}` : entity.entity;
       const lower = part.toLowerCase();
-      const containing = names
-        .filter((n) => n.includes(lower))
-        .sort((a, b) => a.length - b.length);
+      const containing = names.filter((n) => n.includes(lower)).sort((a, b) => a.length - b.length);
       const suggestion = containing[0] ?? (names.length ? closest(part, names) : undefined);
       const full = [...resolved, suggestion].join('.');
       throw fieldError(

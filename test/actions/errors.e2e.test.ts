@@ -48,7 +48,9 @@ describe('invalid action calls', () => {
       runAction(env.ctx, 'CapturePaymentIntent', { PaymentIntentId: 'pi_1' }, { shape: 'xml' as any }),
     );
     expect(shape.code).toBe('INVALID_ARGUMENT');
-    expect((await rejection(runAction(env.ctx, 'CapturePaymentIntent', [] as any))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(runAction(env.ctx, 'CapturePaymentIntent', [] as any))).code).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(env.emulator.requests).toHaveLength(0);
   });
 
