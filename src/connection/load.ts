@@ -193,9 +193,12 @@ export function loadConnectionFile(
   try {
     data = parseYaml(text);
   } catch (error) {
+    // The parser's message quotes the offending source line, which may hold a literal secret
+    // (the very mistake a broken file often contains): keep only the reason and the position.
+    const reason = (error as Error).message.split('\n', 1)[0].replace(/:\s*$/, '');
     throw new ConnectorError(
       'CONNECTION_INVALID',
-      `connection file ${full} is not valid YAML/JSON: ${(error as Error).message}`,
+      `connection file ${full} is not valid YAML/JSON: ${reason}`,
       {
         file: full,
       },

@@ -104,6 +104,23 @@ describe('connection files', () => {
     expect(e.message).not.toContain('sk_test_leaky');
   });
 
+  it('says where a file fails to parse without quoting its lines (they may hold a literal secret)', () => {
+    const dir = tmp();
+    const yamlFile = join(dir, 'broken.yaml');
+    writeFileSync(yamlFile, 'name: x\nproxy: {password: hunter2-literal\n  bad: [\n');
+    const jsonFile = join(dir, 'broken.json');
+    writeFileSync(jsonFile, '{"name": "x", "apiKey": "sk_test_LeakMe42" "oops"}');
+    for (const [file, secret] of [
+      [yamlFile, 'hunter2-literal'],
+      [jsonFile, 'sk_test_LeakMe42'],
+    ]) {
+      const e = errorOf(() => loadConnectionFile(file, { env }));
+      expect(e.code).toBe('CONNECTION_INVALID');
+      expect(e.message).toMatch(/not valid YAML\/JSON: .+ at line \d+, column \d+$/);
+      expect(JSON.stringify(e)).not.toContain(secret);
+    }
+  });
+
   it('names unknown keys and bad values by their path', () => {
     const e = errorOf(() =>
       parseConnection(
