@@ -154,15 +154,21 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
         ...(account ? { stripeAccount: account } : {}),
       }),
     );
-    if (!req.signal) return call;
-    // The SDK can't cancel a request in flight; an abort stops our waiting for it.
-    return Promise.race([
-      call,
-      new Promise<never>((_, reject) => {
-        if (req.signal!.aborted) reject(req.signal!.reason);
-        req.signal!.addEventListener('abort', () => reject(req.signal!.reason), { once: true });
-      }),
-    ]);
+    const signal = req.signal;
+    if (!signal) return call;
+    // The SDK can't cancel a request in flight; an abort stops our waiting for it. The listener
+    // goes when the attempt settles: one signal often spans thousands of pages.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([call, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
   }
 
   async function request<T>(req: GatewayRequest): Promise<T> {

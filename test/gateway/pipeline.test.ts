@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGateway, StripeApiError } from '../../src/gateway/index.ts';
 import { ConnectorError } from '../../src/errors.ts';
@@ -32,6 +33,15 @@ function failFirst(n: number, fail: Handler): Handler {
 }
 
 describe('gateway pipeline (scripted server)', () => {
+  it('leaves no abort listener behind on a signal shared by many requests', async () => {
+    const { gateway } = await setup((_req, res) => json(res, { ok: true }));
+    const controller = new AbortController();
+    for (let i = 0; i < 12; i++) {
+      await gateway.request({ method: 'GET', path: '/v1/customers', signal: controller.signal });
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('sends reads with query params, writes as forms with one idempotency key, and pins the API version', async () => {
     const { server, gateway } = await setup((_req, res) => json(res, { ok: true }));
     await gateway.request({
