@@ -4,6 +4,7 @@
  * list's `url`, page by page, so callers see every item.
  */
 import type { ConnectorContext } from '../context.ts';
+import { pages } from '../gateway/pages.ts';
 
 const PAGE = 100;
 
@@ -28,20 +29,16 @@ async function completeList(
   ctx: ConnectorContext,
   list: Json & { data: Json[]; url?: string },
 ): Promise<void> {
-  const data = [...list.data];
-  let hasMore = Boolean(list.has_more);
   const url = typeof list.url === 'string' ? list.url : undefined;
-  if (hasMore && url && isCatalogListPath(ctx, url)) {
-    while (hasMore) {
-      const last = data[data.length - 1]?.id;
-      const page = await ctx.gateway.request<{ data: Json[]; has_more: boolean }>({
-        method: 'GET',
-        path: url.split('?')[0],
-        params: { limit: PAGE, ...(last ? { starting_after: last } : {}) },
-      });
-      data.push(...page.data);
-      hasMore = Boolean(page.has_more) && page.data.length > 0;
-    }
+  if (list.has_more && url && isCatalogListPath(ctx, url)) {
+    const data = [...list.data];
+    const last = data[data.length - 1]?.id;
+    const rest = pages(ctx.gateway, {
+      path: url.split('?')[0],
+      params: { limit: PAGE },
+      ...(typeof last === 'string' ? { cursor: last } : {}),
+    });
+    for await (const page of rest) data.push(...(page as Json[]));
     list.data = data;
     list.has_more = false;
   }

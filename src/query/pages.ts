@@ -1,4 +1,6 @@
 /** Paging over one API call: lists by `starting_after`, searches by `next_page`, retrieves once. */
+import { ConnectorError } from '../errors.ts';
+import { pages } from '../gateway/pages.ts';
 import type { Gateway } from '../gateway/types.ts';
 import type { ApiCall, Scan } from './plan.ts';
 
@@ -12,69 +14,36 @@ export interface PagingOptions {
   onPage?: (event: PageEvent) => void;
 }
 
-interface ListBody {
-  data: Array<Record<string, unknown>>;
-  has_more: boolean;
-  next_page?: string | null;
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { statusCode?: number; status?: number; code?: string; raw?: { code?: string } };
-  return (
-    e?.statusCode === 404 ||
-    e?.status === 404 ||
-    e?.code === 'STRIPE_NOT_FOUND' ||
-    e?.code === 'resource_missing' ||
-    e?.raw?.code === 'resource_missing'
-  );
-}
+/** The gateway maps every answer to a ConnectorError; only Stripe's "no such object" is an empty scan. */
+const isNotFound = (error: unknown) => error instanceof ConnectorError && error.code === 'STRIPE_NOT_FOUND';
 
 /** Pages of a list call, continuing after `cursor` if given. Stops when Stripe says no more. */
-export async function* listPages(
+export function listPages(
   gateway: Gateway,
   call: ApiCall,
   options: PagingOptions = {},
   cursor?: string,
 ): AsyncGenerator<Array<Record<string, unknown>>> {
-  let startingAfter = cursor;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const params = startingAfter ? { ...call.params, starting_after: startingAfter } : call.params;
-    const body = await gateway.request<ListBody>({
-      method: call.method,
-      path: call.path,
-      params,
-      signal: options.signal,
-    });
-    const data = body.data ?? [];
-    options.onPage?.({ rows: data.length, path: call.path });
-    if (data.length) yield data;
-    if (!body.has_more || data.length === 0) return;
-    startingAfter = String(data[data.length - 1].id);
-  }
+  return pages(gateway, request(call, options, 'list', cursor));
 }
 
-export async function* searchPages(
+export function searchPages(
   gateway: Gateway,
   call: ApiCall,
   options: PagingOptions = {},
 ): AsyncGenerator<Array<Record<string, unknown>>> {
-  let page: string | undefined;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const params = page ? { ...call.params, page } : call.params;
-    const body = await gateway.request<ListBody>({
-      method: call.method,
-      path: call.path,
-      params,
-      signal: options.signal,
-    });
-    const data = body.data ?? [];
-    options.onPage?.({ rows: data.length, path: call.path });
-    if (data.length) yield data;
-    if (!body.has_more || !body.next_page || data.length === 0) return;
-    page = body.next_page;
-  }
+  return pages(gateway, request(call, options, 'search'));
+}
+
+function request(call: ApiCall, options: PagingOptions, mode: 'list' | 'search', cursor?: string) {
+  return {
+    path: call.path,
+    params: call.params,
+    mode,
+    ...(cursor ? { cursor } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onPage: (rows: number) => options.onPage?.({ rows, path: call.path }),
+  };
 }
 
 export async function* scanPages(

@@ -4,6 +4,7 @@
  */
 import type { Gateway, GatewayRequest } from '../../src/gateway/types.ts';
 import { valueAt } from '../../src/query/evaluate.ts';
+import { ConnectorError } from '../../src/errors.ts';
 
 export type Obj = Record<string, any>;
 
@@ -101,8 +102,7 @@ export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs =
       const found = data
         .get(req.path.slice(0, slash))
         ?.find((o) => o.id === decodeURIComponent(req.path.slice(slash + 1)));
-      if (!found)
-        throw Object.assign(new Error('No such object'), { statusCode: 404, code: 'resource_missing' });
+      if (!found) throw new ConnectorError('STRIPE_NOT_FOUND', `No such object: ${req.path}`);
       return found as T;
     },
   };
