@@ -14,3 +14,12 @@ export function printTable(head: string[], rows: Array<Array<string | number | u
   for (const row of rows) table.push(row.map((cell) => (cell === undefined ? '' : String(cell))));
   process.stdout.write(table.toString() + '\n');
 }
+
+/** One "key  value" line per entry, keys aligned: for a single record such as a connection check. */
+export function printFields(record: Record<string, unknown>): void {
+  const width = Math.max(0, ...Object.keys(record).map((k) => k.length));
+  const lines = Object.entries(record).map(
+    ([k, v]) => `${k.padEnd(width)}  ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+  );
+  process.stdout.write(lines.join('\n') + '\n');
+}

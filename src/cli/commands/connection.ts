@@ -9,7 +9,7 @@ import { ConnectorError, toConnectorError, type ErrorCode } from '../../errors.t
 import { createGatewayFromConnection } from '../../gateway/index.ts';
 import type { Connection } from '../../connection/load.ts';
 import { addConnectionOptions, connectionFromOptions, type ConnectionOptions } from '../context.ts';
-import { printJson, printTable } from '../output.ts';
+import { printFields, printJson } from '../output.ts';
 
 const DIAGNOSES: Partial<Record<ErrorCode, string>> = {
   STRIPE_AUTHENTICATION: 'bad key: the server rejected the API key',
@@ -103,10 +103,7 @@ export function register(program: Command): void {
           elapsedMs: Math.round(performance.now() - started),
         };
         if (opts.json) return printJson(result);
-        printTable(
-          ['', ''],
-          Object.entries(result).map(([k, v]) => [k, String(v)]),
-        );
+        printFields(result);
       } finally {
         await gateway.close();
       }
@@ -141,9 +138,6 @@ export function register(program: Command): void {
   ).action((opts: ConnectionOptions & { json?: boolean }) => {
     const described = describeConnection(connectionFromOptions(opts));
     if (opts.json) return printJson(described);
-    printTable(
-      ['', ''],
-      Object.entries(described).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
-    );
+    printFields(described);
   });
 }
