@@ -8,6 +8,7 @@ import { loadCatalog } from '../catalog/index.ts';
 import { createGatewayFromConnection } from '../gateway/index.ts';
 import { connectionFromEnv, loadConnectionFile, type Connection } from '../connection/load.ts';
 import type { ConnectorContext } from '../context.ts';
+import { SHAPES, type Shape } from '../entities/shape.ts';
 
 export interface ConnectionOptions {
   connection?: string;
@@ -31,4 +32,23 @@ export async function contextFromOptions(opts: ConnectionOptions): Promise<Conne
   const catalog = loadCatalog();
   const gateway = createGatewayFromConnection(connection, { logThrownErrors: false });
   return { catalog, gateway };
+}
+
+/** `--shape` choices of the single-object commands. */
+export const SHAPE_CHOICES: Shape[] = SHAPES;
+export type { Shape };
+
+/** Commander's repeatable option collector. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Runs with a context and always closes its gateway (so the process can exit). */
+export async function withContext<T>(
+  ctx: ConnectorContext,
+  run: (ctx: ConnectorContext) => Promise<T>,
+): Promise<T> {
+  try {
+    return await run(ctx);
+  } finally {
+    await ctx.gateway.close();
+  }
 }

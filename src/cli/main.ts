@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { redact } from '../connection/redact.ts';
 import { ConnectorError, toConnectorError } from '../errors.ts';
 
 export async function buildProgram(): Promise<Command> {
@@ -41,11 +42,13 @@ export function reportError(error: unknown): number {
     return 2;
   }
   const mapped: ConnectorError = toConnectorError(error);
-  process.stderr.write(`error ${mapped.code}: ${mapped.message}\n`);
+  // The gateway redacts what it throws; anything else (an SDK or library error quoting its input)
+  // gets the pattern redaction here, the last stop before the terminal.
+  process.stderr.write(redact(`error ${mapped.code}: ${mapped.message}\n`));
   const hint = mapped.details.hint;
-  if (typeof hint === 'string') process.stderr.write(`${hint}\n`);
+  if (typeof hint === 'string') process.stderr.write(redact(`${hint}\n`));
   if (mapped.code === 'INTERNAL' && process.env.STRIPE_CONNECTOR_DEBUG) {
-    process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    process.stderr.write(redact(`${(error as Error)?.stack ?? ''}\n`));
   }
   return mapped.exitCode;
 }

@@ -83,12 +83,14 @@ export async function send(
   call: PlannedCall,
   opts: EntityCallOptions = {},
 ): Promise<Json> {
-  const isWrite = call.operation.method !== 'GET';
   return ctx.gateway.request<Json>({
     method: call.operation.method,
     path: call.path,
     params: Object.keys(call.params).length ? call.params : undefined,
-    ...(isWrite && opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+    // Stripe takes idempotency keys on POST only; the gateway generates one when none is given.
+    ...(call.operation.method === 'POST' && opts.idempotencyKey
+      ? { idempotencyKey: opts.idempotencyKey }
+      : {}),
     ...(opts.stripeAccount ? { stripeAccount: opts.stripeAccount } : {}),
   });
 }

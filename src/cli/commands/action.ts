@@ -1,29 +1,15 @@
 import { Command, Option } from 'commander';
 import { runAction } from '../../actions/index.ts';
-import type { ConnectorContext } from '../../context.ts';
 import { readPayload } from '../../entities/input.ts';
-import type { Shape } from '../../entities/shape.ts';
-import { addConnectionOptions, contextFromOptions, type ConnectionOptions } from '../context.ts';
+import {
+  addConnectionOptions,
+  contextFromOptions,
+  SHAPE_CHOICES,
+  withContext,
+  type ConnectionOptions,
+  type Shape,
+} from '../context.ts';
 import { printJson } from '../output.ts';
-
-// Shared with get/create/update/delete (one place for the write commands' plumbing).
-export type { Shape };
-export const SHAPE_CHOICES: Shape[] = ['native', 'flat', 'seed'];
-
-/** Commander's repeatable option collector. */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** Runs with a context and always closes its gateway (so the process can exit). */
-export async function withContext<T>(
-  ctx: ConnectorContext,
-  run: (ctx: ConnectorContext) => Promise<T>,
-): Promise<T> {
-  try {
-    return await run(ctx);
-  } finally {
-    await ctx.gateway.close();
-  }
-}
 
 interface ActionOptions extends ConnectionOptions {
   payload?: string;

@@ -1,9 +1,16 @@
 import { Command, Option } from 'commander';
 import { createEntity } from '../../entities/index.ts';
 import { parseParents, readPayload } from '../../entities/input.ts';
-import { addConnectionOptions, contextFromOptions, type ConnectionOptions } from '../context.ts';
 import { printJson } from '../output.ts';
-import { collect, SHAPE_CHOICES, withContext, type Shape } from './action.ts';
+import {
+  addConnectionOptions,
+  collect,
+  contextFromOptions,
+  SHAPE_CHOICES,
+  withContext,
+  type ConnectionOptions,
+  type Shape,
+} from '../context.ts';
 
 interface CreateOptions extends ConnectionOptions {
   payload?: string;

@@ -3,6 +3,7 @@ import { loadCatalog } from '../../catalog/index.ts';
 import { ConnectorError } from '../../errors.ts';
 import { explain } from '../../query/index.ts';
 import { printJson, printTable } from '../output.ts';
+import { parseLimit, searchChoice } from './list.ts';
 
 export function register(program: Command): void {
   program
@@ -23,9 +24,8 @@ export function register(program: Command): void {
           'INVALID_ARGUMENT',
           'a filter needs --entity <Entity> (or write a full SELECT … FROM …)',
         );
-      const limit = opts.limit === undefined ? undefined : Number(opts.limit);
-      const allowSearch =
-        cmd.getOptionValueSource('search') === 'cli' ? Boolean(cmd.opts().search) : undefined;
+      const limit = parseLimit(opts.limit);
+      const allowSearch = searchChoice(cmd);
       const plan = explain(loadCatalog(), {
         ...(isSql ? { sql: text } : { filter: text }),
         entity: opts.entity,

@@ -1,9 +1,16 @@
 import { Command, Option } from 'commander';
 import { getEntity } from '../../entities/index.ts';
 import { parseList, parseParents } from '../../entities/input.ts';
-import { addConnectionOptions, contextFromOptions, type ConnectionOptions } from '../context.ts';
 import { printJson } from '../output.ts';
-import { collect, SHAPE_CHOICES, withContext, type Shape } from './action.ts';
+import {
+  addConnectionOptions,
+  collect,
+  contextFromOptions,
+  SHAPE_CHOICES,
+  withContext,
+  type ConnectionOptions,
+  type Shape,
+} from '../context.ts';
 
 interface GetOptions extends ConnectionOptions {
   expand?: string;

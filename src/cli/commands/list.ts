@@ -23,13 +23,14 @@ export function addOutputOptions(command: Command): Command {
 
 /** Runs a query and streams its rows to stdout in the chosen format. */
 export async function streamQuery(input: QueryInput, opts: OutputOptions): Promise<void> {
-  const ctx = await contextFromOptions(opts);
   const concurrency = Number(opts.concurrency ?? 8);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new ConnectorError(
       'INVALID_ARGUMENT',
       `--concurrency must be a positive integer, got ${opts.concurrency}`,
+      { field: '--concurrency' },
     );
+  const ctx = await contextFromOptions(opts);
   const writer = createWriter(opts.format);
   const meter = progress();
   try {
@@ -42,6 +43,17 @@ export async function streamQuery(input: QueryInput, opts: OutputOptions): Promi
   } finally {
     await ctx.gateway.close();
   }
+}
+
+/** `--limit n`: a non-negative integer, or undefined when not given. */
+export function parseLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const limit = Number(value);
+  if (value.trim() === '' || !Number.isInteger(limit) || limit < 0)
+    throw new ConnectorError('INVALID_ARGUMENT', `--limit must be a non-negative integer, got "${value}"`, {
+      field: '--limit',
+    });
+  return limit;
 }
 
 /** --search / --no-search / neither → true / false / undefined (auto). */
@@ -63,15 +75,7 @@ export function register(program: Command): void {
   addConnectionOptions(command);
   command.action(
     async (entity: string, opts: OutputOptions & { filter?: string; limit?: string }, cmd: Command) => {
-      let limit: number | undefined;
-      if (opts.limit !== undefined) {
-        limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 0)
-          throw new ConnectorError(
-            'INVALID_ARGUMENT',
-            `--limit must be a non-negative integer, got ${opts.limit}`,
-          );
-      }
+      const limit = parseLimit(opts.limit);
       await streamQuery({ entity, filter: opts.filter, limit, allowSearch: searchChoice(cmd) }, opts);
     },
   );
