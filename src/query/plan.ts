@@ -210,7 +210,13 @@ export function planQuery(catalog: StripeCatalog, input: QueryInput): Plan {
     return { ...o, field: f.path, fieldKind: f.kind };
   });
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
-    throw new ConnectorError('INVALID_VALUE', `limit must be a non-negative integer, got ${limit}`);
+    throw new ConnectorError('INVALID_VALUE', `limit must be a non-negative integer, got ${limit}`, {
+      field: 'limit',
+    });
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ConnectorError('INVALID_VALUE', `offset must be a non-negative integer, got ${offset}`, {
+      field: 'offset',
+    });
 
   const items = conjuncts(where);
   const equalities = new Map<string, LeafExpr>();

@@ -203,3 +203,18 @@ describe('executor (in-memory Stripe)', () => {
     );
   });
 });
+
+describe('planner: limits', () => {
+  it('refuses a negative or fractional offset, naming it', () => {
+    for (const offset of [-1, 1.5]) {
+      let error: any;
+      try {
+        plan({ entity: 'Customer', offset });
+      } catch (e) {
+        error = e;
+      }
+      expect(error?.code).toBe('INVALID_VALUE');
+      expect(error?.details).toMatchObject({ field: 'offset' });
+    }
+  });
+});
