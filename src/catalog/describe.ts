@@ -61,7 +61,7 @@ export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSumma
 }
 
 /** The seeds' extra names for an entity's own id (the Google seed misspells QuoteId once). */
-const SELF_ID_ALIASES: Record<string, string[]> = { Quote: ['SouQuoteIdrcePath'] };
+export const SELF_ID_ALIASES: Record<string, string[]> = { Quote: ['SouQuoteIdrcePath'] };
 
 /**
  * Inputs of an action: its path ids (by the seeds' `XxxId` name, with the catalog's name and other

@@ -6,6 +6,7 @@
 import type { StripeCatalog, TypeSpec } from '../catalog/index.ts';
 import { looseKey } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
+import { isPlainObject } from './flatten.ts';
 
 export interface CoerceContext {
   catalog: StripeCatalog;
@@ -15,9 +16,6 @@ export interface CoerceContext {
   mapObject: (spec: TypeSpec, value: Record<string, unknown>, path: string) => Record<string, unknown>;
   strict?: boolean;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 const describe = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
 
@@ -66,11 +64,24 @@ function toBoolean(value: unknown, field: string, ctx: CoerceContext): boolean {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * Unix seconds of an ISO date or date-time; undefined for anything else. A time without a zone is
+ * UTC, as a date alone is, so the result never depends on the machine's time zone. Shared by
+ * payloads and query filters, which must read the same text as the same instant.
+ */
+export function isoSeconds(text: string): number | undefined {
+  const value = text.trim();
+  if (!ISO_DATE.test(value)) return undefined;
+  const zoned = value.length === 10 || /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`;
+  const ms = Date.parse(zoned.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
 function toTimestamp(value: unknown, field: string, ctx: CoerceContext): number | string {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return Math.floor(value.getTime() / 1000);
-  if (typeof value === 'string' && ISO_DATE.test(value.trim()) && !ctx.strict) {
-    const ms = Date.parse(value.trim());
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  if (typeof value === 'string' && !ctx.strict) {
+    const seconds = isoSeconds(value);
+    if (seconds !== undefined) return seconds;
   }
   // Stripe's `now` (e.g. trial_end, billing_cycle_anchor) is expressed as an enum alternative.
   return toInteger(value, field, ctx);

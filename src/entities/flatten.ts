@@ -16,8 +16,9 @@ export interface FlattenOptions {
 
 export type Row = Record<string, unknown>;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object (not an array, not null, not a Date). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 /** A Stripe list (`{object: 'list', data: [...], has_more, url}`) keeps `data` as one value. */
 const isStripeList = (value: Record<string, unknown>): boolean =>

@@ -5,13 +5,9 @@
  */
 import type { CatalogOperation, Entity, PathParam, StripeCatalog } from '../catalog/index.ts';
 import { entityNameOf, looseKey } from '../catalog/index.ts';
+import { SELF_ID_ALIASES } from '../catalog/describe.ts';
 import { ConnectorError } from '../errors.ts';
 import type { Payload } from './payload.ts';
-
-/** Extra names for an entity's own id, by entity: what the seeds wrote. */
-const SELF_ID_ALIASES: Record<string, string[]> = {
-  Quote: ['SouQuoteIdrcePath'],
-};
 
 /** The names a path param answers to, loosened, the seed's name first (for messages). */
 export function pathParamNames(catalog: StripeCatalog, entity: Entity, param: PathParam): string[] {

@@ -9,6 +9,7 @@ import type { OperationParam, StripeCatalog, TypeSpec } from '../catalog/index.t
 import { looseKey } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { coerceValue, type CoerceContext } from './coerce.ts';
+import { isPlainObject } from './flatten.ts';
 
 export type Payload = Record<string, unknown>;
 
@@ -28,8 +29,7 @@ interface Level {
   required: string[];
 }
 
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+export { isPlainObject };
 
 /** The params of an operation as one object level. */
 export function levelOfParams(params: OperationParam[]): Level {

@@ -7,6 +7,7 @@
 import { closest } from 'fastest-levenshtein';
 import { looseKey, type Entity, type StripeCatalog, type TypeSpec } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
+import { isoSeconds } from '../entities/coerce.ts';
 import type { Expr, FieldKind, LeafExpr, Value } from './ast.ts';
 import { caret } from './lex.ts';
 
@@ -139,17 +140,12 @@ function invalid(
   });
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /** Unix seconds from Unix seconds or an ISO date (a date without zone is UTC). */
 export function toTimestamp(value: Value): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   if (/^\d+$/.test(value)) return Number(value);
-  if (!ISO_DATE.test(value)) return undefined;
-  const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || value.length === 10 ? value : `${value}Z`;
-  const ms = Date.parse(withZone.replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  return isoSeconds(value);
 }
 
 function coerce(b: Binder, leaf: LeafExpr, field: BoundField, value: Value): Value {

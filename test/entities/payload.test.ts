@@ -79,6 +79,21 @@ describe('mapPayload', () => {
     });
   });
 
+  it('reads a date-time without a zone as UTC, whatever the machine zone (as query filters do)', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const coupon = mapPayload(catalog, paramsOf('Coupon', 'create'), {
+        percent_off: 5,
+        redeem_by: '2030-01-01T10:00',
+      });
+      expect(coupon.redeem_by).toBe(1893492000);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('coerces booleans, timestamps, arrays and anyOf', () => {
     const product = mapPayload(catalog, paramsOf('Product', 'create'), {
       name: 'x',
