@@ -60,6 +60,11 @@ export class Engine {
   readonly behaviours = new Map<string, Handler>();
   /** Resolve ids Stripe treats as magic (pm_card_visa, tok_visa) into real objects. */
   readonly resolvers = new Map<string, (ctx: Ctx, id: string) => Obj | undefined>();
+  /**
+   * Lists Stripe sends only when expanded (`expand[]=line_items` on a quote), by
+   * `<object>:<field>`; answered cut at 10 like every embedded list.
+   */
+  readonly includables = new Map<string, (ctx: Ctx, obj: Obj) => Obj | undefined>();
   events?: EventSink;
   private readonly prefixes = new Map<string, string[]>();
 
@@ -146,10 +151,18 @@ export class Engine {
     if (obj.deleted === true || typeof obj.object !== 'string') return { ...obj };
     const tpl = this.shapes.schema(obj.object) ? this.shapes.flatTemplate(obj.object) : undefined;
     if (!tpl) return { ...obj };
+    let out: Obj | undefined;
     for (const key in tpl) {
-      if (!(key in obj)) return { ...structuredClone(tpl), ...obj };
+      if (!(key in obj)) {
+        out = { ...structuredClone(tpl), ...obj };
+        break;
+      }
     }
-    return { ...obj };
+    out ??= { ...obj };
+    for (const key of this.shapes.listFields(obj.object)) {
+      if (out[key]?.object === 'list') out[key] = embeddedList(out[key]);
+    }
+    return out;
   }
 
   /** A new object of a resource: template, then fields; stored and announced with `<type>.created`. */
@@ -239,6 +252,23 @@ export class Engine {
     }
     return undefined;
   }
+}
+
+/** Stripe embeds at most this many entries of a list (invoice lines, subscription items). */
+export const EMBEDDED_LIST_MAX = 10;
+
+/**
+ * An embedded list as Stripe sends it: the first 10 entries, `has_more` when there are others
+ * (reachable through the list's `url` with `starting_after`), and the full `total_count`.
+ */
+export function embeddedList(list: Obj): Obj {
+  const data = Array.isArray(list.data) ? (list.data as Obj[]) : [];
+  return {
+    ...list,
+    data: data.length > EMBEDDED_LIST_MAX ? data.slice(0, EMBEDDED_LIST_MAX) : data,
+    has_more: data.length > EMBEDDED_LIST_MAX,
+    total_count: data.length,
+  };
 }
 
 function early(error: StripeError): StripeError {

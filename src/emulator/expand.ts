@@ -1,5 +1,5 @@
 /** `expand[]`: replaces id strings along dotted paths with the objects they name (`data.customer`). */
-import type { Ctx } from './engine.ts';
+import { embeddedList, type Ctx } from './engine.ts';
 import { invalid } from './errors.ts';
 import type { Obj } from './objects.ts';
 
@@ -27,6 +27,14 @@ function expandPath(ctx: Ctx, node: unknown, parts: string[]): unknown {
   const copy: Obj = { ...(node as Obj) };
   const [key, ...rest] = parts;
   let value = copy[key];
+  const include =
+    value === undefined && typeof copy.object === 'string'
+      ? ctx.engine.includables.get(`${copy.object}:${key}`)
+      : undefined;
+  if (include) {
+    const list = include(ctx, copy);
+    if (list) value = embeddedList(list);
+  }
   if (typeof value === 'string') {
     const schema = typeof copy.object === 'string' ? ctx.engine.shapes.schema(copy.object) : undefined;
     const hint = schema?.fields?.[key]?.expandable ?? [key];

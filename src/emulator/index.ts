@@ -14,6 +14,7 @@ import { seededRng } from './random.ts';
 import { seedDemo } from './seed.ts';
 import { createServer } from './server.ts';
 import { Store } from './store.ts';
+import type { Obj } from './objects.ts';
 import type { Emulator, EmulatorOptions, RecordedRequest } from './types.ts';
 import { Webhooks } from './webhooks.ts';
 
@@ -46,6 +47,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     conditions,
     idempotency: new Idempotency(),
     requests,
+    maxRequests: options.maxRecordedRequests ?? 100_000,
     onChange: () => persister.changed(),
     log: options.log,
   });
@@ -76,8 +78,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (o.object === undefined) o.object = resourceId;
         if (o.created === undefined) o.created = now;
         if (o.livemode === undefined) o.livemode = livemode;
-        collection.insert(o);
       }
+      // Listed newest first by `created` like Stripe, whatever order the objects come in.
+      collection.insertMany(objects as Obj[]);
       persister.changed();
     },
     setConditions: (c) => conditions.set(c),

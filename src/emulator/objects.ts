@@ -39,6 +39,23 @@ export class Shapes {
     return t;
   }
 
+  /** Fields of a schema that hold an embedded list object (`lines`, `items`, `line_items`, `refunds`). */
+  private readonly lists = new Map<string, string[]>();
+  listFields(name: string): string[] {
+    let out = this.lists.get(name);
+    if (!out) {
+      out = [];
+      for (const [key, field] of Object.entries(this.schema(name)?.fields ?? {})) {
+        const resolved = this.resolve(field);
+        const alts =
+          resolved?.type === 'anyOf' ? (resolved.of ?? []).map((a) => this.resolve(a)) : [resolved];
+        if (alts.some((a) => a?.fields?.has_more && a.fields.data)) out.push(key);
+      }
+      this.lists.set(name, out);
+    }
+    return out;
+  }
+
   defaultsOf(spec: TypeSpec, depth: number): Obj {
     const out: Obj = {};
     const required = new Set(spec.requiredFields ?? []);

@@ -1,6 +1,8 @@
 /**
  * Stripe's search query language: `field:'value'`, `metadata['k']:'v'`, `-field:'v'` (negation),
- * `AND` / `OR`, `>`, `<`, `>=`, `<=` on numbers and timestamps, `~` substring match, `field:null`.
+ * `AND` / `OR`, `>`, `<`, `>=`, `<=` on numbers and timestamps, `field:null`, and `~`: a
+ * case-insensitive substring match anywhere in the value (`email~'amy'` finds amy@… and xamy@…),
+ * which Stripe accepts only with a quoted value of at least 3 characters.
  */
 import { invalid } from './errors.ts';
 import type { Obj } from './objects.ts';
@@ -11,6 +13,9 @@ interface Clause {
   value: string | number | null;
   negate: boolean;
 }
+
+/** Stripe's minimum length for a `~` value. */
+const SUBSTRING_MIN = 3;
 
 export type Predicate = (o: Obj) => boolean;
 
@@ -81,6 +86,13 @@ function parseClause(tokens: string[], start: number): [Clause, number] {
   else if (raw === 'null') value = null;
   else if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
   else throw invalid(`Invalid search query: values must be quoted ('${raw}')`, undefined, 'query');
+  if (op === '~' && (typeof value !== 'string' || value.length < SUBSTRING_MIN)) {
+    throw invalid(
+      `Invalid search query: a substring match (~) on ${field} needs a quoted value of at least ${SUBSTRING_MIN} characters.`,
+      undefined,
+      'query',
+    );
+  }
   return [{ path, op, value, negate }, pos];
 }
 

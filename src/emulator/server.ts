@@ -13,6 +13,8 @@ export interface ServerDeps {
   conditions: Conditions;
   idempotency: Idempotency;
   requests: RecordedRequest[];
+  /** The most `requests` keeps. */
+  maxRequests: number;
   onChange: () => void;
   log?: (line: string) => void;
 }
@@ -55,7 +57,7 @@ async function serve(deps: ServerDeps, req: http.IncomingMessage, res: http.Serv
     status: 0,
     at: Date.now(),
   };
-  deps.requests.push(record);
+  recordRequest(deps, record);
   const headers: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version };
   if (account) headers['Stripe-Account'] = account;
   if (idempotencyKey && method === 'POST') headers['Idempotency-Key'] = idempotencyKey;
@@ -132,6 +134,15 @@ async function serve(deps: ServerDeps, req: http.IncomingMessage, res: http.Serv
     if (e.status < 500 && !e.early && method !== 'GET') deps.onChange();
     send(res, e.status, e.body(requestId, livemode), { ...headers, ...retryHeader(e) });
   }
+}
+
+/** Appends to the request log, dropping the oldest beyond the bound. */
+function recordRequest(deps: ServerDeps, record: RecordedRequest): void {
+  if (deps.maxRequests <= 0) return;
+  deps.requests.push(record);
+  const excess = deps.requests.length - deps.maxRequests;
+  if (excess === 1) deps.requests.shift();
+  else if (excess > 1) deps.requests.splice(0, excess);
 }
 
 function retryHeader(e: StripeError): Record<string, string> {

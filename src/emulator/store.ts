@@ -1,9 +1,18 @@
 /**
  * In-memory state. One namespace per (mode, account); in it one Collection per resource. A
- * collection is an insertion-ordered array plus an id → position map, so lookups and cursor
- * pagination (`starting_after`) cost O(1) to find the cursor, whatever the size.
+ * collection is an array kept in Stripe's list order (oldest to newest by `created`, ties by
+ * insertion) plus an id → position map, so lookups and cursor pagination (`starting_after`) cost
+ * O(1) to find the cursor, whatever the size. Objects arrive almost always in order (appends);
+ * the rare older one (a bulk load of back-dated objects) is merged in and the positions after it
+ * renumbered.
  */
 import type { Obj } from './objects.ts';
+
+/** Sort key: objects without a `created` (sub-resources) keep insertion order. */
+function createdOf(o: Obj): number {
+  const c = o.created;
+  return typeof c === 'number' ? c : -Infinity;
+}
 
 export class Collection {
   private items: Array<Obj | undefined> = [];
@@ -26,11 +35,82 @@ export class Collection {
   insert(obj: Obj): void {
     const existing = this.index.get(obj.id);
     if (existing !== undefined) {
-      this.items[existing] = obj;
+      if (createdOf(this.items[existing] as Obj) === createdOf(obj)) {
+        this.items[existing] = obj;
+        return;
+      }
+      this.delete(obj.id);
+    }
+    if (createdOf(obj) >= this.lastCreated()) {
+      this.index.set(obj.id, this.items.length);
+      this.items.push(obj);
       return;
     }
-    this.index.set(obj.id, this.items.length);
-    this.items.push(obj);
+    this.merge([obj]);
+  }
+
+  /** Many objects at once (bulk load, restore): appended when in order, else merged in one pass. */
+  insertMany(objs: Obj[]): void {
+    let last = this.lastCreated();
+    let inOrder = true;
+    for (const o of objs) {
+      const c = createdOf(o);
+      if (c < last || this.index.has(o.id)) {
+        inOrder = false;
+        break;
+      }
+      last = c;
+    }
+    if (inOrder) {
+      for (const o of objs) {
+        if (this.index.has(o.id))
+          this.insert(o); // the same id twice in the batch
+        else {
+          this.index.set(o.id, this.items.length);
+          this.items.push(o);
+        }
+      }
+      return;
+    }
+    const fresh: Obj[] = [];
+    const seen = new Map<string, number>();
+    for (const o of objs) {
+      // A repeated id replaces the earlier object, in the batch or in the collection.
+      if (this.index.has(o.id)) this.delete(o.id);
+      const at = seen.get(o.id);
+      if (at !== undefined) fresh[at] = o;
+      else {
+        seen.set(o.id, fresh.length);
+        fresh.push(o);
+      }
+    }
+    this.merge(fresh);
+  }
+
+  private lastCreated(): number {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const item = this.items[i];
+      if (item) return createdOf(item);
+    }
+    return -Infinity;
+  }
+
+  /** Merges new objects (any order) into the sorted items; positions from the first change on are renumbered. */
+  private merge(objs: Obj[]): void {
+    if (this.holes) this.compact();
+    // Stable: equal `created` keep their arrival order, after the ones already stored.
+    const incoming = objs.slice().sort((a, b) => createdOf(a) - createdOf(b));
+    const items = this.items as Obj[];
+    const first = upperBound(items, createdOf(incoming[0]));
+    const tail = items.splice(first);
+    let i = 0;
+    let j = 0;
+    while (i < tail.length || j < incoming.length) {
+      if (j >= incoming.length || (i < tail.length && createdOf(tail[i]) <= createdOf(incoming[j])))
+        items.push(tail[i++]);
+      else items.push(incoming[j++]);
+    }
+    for (let p = first; p < items.length; p++) this.index.set(items[p].id, p);
   }
 
   delete(id: string): boolean {
@@ -112,6 +192,18 @@ export class Collection {
   }
 }
 
+/** First position whose `created` is greater than `created` (items hold no holes). */
+function upperBound(items: Obj[], created: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (createdOf(items[mid]) <= created) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Namespace {
   readonly collections = new Map<string, Collection>();
   /** Side state that is not part of any object's wire shape (secrets, detached flags, quote lines). */
@@ -156,8 +248,7 @@ export class Namespace {
   static fromJSON(data: any): Namespace {
     const ns = new Namespace(Boolean(data.livemode), data.account ?? undefined);
     for (const [id, objs] of Object.entries(data.collections ?? {}) as Array<[string, Obj[]]>) {
-      const c = ns.collection(id);
-      for (const o of objs) c.insert(o);
+      ns.collection(id).insertMany(objs);
     }
     for (const [k, v] of data.side ?? []) ns.side.set(k, v);
     for (const [k, v] of data.tombstones ?? []) ns.tombstones.set(k, v);

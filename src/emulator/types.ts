@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   /** Used for endpoints created without an explicit one (optional). */
   webhookSecret?: string;
   log?: (line: string) => void;
+  /**
+   * How many of the most recent requests `requests` keeps (older ones are dropped, so a
+   * long-running emulator does not grow without limit). Default 100,000; 0 records none.
+   */
+  maxRecordedRequests?: number;
   /** Webhook retry schedule: attempts in all, first delay (doubling). Default 4 attempts, 1000 ms. */
   webhookRetry?: { attempts?: number; baseMs?: number };
 }
@@ -50,7 +55,7 @@ export interface RecordedRequest {
 export interface Emulator {
   url: string;
   port: number;
-  /** Every request received (tests assert pushdown with this). */
+  /** The most recent requests received, oldest first (tests assert pushdown with this). */
   requests: RecordedRequest[];
   clearRequests(): void;
   /** Bulk-load objects fast for a key mode/account; fills id/object/created/livemode defaults. */

@@ -12,6 +12,7 @@ import { billingSuite } from './suites/billing.ts';
 import { eventsSuite } from './suites/events.ts';
 import { conditionsSuite } from './suites/conditions.ts';
 import { smokeSuite } from './suites/smoke.ts';
+import { fidelitySuite } from './suites/fidelity.ts';
 
 let ctx: { em: Emulator; stripe: Stripe };
 const get = () => ctx;
@@ -36,4 +37,5 @@ describe('payments', () => paymentsSuite(get));
 describe('billing', () => billingSuite(get));
 describe('events and webhooks', () => eventsSuite(get));
 describe('conditions, persistence, seed, bulk load', () => conditionsSuite());
+describe('fidelity to Stripe', () => fidelitySuite(get));
 describe('every catalog operation', () => smokeSuite(get));

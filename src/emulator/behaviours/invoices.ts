@@ -3,18 +3,28 @@
  * void / mark_uncollectible; totals kept in step with the lines.
  */
 import type { Ctx, Engine } from '../engine.ts';
-import { invalid } from '../errors.ts';
+import { invalid, missing } from '../errors.ts';
+import { pageLimit } from '../generic.ts';
 import type { Obj } from '../objects.ts';
 import { cardError, chargeCard } from './charges.ts';
-import { resolveMethod } from './payment_intents.ts';
+import { resolveMethod, withMethodOptions } from './payment_intents.ts';
 
 function period(ctx: Ctx): Obj {
   return { start: ctx.now, end: ctx.now };
 }
 
+/** What Stripe sends on an invoice line without discounts or taxes (empty arrays, not null). */
+export const LINE_DEFAULTS = {
+  discount_amounts: [],
+  discounts: [],
+  proration_details: { credited_items: null },
+  tax_amounts: [],
+  tax_rates: [],
+};
+
 export function lineFromItem(ctx: Ctx, ii: Obj): Obj {
   const line = ctx.engine.shapes.template('line_item');
-  return Object.assign(line, {
+  return Object.assign(line, structuredClone(LINE_DEFAULTS), {
     id: `il_tmp_${ii.id.replace(/^ii_/, '')}`,
     object: 'line_item',
     amount: ii.amount,
@@ -118,8 +128,15 @@ export function createInvoice(ctx: Ctx, p: Obj, extra: Obj = {}): Obj {
       collection_method: collection,
       currency: String(p.currency ?? customer.currency ?? 'usd'),
       customer: customer.id,
+      customer_address: customer.address ?? null,
       customer_email: customer.email ?? null,
       customer_name: customer.name ?? null,
+      customer_phone: customer.phone ?? null,
+      customer_shipping: customer.shipping ?? null,
+      customer_tax_exempt: customer.tax_exempt ?? 'none',
+      customer_tax_ids: [],
+      discounts: [],
+      total_discount_amounts: [],
       due_date: collection === 'send_invoice' ? ctx.now + Number(p.days_until_due ?? 30) * 86400 : null,
       lines: { object: 'list', data: [], has_more: false, total_count: 0, url: `/v1/invoices/${id}/lines` },
       number: null,
@@ -183,6 +200,7 @@ export function finalize(ctx: Ctx, inv: Obj): Obj {
       number: `${customer.invoice_prefix ?? 'EMU'}-${String(seq).padStart(4, '0')}`,
       status: paidNow ? 'paid' : 'open',
       paid: paidNow,
+      effective_at: ctx.now,
       ending_balance: inv.starting_balance ?? 0,
       hosted_invoice_url: `https://invoice.stripe.com/i/emulator/${inv.id}`,
       invoice_pdf: `https://pay.stripe.com/invoice/emulator/${inv.id}/pdf`,
@@ -238,22 +256,29 @@ export function pay(ctx: Ctx, inv: Obj, p: Obj): Obj {
       invoice: inv.id,
       offSession: true,
     });
-    const pi = ctx.engine.create(ctx, 'payment_intent', {
-      id: piId,
-      amount: inv.amount_remaining,
-      amount_capturable: 0,
-      amount_received: decline ? 0 : inv.amount_remaining,
-      capture_method: 'automatic',
-      client_secret: `${piId}_secret_${ctx.engine.ids.chars(24)}`,
-      confirmation_method: 'automatic',
-      currency: inv.currency,
-      customer: customer.id,
-      invoice: inv.id,
-      latest_charge: charge.id,
-      payment_method: pm.id,
-      payment_method_types: ['card'],
-      status: decline ? 'requires_payment_method' : 'succeeded',
-    });
+    const pi = ctx.engine.create(
+      ctx,
+      'payment_intent',
+      {
+        id: piId,
+        amount: inv.amount_remaining,
+        amount_capturable: 0,
+        amount_received: decline ? 0 : inv.amount_remaining,
+        capture_method: 'automatic',
+        client_secret: `${piId}_secret_${ctx.engine.ids.chars(24)}`,
+        confirmation_method: 'automatic',
+        currency: inv.currency,
+        customer: customer.id,
+        invoice: inv.id,
+        latest_charge: charge.id,
+        payment_method: pm.id,
+        payment_method_types: ['card'],
+        status: decline ? 'requires_payment_method' : 'succeeded',
+      },
+      { emit: false },
+    );
+    withMethodOptions(ctx, 'payment_intent', pi);
+    ctx.engine.emit(ctx, 'payment_intent.created', pi);
     changes.payment_intent = pi.id;
     changes.charge = charge.id;
     if (decline) {
@@ -400,24 +425,31 @@ export function registerInvoices(engine: Engine): void {
   engine.on('line_item', 'list_upcoming', (ctx) => pageOf(ctx, upcoming(ctx).lines.data));
 }
 
-/** Pagination over an embedded array (invoice lines, quote lines), in its own order. */
-export function pageOf(ctx: Ctx, items: Obj[]): Obj {
-  const limit = ctx.params.limit === undefined ? 10 : Number(ctx.params.limit);
+/**
+ * Pagination over an embedded array (invoice lines, quote lines), in its own order: what an
+ * embedded list cut at 10 leaves over is reached here with `starting_after`.
+ */
+export function pageOf(ctx: Ctx, items: Obj[], resource = 'line_item'): Obj {
+  const limit = pageLimit(ctx);
+  const cursor = (name: 'starting_after' | 'ending_before'): number => {
+    const id = ctx.params[name] as string;
+    const at = items.findIndex((i) => i.id === id);
+    if (at < 0) throw missing(resource, id, name);
+    return at;
+  };
   let start = 0;
-  if (ctx.params.starting_after) start = items.findIndex((i) => i.id === ctx.params.starting_after) + 1;
-  let end = start + limit;
-  if (ctx.params.ending_before) {
-    end = Math.max(
-      0,
-      items.findIndex((i) => i.id === ctx.params.ending_before),
-    );
+  let end: number;
+  if (ctx.params.ending_before !== undefined) {
+    end = cursor('ending_before');
     start = Math.max(0, end - limit);
+  } else {
+    if (ctx.params.starting_after !== undefined) start = cursor('starting_after') + 1;
+    end = Math.min(items.length, start + limit);
   }
-  const data = items.slice(start, end);
   return {
     object: 'list',
-    data,
-    has_more: ctx.params.ending_before ? start > 0 : end < items.length,
+    data: items.slice(start, end),
+    has_more: ctx.params.ending_before !== undefined ? start > 0 : end < items.length,
     url: ctx.path,
   };
 }

@@ -125,6 +125,23 @@ export function confirmIntent(ctx: Ctx, pi: Obj, p: Obj): Obj {
   return pi;
 }
 
+/**
+ * Stripe answers with the options of every card-capable intent filled in (3DS `automatic`), not
+ * null: defaults first, then whatever the request set.
+ */
+export function withMethodOptions(ctx: Ctx, resourceId: 'payment_intent' | 'setup_intent', obj: Obj): void {
+  const types = (obj.payment_method_types as string[] | undefined) ?? [];
+  if (!types.includes('card')) return;
+  const options: Obj = { ...(obj.payment_method_options ?? {}) };
+  const card: Obj = options.card ?? {};
+  options.card = {
+    ...ctx.engine.shapes.template(`${resourceId}_payment_method_options_card`),
+    ...card,
+    request_three_d_secure: card.request_three_d_secure ?? 'automatic',
+  };
+  obj.payment_method_options = options;
+}
+
 export function createIntent(ctx: Ctx, p: Obj): Obj {
   const amount = Number(p.amount);
   if (String(p.currency) === 'usd' && amount < 50) {
@@ -152,6 +169,7 @@ export function createIntent(ctx: Ctx, p: Obj): Obj {
     { emit: false },
   );
   ctx.engine.shapes.apply(pi, 'payment_intent', p, new Set(['payment_method', 'amount', 'confirm']));
+  withMethodOptions(ctx, 'payment_intent', pi);
   ctx.engine.emit(ctx, 'payment_intent.created', pi);
   if (p.confirm === true) confirmIntent(ctx, pi, { ...p, payment_method: pmId ?? undefined });
   return pi;
@@ -166,6 +184,8 @@ export function registerPaymentIntents(engine: Engine): void {
     const p = { ...ctx.params };
     if (p.payment_method) p.payment_method = resolveMethod(ctx, String(p.payment_method), pi.customer).id;
     const previous = ctx.engine.shapes.apply(pi, 'payment_intent', p);
+    if (p.payment_method_options !== undefined || p.payment_method_types !== undefined)
+      withMethodOptions(ctx, 'payment_intent', pi);
     if (p.payment_method && pi.status === 'requires_payment_method') {
       previous.status = pi.status;
       pi.status = 'requires_confirmation';

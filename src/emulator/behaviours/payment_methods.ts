@@ -27,9 +27,20 @@ export function cardFields(ctx: Ctx, card: TestCard): Obj {
   ) as Obj;
 }
 
+/** Stripe sends an address of nulls, not null, on a card without billing details. */
+export function emptyBillingDetails(): Obj {
+  return {
+    address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+    email: null,
+    name: null,
+    phone: null,
+  };
+}
+
 export function newCardPaymentMethod(ctx: Ctx, card: TestCard, extra: Obj = {}): Obj {
   return ctx.engine.create(ctx, 'payment_method', {
     type: 'card',
+    billing_details: emptyBillingDetails(),
     card: cardFields(ctx, card),
     customer: null,
     ...extra,
@@ -88,7 +99,12 @@ export function registerPaymentMethods(engine: Engine): void {
       else if (cardParam?.number) card = cardByNumber(String(cardParam.number));
       card ??= cardByName('visa');
     }
-    const pm = ctx.engine.create(ctx, 'payment_method', { type, customer: null }, { emit: false });
+    const pm = ctx.engine.create(
+      ctx,
+      'payment_method',
+      { type, customer: null, billing_details: emptyBillingDetails() },
+      { emit: false },
+    );
     ctx.engine.shapes.apply(pm, 'payment_method', p, new Set(['card', 'customer', 'type']));
     if (card) pm.card = cardFields(ctx, card);
     const typeSpec = ctx.engine.shapes.schema('payment_method')?.fields?.[type];

@@ -87,6 +87,7 @@ export function registerQuotes(engine: Engine): void {
       {
         collection_method: 'charge_automatically',
         expires_at: ctx.now + 30 * 86400,
+        invoice_settings: { days_until_due: null },
         number: null,
         status: 'draft',
         status_transitions: { accepted_at: null, canceled_at: null, finalized_at: null },
@@ -185,6 +186,12 @@ export function registerQuotes(engine: Engine): void {
     );
     return q;
   });
+  engine.includables.set('quote:line_items', (ctx, q) => ({
+    object: 'list',
+    data: (ctx.ns.side.get(linesKey(q.id)) as Obj[] | undefined) ?? [],
+    has_more: false,
+    url: `/v1/quotes/${q.id}/line_items`,
+  }));
   const lines = (ctx: Ctx) => pageOf(ctx, (ctx.ns.side.get(linesKey(getQuote(ctx).id)) as Obj[]) ?? []);
   engine.on('item', 'list_quotes', lines);
   engine.on('item', 'list_quotes_computed_upfront_line_items', lines);

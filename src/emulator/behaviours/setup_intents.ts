@@ -3,7 +3,7 @@ import type { Ctx, Engine } from '../engine.ts';
 import { invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
 import { attach, testCardOf } from './payment_methods.ts';
-import { resolveMethod } from './payment_intents.ts';
+import { resolveMethod, withMethodOptions } from './payment_intents.ts';
 
 function confirmSetup(ctx: Ctx, si: Obj, p: Obj): Obj {
   if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(si.status)) {
@@ -76,6 +76,7 @@ export function registerSetupIntents(engine: Engine): void {
       { emit: false },
     );
     ctx.engine.shapes.apply(si, 'setup_intent', p, new Set(['payment_method', 'confirm']));
+    withMethodOptions(ctx, 'setup_intent', si);
     ctx.engine.emit(ctx, 'setup_intent.created', si);
     if (p.confirm === true) confirmSetup(ctx, si, { ...p, payment_method: pmId ?? undefined });
     return si;

@@ -2,7 +2,8 @@
 import type { Ctx, Engine } from '../engine.ts';
 import { StripeError, invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
-import { createInvoice, finalize, pay, recompute } from './invoices.ts';
+import { listMatcher, listPage } from '../generic.ts';
+import { LINE_DEFAULTS, createInvoice, finalize, pay, recompute } from './invoices.ts';
 
 const INTERVAL_S: Record<string, number> = {
   day: 86400,
@@ -59,6 +60,15 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       id,
       billing_cycle_anchor: ctx.now,
       cancel_at_period_end: false,
+      // Stripe's defaults for objects the schema lets be null.
+      cancellation_details: { comment: null, feedback: null, reason: null },
+      default_tax_rates: [],
+      payment_settings: {
+        payment_method_options: null,
+        payment_method_types: null,
+        save_default_payment_method: 'off',
+      },
+      trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
       collection_method: (p.collection_method as string) ?? 'charge_automatically',
       currency: prices[0].currency,
       current_period_start: ctx.now,
@@ -105,6 +115,9 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       id: `il_${ctx.engine.ids.chars(14)}`,
       object: 'line_item',
       amount: trialEnd ? 0 : (prices[i].unit_amount ?? 0) * item.quantity,
+      amount_excluding_tax: trialEnd ? 0 : (prices[i].unit_amount ?? 0) * item.quantity,
+      unit_amount_excluding_tax: String(trialEnd ? 0 : (prices[i].unit_amount ?? 0)),
+      ...structuredClone(LINE_DEFAULTS),
       currency: sub.currency,
       description: `${item.quantity} × ${prices[i].nickname ?? prices[i].product} (at ${prices[i].unit_amount} / ${interval.interval})`,
       discountable: true,
@@ -171,35 +184,29 @@ export function registerSubscriptions(engine: Engine): void {
   for (const name of ['create', 'create_customers'])
     engine.on('subscription', name, (ctx) => createSubscription(ctx, ctx.params));
   for (const name of ['delete', 'delete_customers']) engine.on('subscription', name, cancel);
+  // Stripe hides canceled subscriptions unless `status` asks: `all` is every status, `ended` is
+  // canceled or expired ones. Other filters (customer, price, created and period ranges,
+  // collection_method, test_clock) narrow as on any list.
   const list = (ctx: Ctx) => {
-    const customer = ctx.pathValues.customer ?? (ctx.params.customer as string | undefined);
+    if (ctx.pathValues.customer) ctx.engine.get(ctx, 'customer', ctx.pathValues.customer, 'customer');
     const status = ctx.params.status as string | undefined;
     const price = ctx.params.price as string | undefined;
-    const limit = ctx.params.limit === undefined ? 10 : Number(ctx.params.limit);
-    const page = ctx.ns.collection('subscription').page(
-      limit,
-      {
-        startingAfter: ctx.params.starting_after as string,
-        endingBefore: ctx.params.ending_before as string,
-      },
+    const rest = listMatcher(ctx, 'subscription', new Set(['status', 'price']));
+    const statusOk = (s: Obj): boolean => {
+      if (status === 'all') return true;
+      if (status === undefined) return s.status !== 'canceled';
+      if (status === 'ended') return s.status === 'canceled' || s.status === 'incomplete_expired';
+      return s.status === status;
+    };
+    return listPage(
+      ctx,
+      'subscription',
       (s) =>
-        (!customer || s.customer === customer) &&
-        (status === 'all' ||
-          (status
-            ? status === 'ended'
-              ? s.ended_at !== null && s.ended_at !== undefined
-              : s.status === status
-            : s.status !== 'canceled')) &&
-        (!price || s.items.data.some((i: Obj) => i.price?.id === price)),
+        statusOk(s) &&
+        rest(s) &&
+        (!price ||
+          ((s.items?.data as Obj[] | undefined) ?? []).some((i) => (i.price?.id ?? i.price) === price)),
     );
-    if ('missingCursor' in page)
-      throw invalid(
-        `No such subscription: '${page.missingCursor}'`,
-        'resource_missing',
-        'starting_after',
-        404,
-      );
-    return { object: 'list', data: page.data, has_more: page.hasMore, url: ctx.path };
   };
   engine.on('subscription', 'list', list);
   engine.on('subscription', 'list_customers', list);
