@@ -112,6 +112,25 @@ export function registerCustomers(engine: Engine): void {
     return txn;
   });
 
+  // Test helper: a bank transfer lands in the customer's cash balance as a `funded` transaction.
+  engine.on('customer_cash_balance_transaction', 'fund_cash_balance', (ctx) => {
+    const customer = ctx.engine.get(ctx, 'customer', ctx.pathValues.customer, 'customer');
+    const currency = String(ctx.params.currency);
+    const amount = Number(ctx.params.amount);
+    const key = `cash_balance:${customer.id}:${currency}`;
+    const ending = ((ctx.ns.side.get(key) as number | undefined) ?? 0) + amount;
+    ctx.ns.side.set(key, ending);
+    const txn = ctx.engine.create(ctx, 'customer_cash_balance_transaction', {
+      customer: customer.id,
+      currency,
+      ending_balance: ending,
+      net_amount: amount,
+      type: 'funded',
+      funded: { bank_transfer: { reference: ctx.params.reference ?? null, type: 'us_bank_transfer' } },
+    });
+    return txn;
+  });
+
   engine.on('product', 'create', (ctx) => createProduct(ctx, ctx.params));
   engine.on('product', 'delete', (ctx) => {
     const product = ctx.engine.get(ctx, 'product', ctx.pathValues.id, 'id');
