@@ -66,10 +66,16 @@ describe('MISSION §2 actions, seed shapes', () => {
     expect(sent?.body).toMatchObject({ return_url: 'http://google.com/' });
   });
 
-  // The emulator answers payment_method_options: null where Stripe answers
-  // {card: {installments: null, …}}, so the seed's dotted column cannot appear end to end yet
-  // (flattening it is covered in test/entities/flatten.test.ts).
-  it.todo('ConfirmPaymentIntent row has payment_method_options.card.installments (emulator gap)');
+  it("ConfirmPaymentIntent row carries the seed's dotted column payment_method_options.card.installments", async () => {
+    const intent = await create('PaymentIntent', {
+      Amount: 1500,
+      Currency: 'usd',
+      PaymentMethod: 'pm_card_visa',
+    });
+    const [row] = await seed('ConfirmPaymentIntent', { PaymentIntentId: intent.id });
+    expect(row).toHaveProperty(['payment_method_options.card.installments'], null);
+    expect(row['payment_method_options.card.request_three_d_secure']).toBe('automatic');
+  });
 
   it('CapturePaymentIntent → capture_method manual, status succeeded', async () => {
     const intent = await create('PaymentIntent', {
