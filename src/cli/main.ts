@@ -10,7 +10,7 @@ import { ConnectorError, toConnectorError } from '../errors.ts';
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('stripe-connector')
-    .description('An open, self-hostable connector for Stripe: entities, actions, triggers and an emulator.')
+    .description('An open, self-hostable connector for Stripe: entities, queries, actions and an emulator.')
     .showSuggestionAfterError(true)
     .exitOverride();
   const dir = fileURLToPath(new URL('./commands/', import.meta.url));

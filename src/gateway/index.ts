@@ -120,7 +120,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     // Retries are ours: the SDK's would hide Retry-After from us and not share the rate budget.
     maxNetworkRetries: 0,
     timeout: connection.timeoutMs,
-    appInfo: { name: 'stripe-connector', version: '0.1.0', url: 'https://github.com/stripe-connector' },
+    appInfo: { name: 'stripe-connector', version: '0.1.0' },
     host: base.hostname,
     port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
     protocol: base.protocol.replace(':', '') as 'http' | 'https',

@@ -205,3 +205,14 @@ describe('connection files', () => {
     expect(errorOf(() => connectionFromEnv({})).code).toBe('SECRET_UNRESOLVED');
   });
 });
+
+describe('the example connection file in examples/', () => {
+  it('is valid and keeps its secrets as references', () => {
+    const file = new URL('../../examples/connection.yaml', import.meta.url).pathname;
+    const c = loadConnectionFile(file, { env: { ...env, PROXY_PASSWORD: 'pw' } });
+    expect(c.name).toBe('billing-eu-1');
+    expect(c.mode).toBe('test');
+    expect(c.throttle).toMatchObject({ tps: 20, burst: 5, maxRetries: 4 });
+    expect(c.proxy).toBeUndefined();
+  });
+});
