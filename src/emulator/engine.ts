@@ -160,7 +160,9 @@ export class Engine {
     }
     out ??= { ...obj };
     for (const key of this.shapes.listFields(obj.object)) {
-      if (out[key]?.object === 'list') out[key] = embeddedList(out[key]);
+      // Includable lists are sent only when expanded (expand.ts fills them), never as null.
+      if (this.includables.has(`${obj.object}:${key}`)) delete out[key];
+      else if (out[key]?.object === 'list') out[key] = embeddedList(out[key]);
     }
     return out;
   }

@@ -27,6 +27,12 @@ afterEach(() => {
 afterAll(async () => {
   await ctx.em.close();
   const total = Object.values(catalog.raw.resources).reduce((n, r) => n + r.operations.length, 0);
+  // SMOKE_VERBOSE=1 names the operations no test answered with a validated 2xx.
+  if (process.env.SMOKE_VERBOSE) {
+    for (const [rid, r] of Object.entries(catalog.raw.resources))
+      for (const op of r.operations)
+        if (!stats.exercised.has(`${rid}:${op.name}`)) console.log(`MISSING ${rid}:${op.name}`);
+  }
   console.log(
     `exercised ${stats.exercised.size} of ${total} operations, ${stats.validated} responses validated, ${stats.failures.length} schema failures`,
   );

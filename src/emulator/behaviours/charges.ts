@@ -109,13 +109,6 @@ export function chargeCard(ctx: Ctx, input: ChargeInput): ChargeResult {
       payment_method_details: { type: pm.type, [pm.type]: paymentMethodDetails(pm) },
       receipt_url: `https://pay.stripe.com/receipts/emulator/${id}`,
       refunded: false,
-      refunds: {
-        object: 'list',
-        data: [],
-        has_more: false,
-        total_count: 0,
-        url: `/v1/charges/${id}/refunds`,
-      },
       status: decline ? 'failed' : 'succeeded',
     },
     { emit: false },
@@ -198,12 +191,6 @@ export function refund(ctx: Ctx, charge: Obj, params: Obj): Obj {
   ctx.engine.shapes.apply(refund, 'refund', { metadata: params.metadata, description: params.description });
   ctx.engine.emit(ctx, 'refund.created', refund);
   const refundedTotal = charge.amount_refunded + amount;
-  const list = charge.refunds ?? {
-    object: 'list',
-    data: [],
-    has_more: false,
-    url: `/v1/charges/${charge.id}/refunds`,
-  };
   ctx.engine.update(
     ctx,
     'charge',
@@ -211,11 +198,6 @@ export function refund(ctx: Ctx, charge: Obj, params: Obj): Obj {
     {
       amount_refunded: refundedTotal,
       refunded: refundedTotal >= (charge.captured ? charge.amount_captured : charge.amount),
-      refunds: {
-        ...list,
-        data: [refund, ...list.data],
-        total_count: (list.total_count ?? list.data.length) + 1,
-      },
     },
     'charge.refunded',
   );
@@ -303,6 +285,14 @@ export function registerCharges(engine: Engine): void {
     ctx.engine.update(ctx, 'refund', r, { status: 'canceled' });
     return r;
   });
+
+  // Since API version 2022-11-15 a Charge carries `refunds` only when expanded (`expand[]=refunds`).
+  engine.includables.set('charge:refunds', (ctx, charge) => ({
+    object: 'list',
+    data: [...ctx.ns.collection('refund').newestFirst()].filter((r) => r.charge === charge.id),
+    has_more: false,
+    url: `/v1/charges/${charge.id}/refunds`,
+  }));
 
   engine.on('balance', 'retrieve', (ctx) => {
     const sums = new Map<string, { available: number; pending: number }>();

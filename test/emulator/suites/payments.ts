@@ -144,6 +144,19 @@ export function paymentsSuite(get: () => { em: Emulator; stripe: Stripe }) {
     charge = await stripe.charges.retrieve(charge.id);
     expect([charge.amount_refunded, charge.refunded]).toEqual([4000, true]);
     expect((await stripe.refunds.list({ charge: charge.id })).data).toHaveLength(2);
+    // API 2022-11-15 on: `refunds` is includable, absent unless expanded; PaymentIntents have no `charges`.
+    expect('refunds' in charge).toBe(false);
+    expect('charges' in (await stripe.paymentIntents.retrieve(pi.id))).toBe(false);
+    const expanded: any = await stripe.charges.retrieve(charge.id, { expand: ['refunds'] });
+    expect(expanded.refunds?.data.map((r: Stripe.Refund) => r.amount)).toEqual([3000, 1000]);
+    expect([expanded.refunds?.total_count, expanded.refunds?.url]).toEqual([
+      2,
+      `/v1/charges/${charge.id}/refunds`,
+    ]);
+    const listed = await stripe.charges.list({ limit: 1, expand: ['data.refunds'] });
+    expect(listed.data[0].refunds?.data).toHaveLength(2);
+    const viaIntent: any = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge.refunds'] });
+    expect(viaIntent.latest_charge.refunds.data).toHaveLength(2);
     const direct = await stripe.charges.create({ amount: 1200, currency: 'usd', source: 'tok_visa' });
     const refunded: any = await stripe.rawRequest('POST', `/v1/charges/${direct.id}/refund`, {});
     expect(refunded.refunded).toBe(true);

@@ -296,6 +296,8 @@ export function smokeSuite(get: () => { em: Emulator; stripe: Stripe }) {
         if (!error.statusCode || error.statusCode >= 500 || !error.raw?.message)
           unexpected.push(`${op.method} ${path}: ${error.message}`);
         else answered++;
+        if (process.env.SMOKE_VERBOSE)
+          console.log(`SMOKE ${rid}:${op.name} ${op.method} ${path} -> ${error.statusCode} ${error.message}`);
       }
     }
     expect(unexpected).toEqual([]);
