@@ -11,6 +11,8 @@ export {
   createGatewayFromConnection,
   type Gateway,
   type GatewayRequest,
+  type GatewayDownload,
+  type GatewayDownloadResult,
 } from './gateway/index.ts';
 export {
   getEntity,
@@ -21,6 +23,6 @@ export {
   mapPayload,
 } from './entities/index.ts';
 export { planQuery, runQuery, collect, explain } from './query/index.ts';
-export { runAction, listActions } from './actions/index.ts';
+export { runAction, listActions, type ActionFile } from './actions/index.ts';
 export { ConnectorError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export type { ConnectorContext } from './context.ts';

@@ -2,7 +2,8 @@
  * Actions: every custom method in the catalog (`POST /v1/payment_intents/{intent}/capture` →
  * `CapturePaymentIntent`, plus the seeds' aliases) and the Microsoft seed's named actions. Inputs
  * go through the entity engine's id resolution and payload mapper (errors before any call); the
- * answer is Stripe's JSON or the seed's shape. Stripe's refusals propagate as mapped errors.
+ * answer is Stripe's JSON or the seed's shape, or for a file (PdfQuote) `{ contentType, body }`.
+ * Stripe's refusals propagate as mapped errors.
  */
 import { closest } from 'fastest-levenshtein';
 import type { Action } from '../catalog/index.ts';
@@ -10,7 +11,7 @@ import { looseKey } from '../catalog/index.ts';
 import { actionInputs, type ParamSummary } from '../catalog/describe.ts';
 import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
-import { expandNestedLists, planCall, send } from '../entities/index.ts';
+import { expandNestedLists, planCall, send, type PlannedCall } from '../entities/index.ts';
 import { checkShape, shapeObject, type Shape } from '../entities/shape.ts';
 import type { Payload } from '../entities/payload.ts';
 import { NAMED_ACTIONS, type NamedAction } from './named.ts';
@@ -34,7 +35,7 @@ export type ResolvedAction = { kind: 'catalog'; action: Action } | { kind: 'name
 const namedByLoose = new Map(NAMED_ACTIONS.map((a) => [looseKey(a.name), a]));
 
 /** An action by any of its names, or UNKNOWN_ACTION with the closest name. */
-export function resolveAction(ctx: ConnectorContext, name: string): ResolvedAction {
+export function resolveAction(ctx: Pick<ConnectorContext, 'catalog'>, name: string): ResolvedAction {
   const named = namedByLoose.get(looseKey(name ?? ''));
   if (named) return { kind: 'named', action: named };
   const action = ctx.catalog.findAction(name ?? '');
@@ -61,14 +62,6 @@ export async function runAction(
   const resolved = resolveAction(ctx, name);
   if (resolved.kind === 'named') return runNamedAction(ctx, resolved.action, payload, { ...opts, shape });
   const { action } = resolved;
-  if (action.operation.response.kind === 'binary') {
-    // The gateway speaks JSON (Stripe's SDK); a file download would arrive as a parse failure.
-    throw new ConnectorError(
-      'OPERATION_NOT_SUPPORTED',
-      `${action.name} returns a file (${action.operation.response.contentType ?? 'binary'}), which the connector cannot download yet`,
-      { action: action.name, response: action.operation.response.kind },
-    );
-  }
   const call = planCall(
     ctx,
     action.entity.entity,
@@ -80,11 +73,55 @@ export async function runAction(
       target: `action ${action.name}`,
     },
   );
+  if (action.operation.response.kind === 'binary') return download(ctx, action, call, shape, opts);
   const object = await send(ctx, call, opts);
   if (shape === 'native') return object;
   // Seed and flat rows carry nested lists whole (`lines.data`, `lines.total_count`).
   await expandNestedLists(ctx, object as Json);
   return shape === 'seed' ? seedOutput(action.name, object as Json) : shapeObject(object as Json, shape);
+}
+
+/** What an action answering with a file (PdfQuote) returns natively. */
+export interface ActionFile {
+  contentType: string;
+  body: Buffer;
+}
+
+/** Whether an action's answer is a file rather than JSON (the CLI needs to know before it runs). */
+export function isBinaryAction(resolved: ResolvedAction): boolean {
+  return resolved.kind === 'catalog' && resolved.action.operation.response.kind === 'binary';
+}
+
+/**
+ * A file answer through the gateway's download pipeline. Native: `{ contentType, body }`; the seed
+ * and flat shapes are JSON rows, so they carry the content type and size, never the bytes.
+ */
+async function download(
+  ctx: ConnectorContext,
+  action: Action,
+  call: PlannedCall,
+  shape: Shape,
+  opts: ActionOptions,
+): Promise<unknown> {
+  if (!ctx.gateway.download) {
+    throw new ConnectorError(
+      'OPERATION_NOT_SUPPORTED',
+      `${action.name} returns a file (${action.operation.response.contentType ?? 'binary'}), which this gateway cannot download`,
+      { action: action.name, response: 'binary' },
+    );
+  }
+  const file: ActionFile = await ctx.gateway.download({
+    method: call.operation.method,
+    path: call.path,
+    params: Object.keys(call.params).length ? call.params : undefined,
+    ...(call.operation.method === 'POST' && opts.idempotencyKey
+      ? { idempotencyKey: opts.idempotencyKey }
+      : {}),
+    ...(opts.stripeAccount ? { stripeAccount: opts.stripeAccount } : {}),
+  });
+  if (shape === 'native') return file;
+  if (shape === 'seed') return [{ Success: 'true', ContentType: file.contentType, Bytes: file.body.length }];
+  return { content_type: file.contentType, bytes: file.body.length };
 }
 
 export interface ActionDescription {

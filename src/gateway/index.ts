@@ -3,15 +3,23 @@
  * throttle (the connection's shared token bucket) → one attempt through the connection's SDK client
  * (its proxy route, its logging transport) → on a retryable failure, backoff and again with the same
  * idempotency key → Stripe's JSON, or a typed ConnectorError from the one error factory.
+ * `Gateway.download` is the same pipeline for an answer that is a file (the quote PDF).
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import qs from 'qs';
 import Stripe from 'stripe';
 import { ConnectorError } from '../errors.ts';
 import { parseConnection, type Connection } from '../connection/load.ts';
 import { createLogger, type Logger } from '../connection/logger.ts';
 import { createRedactor } from '../connection/redact.ts';
-import type { Gateway, GatewayRequest, GatewayStats } from './types.ts';
+import type {
+  Gateway,
+  GatewayDownload,
+  GatewayDownloadResult,
+  GatewayRequest,
+  GatewayStats,
+} from './types.ts';
 import { realClock, TokenBucket, type Clock } from './throttle.ts';
 import {
   backoffDelay,
@@ -26,7 +34,14 @@ import { toGatewayError, transportCause } from './errors.ts';
 import { createRoute } from './proxy.ts';
 import { attemptContext, createTransport, type AttemptRecord } from './transport.ts';
 
-export type { Gateway, GatewayRequest, GatewayStats, HttpMethod } from './types.ts';
+export type {
+  Gateway,
+  GatewayDownload,
+  GatewayDownloadResult,
+  GatewayRequest,
+  GatewayStats,
+  HttpMethod,
+} from './types.ts';
 export { StripeApiError } from './errors.ts';
 
 /** The original, minimal options: a key in code, everything else defaulted. */
@@ -146,15 +161,27 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     body: Record<string, unknown> | undefined,
     key: string | undefined,
     record: AttemptRecord,
-  ) {
+    binary: { apiBase: 'files' | 'api' } | undefined,
+  ): Promise<unknown> {
     const account = req.stripeAccount ?? connection.accountId;
-    const call = attemptContext.run(record, () =>
-      stripe.rawRequest(req.method, path, body as any, {
-        ...(key ? { idempotencyKey: key } : {}),
-        ...(account ? { stripeAccount: account } : {}),
-      }),
-    );
     const signal = req.signal;
+    const sdkOptions = {
+      ...(key ? { idempotencyKey: key } : {}),
+      ...(account ? { stripeAccount: account } : {}),
+    };
+    const call = attemptContext.run(record, () =>
+      binary
+        ? // As the SDK's own quotes.pdf: a streaming request to the `files` host (files.stripe.com;
+          // for a custom host, that host). Error answers are still parsed as Stripe's JSON errors.
+          stripe
+            .rawRequest(req.method, path, body as any, {
+              ...sdkOptions,
+              streaming: true,
+              apiBase: binary.apiBase,
+            })
+            .then((stream) => readBody(stream as IncomingMessage, signal))
+        : stripe.rawRequest(req.method, path, body as any, sdkOptions),
+    );
     if (!signal) return call;
     // The SDK can't cancel a request in flight; an abort stops our waiting for it. The listener
     // goes when the attempt settles: one signal often spans thousands of pages.
@@ -172,6 +199,21 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
   }
 
   async function request<T>(req: GatewayRequest): Promise<T> {
+    return (await run(req, undefined)) as T;
+  }
+
+  async function download(req: GatewayDownload): Promise<GatewayDownloadResult> {
+    const apiBase = req.apiBase ?? 'files';
+    if (apiBase !== 'files' && apiBase !== 'api') {
+      throw new ConnectorError('INVALID_ARGUMENT', `unknown apiBase ${String(apiBase)} for ${req.path}`);
+    }
+    return (await run(req, { apiBase })) as GatewayDownloadResult;
+  }
+
+  async function run(
+    req: GatewayRequest,
+    binary: { apiBase: 'files' | 'api' } | undefined,
+  ): Promise<unknown> {
     if (closed) throw new ConnectorError('INTERNAL', `gateway ${connection.name} is closed`);
     if (!METHODS.has(req.method)) {
       throw new ConnectorError('INVALID_ARGUMENT', `unsupported HTTP method ${req.method} for ${req.path}`);
@@ -207,16 +249,17 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
       const record: AttemptRecord = { exchanges: 0 };
       const started = performance.now();
       try {
-        const result = await attempt(req, path, body, key, record);
+        const result = await attempt(req, path, body, key, record, binary);
         stats.succeeded++;
+        const file = binary ? (result as GatewayDownloadResult) : undefined;
         logger.log(
           3,
           'info',
-          `${req.method} ${path} → ${record.status ?? 200} (${Math.round(performance.now() - started)} ms${retry ? `, attempt ${retry + 1}` : ''})`,
+          `${req.method} ${path} → ${record.status ?? 200} (${Math.round(performance.now() - started)} ms${retry ? `, attempt ${retry + 1}` : ''}${file ? `, ${file.body.length} bytes ${file.contentType}` : ''})`,
         );
         if (logger.wants(4, 'debug') && body && Object.keys(body).length)
           logger.log(4, 'debug', `params ${req.method} ${req.path}`, { params: body, idempotencyKey: key });
-        return result as T;
+        return result;
       } catch (error) {
         const e = error as Record<string, any>;
         const status: number | undefined =
@@ -279,9 +322,38 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     name: connection.name,
     stats,
     request,
+    download,
     async close() {
       closed = true;
       route.agent.destroy();
     },
   };
+}
+
+/**
+ * Reads a streamed answer whole. A body cut off under us (reset, the SDK's timeout destroying the
+ * request) becomes an SDK connection error, so the pipeline classifies and retries it like a
+ * request that failed before its answer.
+ */
+async function readBody(
+  stream: IncomingMessage,
+  signal: AbortSignal | undefined,
+): Promise<GatewayDownloadResult> {
+  const contentType = String(stream.headers?.['content-type'] ?? 'application/octet-stream');
+  const onAbort = () => stream.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    if (!stream.complete) throw Object.assign(new Error('the answer ended early'), { code: 'ECONNRESET' });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw new Stripe.errors.StripeConnectionError({
+      message: `the body of the answer was cut off: ${(error as Error).message}`,
+      detail: error as Error,
+    } as any);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { contentType, body: Buffer.concat(chunks) };
 }

@@ -16,9 +16,25 @@ export interface GatewayRequest {
   signal?: AbortSignal;
 }
 
+/** A request whose answer is a file (the quote PDF), not JSON. */
+export interface GatewayDownload extends GatewayRequest {
+  /**
+   * Which of Stripe's hosts serves it, as the SDK names them: `files` (files.stripe.com, the
+   * default: where the SDK's own `quotes.pdf` goes) or `api`. A connection with its own baseUrl
+   * (the emulator, a Stripe-compatible server) serves both from that base URL.
+   */
+  apiBase?: 'files' | 'api';
+}
+
+export interface GatewayDownloadResult {
+  /** The answer's Content-Type (`application/pdf`), or `application/octet-stream` when absent. */
+  contentType: string;
+  body: Buffer;
+}
+
 /** Counters a gateway keeps, for tests, benchmarks and the console. */
 export interface GatewayStats {
-  /** Logical requests (calls to `request`). */
+  /** Logical requests (calls to `request` and `download`). */
   requests: number;
   succeeded: number;
   failed: number;
@@ -38,6 +54,12 @@ export interface GatewayStats {
 export interface Gateway {
   /** Sends one logical request (throttled, retried, idempotent) and returns Stripe's JSON body. */
   request<T = any>(req: GatewayRequest): Promise<T>;
+  /**
+   * The same pipeline (throttle, retries, logging, error mapping, proxy route, Stripe-Account) for
+   * an answer that is a file: the whole body, read within the attempt so a cut-off body is retried.
+   * Optional so that gateways written before it (test doubles) still satisfy the interface.
+   */
+  download?(req: GatewayDownload): Promise<GatewayDownloadResult>;
   /** The connection's mode, from its key. */
   readonly mode: 'test' | 'live';
   readonly apiVersion: string;
