@@ -19,6 +19,10 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export interface ProxySettings {
   /** Without credentials: those live in user/password so they can't leak through a logged URL. */
   url: URL;
+  /** Every address, in the order they are tried (`url` is the first). */
+  urls: URL[];
+  /** How long connecting to one proxy may take before the next address is tried. */
+  connectTimeoutMs: number;
   authScheme: ProxyAuthScheme;
   user?: string;
   password?: string;
@@ -84,6 +88,32 @@ function secret(value: string, keyPath: string, ctx: SecretContext, opts: LoadOp
   return value;
 }
 
+/** Connecting to one proxy address may take this long before the next one is tried. */
+export const DEFAULT_PROXY_CONNECT_TIMEOUT_MS = 10_000;
+
+function proxyUrl(address: string, keyPath: string): URL {
+  const raw = /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConnectorError('CONNECTION_INVALID', `${keyPath}: not a valid URL`, { key: keyPath });
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) {
+    throw new ConnectorError('CONNECTION_INVALID', `${keyPath}: must be http:// or https://`, {
+      key: keyPath,
+    });
+  }
+  if (url.username || url.password) {
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `${keyPath}: must not contain credentials; use proxy.user and proxy.password (a secret reference)`,
+      { key: keyPath },
+    );
+  }
+  return url;
+}
+
 /** Validates and resolves a connection given as an object (a parsed file, or built in code). */
 export function parseConnection(input: unknown, opts: LoadOptions = {}): Connection {
   const source = opts.source ?? 'code';
@@ -103,30 +133,17 @@ export function parseConnection(input: unknown, opts: LoadOptions = {}): Connect
   }
 
   let proxy: ProxySettings | undefined;
-  if (c.proxy?.enabled && c.proxy.url) {
-    const raw = /^[a-z]+:\/\//i.test(c.proxy.url) ? c.proxy.url : `http://${c.proxy.url}`;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new ConnectorError('CONNECTION_INVALID', 'proxy.url: not a valid URL', { key: 'proxy.url' });
-    }
-    if (!['http:', 'https:'].includes(url.protocol)) {
-      throw new ConnectorError('CONNECTION_INVALID', 'proxy.url: must be http:// or https://', {
-        key: 'proxy.url',
-      });
-    }
-    if (url.username || url.password) {
-      throw new ConnectorError(
-        'CONNECTION_INVALID',
-        'proxy.url: must not contain credentials; use proxy.user and proxy.password (a secret reference)',
-        { key: 'proxy.url' },
-      );
-    }
+  const addresses = c.proxy?.urls ?? c.proxy?.url;
+  if (c.proxy?.enabled && addresses !== undefined) {
+    const list = Array.isArray(addresses) ? addresses : [addresses];
+    const key = c.proxy.urls ? 'proxy.urls' : 'proxy.url';
+    const urls = list.map((address, i) => proxyUrl(address, Array.isArray(addresses) ? `${key}.${i}` : key));
     proxy = {
-      url,
+      url: urls[0],
+      urls,
       authScheme: c.proxy.authScheme,
       sslType: c.proxy.sslType,
+      connectTimeoutMs: c.proxy.connectTimeoutMs ?? Math.min(DEFAULT_PROXY_CONNECT_TIMEOUT_MS, c.timeoutMs),
       ...(c.proxy.authScheme !== 'NONE'
         ? { user: c.proxy.user, password: secret(c.proxy.password!, 'proxy.password', ctx, opts) }
         : {}),

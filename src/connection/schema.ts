@@ -27,28 +27,50 @@ const httpUrl = z.string().refine(
   { message: 'must be an http:// or https:// URL' },
 );
 
+const PROXY_ADDRESS = /^[a-z]+:\/\//i;
+const HOST_PORT = /^[^/\s]+:\d+$/;
+
 export const proxySchema = z
   .object({
     enabled: z.boolean().default(false),
-    /** The proxy's address: `http://host:port`, `https://host:port`, or `host:port`. */
-    url: z.string().min(1).optional(),
+    /**
+     * The proxy's address (`http://host:port`, `https://host:port` or `host:port`), or several: the
+     * seed's "proxy server host addresses", tried in order when one is unreachable.
+     */
+    url: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Several addresses, as a list (the same as `url: [...]`). */
+    urls: z.array(z.string().min(1)).min(1).optional(),
     authScheme: upperEnum(['BASIC', 'DIGEST', 'NONE'] as const).default('NONE'),
     user: z.string().min(1).optional(),
     password: secretRef.optional(),
     sslType: upperEnum(['AUTO', 'ALWAYS', 'NEVER', 'TUNNEL'] as const).default('AUTO'),
+    /** How long connecting to one proxy may take before the next address is tried. */
+    connectTimeoutMs: z.number().int().min(50).max(600_000).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.enabled && !p.url) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required when the proxy is enabled' });
-    }
-    if (p.url && !/^[a-z]+:\/\//i.test(p.url) && !/^[^/\s]+:\d+$/.test(p.url)) {
+    if (p.url !== undefined && p.urls !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['url'],
-        message: 'must be http://host:port, https://host:port or host:port',
+        path: ['urls'],
+        message: 'conflicts with proxy.url: give only one of them',
       });
     }
+    if (p.enabled && p.url === undefined && p.urls === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required when the proxy is enabled' });
+    }
+    const key = p.urls !== undefined ? 'urls' : 'url';
+    const given = p.urls ?? p.url;
+    const list = given === undefined ? [] : Array.isArray(given) ? given : [given];
+    list.forEach((address, i) => {
+      if (!PROXY_ADDRESS.test(address) && !HOST_PORT.test(address)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: Array.isArray(given) ? [key, i] : [key],
+          message: 'must be http://host:port, https://host:port or host:port',
+        });
+      }
+    });
     if (p.authScheme !== 'NONE') {
       if (!p.user)
         ctx.addIssue({
@@ -136,6 +158,7 @@ export const TERRAFORM_ALIASES: Record<string, [string, string?]> = {
   proxy_password: ['proxy', 'password'],
   proxy_ssltype: ['proxy', 'sslType'],
   proxy_url: ['proxy', 'url'],
+  proxy_urls: ['proxy', 'urls'],
   account_id: ['accountId'],
   verbosity: ['logging', 'verbosity'],
   api_key: ['apiKey'],

@@ -7,6 +7,7 @@
 import { ConnectorError, type ErrorCode } from '../errors.ts';
 import type { Redactor } from '../connection/redact.ts';
 import { redact as defaultRedact } from '../connection/redact.ts';
+import { PROXY_CONNECT_TIMEOUT } from './proxy.ts';
 
 export interface StripeFacts {
   type?: string;
@@ -143,6 +144,9 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
       },
     );
   }
+  if (ctx.proxy && errno === PROXY_CONNECT_TIMEOUT) {
+    return new ConnectorError('PROXY_FAILED', r(`${where}: ${text}`), details, { cause: error });
+  }
   if (errno === 'ETIMEDOUT' || /timeout/i.test(text)) {
     return new ConnectorError(
       'TIMEOUT',
@@ -156,7 +160,10 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
       cause: error,
     });
   }
-  if (ctx.proxy && (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EHOSTUNREACH')) {
+  if (
+    ctx.proxy &&
+    (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH')
+  ) {
     return new ConnectorError(
       'PROXY_FAILED',
       r(`${where}: proxy ${ctx.proxy} is unreachable (${errno})`),

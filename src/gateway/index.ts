@@ -126,6 +126,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     rateLimited: 0,
     throttledWaits: 0,
     throttledMs: 0,
+    proxyFailovers: 0,
   };
 
   const base = new URL(connection.baseUrl);
@@ -139,14 +140,20 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     host: base.hostname,
     port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
     protocol: base.protocol.replace(':', '') as 'http' | 'https',
-    httpClient: createTransport({ route, logger, onExchange: () => stats.exchanges++ }),
+    httpClient: createTransport({
+      route,
+      logger,
+      onExchange: () => stats.exchanges++,
+      onFailover: () => stats.proxyFailovers++,
+    }),
   });
 
-  if (connection.proxy && logger.wants(3, 'info')) {
+  if (connection.proxy && route.proxy && logger.wants(3, 'info')) {
+    const addresses = route.proxies.map((p) => p.address).join(', then ');
     logger.log(
       3,
       'info',
-      `proxy ${route.proxy?.address} (${connection.proxy.authScheme}, sslType ${connection.proxy.sslType} → ${route.proxy?.mode}${route.proxy?.tls ? ' over TLS' : ''})`,
+      `proxy ${addresses} (${connection.proxy.authScheme}, sslType ${connection.proxy.sslType} → ${route.proxy.mode}${route.proxy.tls ? ' over TLS' : ''})`,
     );
   }
   if (connection.proxy?.sslType === 'NEVER' && base.protocol === 'https:') {
@@ -325,7 +332,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     download,
     async close() {
       closed = true;
-      route.agent.destroy();
+      route.destroy();
     },
   };
 }

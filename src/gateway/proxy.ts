@@ -23,17 +23,76 @@ import { DigestAuth } from './digest.ts';
 
 export type ProxyMode = 'tunnel' | 'forward';
 
-export interface Route {
+/** One proxy address and the agent that goes through it. */
+export interface ProxyRoute {
   agent: http.Agent;
-  /** Absent without a proxy. */
-  proxy?: {
-    mode: ProxyMode;
-    /** The proxy's address without credentials, for messages. */
-    address: string;
-    tls: boolean;
-    /** Set for DIGEST: forward requests need a per-request answer (see transport.ts). */
-    digest?: DigestAuth;
-  };
+  mode: ProxyMode;
+  /** The proxy's address without credentials, for messages. */
+  address: string;
+  tls: boolean;
+  /** Set for DIGEST: forward requests need a per-request answer (see transport.ts). */
+  digest?: DigestAuth;
+}
+
+export interface Route {
+  /** The agent in use: the current proxy's, or the direct one without a proxy. */
+  readonly agent: http.Agent;
+  /** The proxy in use; absent without a proxy. */
+  readonly proxy?: ProxyRoute;
+  /** Every proxy address, in the order they are tried; empty without a proxy. */
+  proxies: ProxyRoute[];
+  /**
+   * Index of the proxy in use. Failover (transport.ts) moves it to the next address when one is
+   * unreachable, and it stays on the one that answered.
+   */
+  current: number;
+  /** Closes every agent's sockets. */
+  destroy(): void;
+}
+
+/** The error code of a proxy connection that took longer than the connect timeout. */
+export const PROXY_CONNECT_TIMEOUT = 'EPROXYCONNECTTIMEOUT';
+
+/**
+ * Bounds the connection to the proxy (TCP, and for a tunnel the CONNECT answer): an unreachable
+ * address must not hold a request for the OS's connect timeout (minutes) when another can serve.
+ * Both agents open their socket with `net.connect(this.connectOpts)` before their first await, so
+ * a per-connection abort signal can be slipped in for exactly that call.
+ */
+async function withConnectTimeout<T extends { destroy(): void }>(
+  agent: { connectOpts: Record<string, unknown> },
+  ms: number,
+  address: string,
+  connect: () => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const saved = agent.connectOpts;
+  agent.connectOpts = { ...saved, signal: controller.signal };
+  let pending: Promise<T>;
+  try {
+    // The socket is opened synchronously in here; the options go back before anything else runs.
+    pending = connect();
+  } finally {
+    agent.connectOpts = saved;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // The signal destroys a plain socket at once; whatever still connects later is dropped.
+      controller.abort();
+      pending.then((socket) => socket.destroy()).catch(() => undefined);
+      reject(
+        Object.assign(new Error(`connecting to proxy ${address} timed out after ${ms} ms`), {
+          code: PROXY_CONNECT_TIMEOUT,
+        }),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function proxyMode(sslType: ProxySettings['sslType'], target: URL): { mode: ProxyMode; tls: boolean } {
@@ -59,6 +118,7 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     proxy: string,
     options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
     private readonly targetTls: { ca?: string },
+    private readonly connectTimeout: { ms: number; address: string },
   ) {
     super(proxy, options);
   }
@@ -68,7 +128,25 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     // The agent's own TLS options apply to the proxy; the target's TLS (inside the tunnel) takes
     // its options from here, so the connection's extra CAs must be added for it too.
     const withCa = opts.secureEndpoint && this.targetTls.ca ? { ...opts, ca: this.targetTls.ca } : opts;
-    return tunnelTarget.run(`${host}:${opts.port}`, () => super.connect(req, withCa));
+    const { ms, address } = this.connectTimeout;
+    return tunnelTarget.run(`${host}:${opts.port}`, () =>
+      withConnectTimeout(this as never, ms, address, () => super.connect(req, withCa)),
+    );
+  }
+}
+
+class ForwardAgent extends HttpProxyAgent<string> {
+  constructor(
+    proxy: string,
+    options: ConstructorParameters<typeof HttpProxyAgent<string>>[1],
+    private readonly connectTimeout: { ms: number; address: string },
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(req: Parameters<HttpProxyAgent<string>['connect']>[0], opts: AgentConnectOpts) {
+    const { ms, address } = this.connectTimeout;
+    return withConnectTimeout(this as never, ms, address, () => super.connect(req, opts));
   }
 }
 
@@ -89,11 +167,26 @@ export function createRoute(options: RouteOptions): Route {
       target.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ...tlsOpts })
         : new http.Agent({ keepAlive: true });
-    return { agent };
+    return { agent, proxies: [], current: 0, destroy: () => agent.destroy() };
   }
+  const proxies = (proxy.urls ?? [proxy.url]).map((url) => proxyRoute(proxy, url, target, tlsOpts));
+  const route: Route = {
+    get agent() {
+      return proxies[route.current].agent;
+    },
+    get proxy() {
+      return proxies[route.current];
+    },
+    proxies,
+    current: 0,
+    destroy: () => proxies.forEach((p) => p.agent.destroy()),
+  };
+  return route;
+}
 
+function proxyRoute(proxy: ProxySettings, proxyUrl: URL, target: URL, tlsOpts: { ca?: string }): ProxyRoute {
   const { mode, tls } = proxyMode(proxy.sslType, target);
-  const url = new URL(proxy.url.href);
+  const url = new URL(proxyUrl.href);
   if (proxy.sslType === 'NEVER' && url.protocol === 'https:') {
     throw new ConnectorError(
       'CONNECTION_INVALID',
@@ -103,11 +196,13 @@ export function createRoute(options: RouteOptions): Route {
   }
   if (tls) url.protocol = 'https:';
   const address = url.href.replace(/\/$/, '');
+  const connectTimeout = { ms: proxy.connectTimeoutMs ?? 10_000, address };
   // BASIC travels in the URL the agents read it from; this URL never leaves this function.
   if (proxy.authScheme === 'BASIC') {
     url.username = encodeURIComponent(proxy.user ?? '');
     url.password = encodeURIComponent(proxy.password ?? '');
   }
+  // One digest state per address: each proxy has its own nonces.
   const digest =
     proxy.authScheme === 'DIGEST' ? new DigestAuth(proxy.user ?? '', proxy.password ?? '') : undefined;
   const common = { keepAlive: true, ...tlsOpts };
@@ -140,12 +235,13 @@ export function createRoute(options: RouteOptions): Route {
           },
         },
         tlsOpts,
+        connectTimeout,
       );
     } else {
-      agent = new TunnelAgent(url.href, common, tlsOpts);
+      agent = new TunnelAgent(url.href, common, tlsOpts, connectTimeout);
     }
   } else {
-    agent = new HttpProxyAgent(url.href, common);
+    agent = new ForwardAgent(url.href, common, connectTimeout);
   }
-  return { agent, proxy: { mode, address, tls, ...(digest ? { digest } : {}) } };
+  return { agent, mode, address, tls, ...(digest ? { digest } : {}) };
 }

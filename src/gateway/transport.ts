@@ -5,6 +5,9 @@
  *   hides them for non-JSON answers, which is exactly what proxies send);
  * - proxy answers (407, a refusal page) told apart from Stripe's and turned into clear errors;
  * - the digest answer for forward-proxied requests (tunnels answer it in the agent);
+ * - failover between proxy addresses: when the proxy in use refuses the connection, is unreachable
+ *   or does not accept it in time, the same exchange goes to the next address (nothing reached the
+ *   proxy, so nothing can be done twice), and the route stays on the address that answered;
  * - verbosity 5 traces: request and response headers and bodies, TLS protocol, cipher and peer.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -13,7 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import Stripe from 'stripe';
 import { ConnectorError } from '../errors.ts';
 import type { Logger } from '../connection/logger.ts';
-import type { Route } from './proxy.ts';
+import { PROXY_CONNECT_TIMEOUT, type ProxyRoute, type Route } from './proxy.ts';
 
 export interface AttemptRecord {
   status?: number;
@@ -33,7 +36,19 @@ export interface TransportOptions {
   logger: Logger;
   /** Counts every physical HTTP exchange, for stats. */
   onExchange?: () => void;
+  /** Counts every move to the next proxy address, for stats. */
+  onFailover?: () => void;
 }
+
+/** Failures of the connection to the proxy itself, where another address may do better. */
+const FAILOVER_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  PROXY_CONNECT_TIMEOUT,
+]);
 
 function isJson(headers: Record<string, unknown>): boolean {
   return /json/i.test(String(headers['content-type'] ?? ''));
@@ -41,10 +56,13 @@ function isJson(headers: Record<string, unknown>): boolean {
 
 export function createTransport(options: TransportOptions): HttpClient {
   const { route, logger } = options;
-  const inner = Stripe.createNodeHttpClient(route.agent);
-  const proxy = route.proxy;
+  // One SDK client per way out: the direct agent, or one per proxy address.
+  const clients = route.proxies.length
+    ? route.proxies.map((p) => Stripe.createNodeHttpClient(p.agent))
+    : [Stripe.createNodeHttpClient(route.agent)];
 
   async function send(
+    inner: HttpClient,
     host: string,
     port: string,
     path: string,
@@ -85,83 +103,127 @@ export function createTransport(options: TransportOptions): HttpClient {
     }
   }
 
+  async function exchange(
+    index: number,
+    host: string,
+    port: string,
+    path: string,
+    method: string,
+    headers: Headers,
+    body: string,
+    protocol: string,
+    timeout: number,
+  ): Promise<HttpClientResponse> {
+    const proxy: ProxyRoute | undefined = route.proxies[index];
+    const inner = clients[index];
+    const absolute = `${protocol}://${host}:${port}${path}`;
+    let hdrs: Headers = { ...(headers as Headers) };
+    if (proxy?.mode === 'forward' && proxy.digest?.hasChallenge) {
+      hdrs['Proxy-Authorization'] = proxy.digest.authorize(method, absolute);
+    }
+    let res = await send(inner, host, port, path, method, hdrs, body, protocol, timeout);
+    let resHeaders = res.getHeaders() as Record<string, string | string[] | undefined>;
+
+    // A forward proxy answers the request itself: take its digest challenge and ask again, once.
+    if (
+      res.getStatusCode() === 407 &&
+      proxy?.mode === 'forward' &&
+      proxy.digest?.accept(resHeaders['proxy-authenticate'])
+    ) {
+      res.dispose?.();
+      hdrs = { ...hdrs, 'Proxy-Authorization': proxy.digest.authorize(method, absolute) };
+      res = await send(inner, host, port, path, method, hdrs, body, protocol, timeout);
+      resHeaders = res.getHeaders() as Record<string, string | string[] | undefined>;
+    }
+
+    const status = res.getStatusCode();
+    const record = attemptContext.getStore();
+    if (record) {
+      record.status = status;
+      record.headers = resHeaders;
+    }
+    if (logger.wants(5, 'debug')) {
+      const raw = res.getRawResponse() as IncomingMessage | undefined;
+      const socket = raw?.socket as TLSSocket | undefined;
+      const tls =
+        socket && typeof socket.getProtocol === 'function'
+          ? {
+              protocol: socket.getProtocol(),
+              cipher: socket.getCipher()?.name,
+              peer: socket.getPeerCertificate?.()?.subject?.CN,
+              authorized: socket.authorized,
+            }
+          : undefined;
+      logger.log(5, 'debug', `< ${status} ${method} ${path}`, {
+        headers: resHeaders,
+        ...(tls ? { tls } : {}),
+      });
+    }
+
+    if (proxy && status === 407) {
+      res.dispose?.();
+      throw new ConnectorError(
+        'PROXY_AUTH_FAILED',
+        `proxy ${proxy.address} rejected the credentials (407 Proxy Authentication Required) for ${method} ${path}`,
+        {
+          proxy: proxy.address,
+          scheme: String(resHeaders['proxy-authenticate'] ?? '').split(/\s/)[0] || undefined,
+        },
+      );
+    }
+    // A proxy's own refusal or gateway error comes as an HTML/text page, Stripe's as JSON.
+    if (proxy && [403, 502, 503, 504].includes(status) && !isJson(resHeaders)) {
+      res.dispose?.();
+      throw new ConnectorError(
+        'PROXY_FAILED',
+        `proxy ${proxy.address} refused ${method} ${path} (HTTP ${status}${resHeaders['x-squid-error'] ? `, ${resHeaders['x-squid-error']}` : ''})`,
+        { proxy: proxy.address, status },
+      );
+    }
+
+    if (logger.wants(5, 'debug')) {
+      const toJSON = res.toJSON.bind(res);
+      res.toJSON = async () => {
+        const json = await toJSON();
+        logger.log(5, 'debug', `< body ${method} ${path}`, { body: json });
+        return json;
+      };
+    }
+    return res;
+  }
+
   return {
     getClientName: () => 'node',
     async makeRequest(host, port, path, method, headers, body, protocol, timeout) {
-      const absolute = `${protocol}://${host}:${port}${path}`;
-      let hdrs: Headers = { ...(headers as Headers) };
-      if (proxy?.mode === 'forward' && proxy.digest?.hasChallenge) {
-        hdrs['Proxy-Authorization'] = proxy.digest.authorize(method, absolute);
+      const failures: string[] = [];
+      for (;;) {
+        const index = route.current;
+        try {
+          return await exchange(index, host, port, path, method, headers as Headers, body, protocol, timeout);
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          const count = route.proxies.length;
+          if (count < 2 || !code || !FAILOVER_CODES.has(code)) throw error;
+          const from = route.proxies[index];
+          failures.push(`${from.address} (${code})`);
+          if (failures.length >= count) {
+            throw new ConnectorError(
+              'PROXY_FAILED',
+              `${method} ${path}: no proxy is reachable: ${failures.join(', ')}`,
+              { proxies: route.proxies.map((p) => p.address), errno: code },
+              { cause: error },
+            );
+          }
+          // A concurrent exchange may have moved on already; then follow it.
+          if (route.current === index) route.current = (index + 1) % count;
+          options.onFailover?.();
+          logger.log(
+            3,
+            'info',
+            `proxy ${from.address} is unreachable (${code}) for ${method} ${path}; trying ${route.proxies[route.current].address}`,
+          );
+        }
       }
-      let res = await send(host, port, path, method, hdrs, body, protocol, timeout);
-      let resHeaders = res.getHeaders() as Record<string, string | string[] | undefined>;
-
-      // A forward proxy answers the request itself: take its digest challenge and ask again, once.
-      if (
-        res.getStatusCode() === 407 &&
-        proxy?.mode === 'forward' &&
-        proxy.digest?.accept(resHeaders['proxy-authenticate'])
-      ) {
-        res.dispose?.();
-        hdrs = { ...hdrs, 'Proxy-Authorization': proxy.digest.authorize(method, absolute) };
-        res = await send(host, port, path, method, hdrs, body, protocol, timeout);
-        resHeaders = res.getHeaders() as Record<string, string | string[] | undefined>;
-      }
-
-      const status = res.getStatusCode();
-      const record = attemptContext.getStore();
-      if (record) {
-        record.status = status;
-        record.headers = resHeaders;
-      }
-      if (logger.wants(5, 'debug')) {
-        const raw = res.getRawResponse() as IncomingMessage | undefined;
-        const socket = raw?.socket as TLSSocket | undefined;
-        const tls =
-          socket && typeof socket.getProtocol === 'function'
-            ? {
-                protocol: socket.getProtocol(),
-                cipher: socket.getCipher()?.name,
-                peer: socket.getPeerCertificate?.()?.subject?.CN,
-                authorized: socket.authorized,
-              }
-            : undefined;
-        logger.log(5, 'debug', `< ${status} ${method} ${path}`, {
-          headers: resHeaders,
-          ...(tls ? { tls } : {}),
-        });
-      }
-
-      if (proxy && status === 407) {
-        res.dispose?.();
-        throw new ConnectorError(
-          'PROXY_AUTH_FAILED',
-          `proxy ${proxy.address} rejected the credentials (407 Proxy Authentication Required) for ${method} ${path}`,
-          {
-            proxy: proxy.address,
-            scheme: String(resHeaders['proxy-authenticate'] ?? '').split(/\s/)[0] || undefined,
-          },
-        );
-      }
-      // A proxy's own refusal or gateway error comes as an HTML/text page, Stripe's as JSON.
-      if (proxy && [403, 502, 503, 504].includes(status) && !isJson(resHeaders)) {
-        res.dispose?.();
-        throw new ConnectorError(
-          'PROXY_FAILED',
-          `proxy ${proxy.address} refused ${method} ${path} (HTTP ${status}${resHeaders['x-squid-error'] ? `, ${resHeaders['x-squid-error']}` : ''})`,
-          { proxy: proxy.address, status },
-        );
-      }
-
-      if (logger.wants(5, 'debug')) {
-        const toJSON = res.toJSON.bind(res);
-        res.toJSON = async () => {
-          const json = await toJSON();
-          logger.log(5, 'debug', `< body ${method} ${path}`, { body: json });
-          return json;
-        };
-      }
-      return res;
     },
   } as HttpClient;
 }

@@ -49,6 +49,8 @@ export interface GatewayStats {
   /** Attempts that waited for the throttle, and the total wait. */
   throttledWaits: number;
   throttledMs: number;
+  /** Moves to the next proxy address because the one in use was unreachable. */
+  proxyFailovers: number;
 }
 
 export interface Gateway {

@@ -70,6 +70,29 @@ describe('connection test', () => {
     expect(show.stdout + r.stdout).not.toMatch(/sk_test_cli2|right/);
   });
 
+  it('takes the seed-style list of proxy addresses (Terraform proxy_url) and fails over to the live one', async () => {
+    const f = file(
+      'two.yaml',
+      `name: two-proxies\nbaseUrl: ${emulator.url}\nproxy_enabled: true\nproxy_url:\n  - 127.0.0.1:1\n  - 127.0.0.1:${proxy.port}\nproxy_auth_scheme: BASIC\nproxy_user: u\nproxy_password: env:PW\nverbosity: 3\n`,
+    );
+    const env = { STRIPE_API_KEY: 'sk_test_cli3', PW: 'right' };
+    const r = await runCli(['connection', 'test', '--connection', f, '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: true,
+      proxy: `127.0.0.1:1, 127.0.0.1:${proxy.port} (BASIC, AUTO)`,
+    });
+    expect(r.stderr).toContain(
+      `proxy http://127.0.0.1:1 is unreachable (ECONNREFUSED) for GET /v1/account; trying http://127.0.0.1:${proxy.port}`,
+    );
+    const show = await runCli(['connection', 'show', '--connection', f, '--json'], env);
+    expect(JSON.parse(show.stdout).proxy.urls).toEqual([
+      'http://127.0.0.1:1',
+      `http://127.0.0.1:${proxy.port}`,
+    ]);
+    expect(show.stdout + r.stdout + r.stderr).not.toMatch(/sk_test_cli3|right/);
+  });
+
   it('diagnoses a bad key, a wrong proxy password, an unreachable server and a wrong mode', async () => {
     const bad = await runCli(['connection', 'test', '--json'], {
       STRIPE_API_KEY: 'sk_test_bad-key!',

@@ -189,6 +189,50 @@ describe('connection files', () => {
     ).toMatch(/proxy.url: must not contain credentials/);
   });
 
+  it('takes one proxy address or a list (url: [...], urls, proxy_urls), checking each', () => {
+    const hrefs = (input: Record<string, unknown>) =>
+      parseConnection({ name: 'a', ...input }, { env }).proxy!.urls.map((u) => u.href);
+    const one = parseConnection({ name: 'a', proxy: { enabled: true, url: 'p1:3128' } }, { env }).proxy!;
+    expect(one.urls.map((u) => u.href)).toEqual(['http://p1:3128/']);
+    expect(one.url.href).toBe('http://p1:3128/');
+    expect(one.connectTimeoutMs).toBe(10_000);
+    const list = ['p1:3128', 'https://p2:8443'];
+    const want = ['http://p1:3128/', 'https://p2:8443/'];
+    expect(hrefs({ proxy: { enabled: true, url: list } })).toEqual(want);
+    expect(hrefs({ proxy: { enabled: true, urls: list } })).toEqual(want);
+    expect(hrefs({ proxy_enabled: true, proxy_urls: list })).toEqual(want);
+    expect(hrefs({ proxy_enabled: true, proxy_url: list })).toEqual(want);
+    const many = parseConnection(
+      { name: 'a', timeoutMs: 3000, proxy: { enabled: true, urls: list } },
+      { env },
+    ).proxy!;
+    expect(many.url.href).toBe('http://p1:3128/');
+    // The connect timeout never exceeds the request timeout unless set.
+    expect(many.connectTimeoutMs).toBe(3000);
+
+    expect(
+      errorOf(() =>
+        parseConnection({ name: 'a', proxy: { enabled: true, url: 'p1:1', urls: ['p2:2'] } }, { env }),
+      ).message,
+    ).toContain('proxy.urls: conflicts with proxy.url: give only one of them');
+    expect(
+      errorOf(() =>
+        parseConnection({ name: 'a', proxy: { enabled: true, urls: ['p1:1', 'not a proxy'] } }, { env }),
+      ).message,
+    ).toContain('proxy.urls.1: must be http://host:port, https://host:port or host:port');
+    expect(
+      errorOf(() => parseConnection({ name: 'a', proxy: { enabled: true, urls: [] } }, { env })).code,
+    ).toBe('CONNECTION_INVALID');
+    const creds = errorOf(() =>
+      parseConnection(
+        { name: 'a', proxy: { enabled: true, url: ['http://p1:1', 'http://u:p@p2:2'] } },
+        { env },
+      ),
+    );
+    expect(creds.message).toMatch(/^proxy\.url\.1: must not contain credentials/);
+    expect(creds.message).not.toContain('u:p@');
+  });
+
   it('builds the environment connection, keeping the STRIPE_* path', () => {
     const c = connectionFromEnv({
       STRIPE_API_KEY: 'rk_test_1',

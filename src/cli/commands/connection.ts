@@ -45,7 +45,9 @@ function describeConnection(c: Connection) {
     ...(c.proxy
       ? {
           proxy: {
-            url: c.proxy.url.href.replace(/\/$/, ''),
+            ...(c.proxy.urls.length > 1
+              ? { urls: c.proxy.urls.map((u) => u.href.replace(/\/$/, '')) }
+              : { url: c.proxy.url.href.replace(/\/$/, '') }),
             authScheme: c.proxy.authScheme,
             sslType: c.proxy.sslType,
             ...(c.proxy.user ? { user: c.proxy.user } : {}),
@@ -98,7 +100,9 @@ export function register(program: Command): void {
           apiVersion: served ?? conn.apiVersion,
           baseUrl: conn.baseUrl,
           ...(conn.proxy
-            ? { proxy: `${conn.proxy.url.host} (${conn.proxy.authScheme}, ${conn.proxy.sslType})` }
+            ? {
+                proxy: `${conn.proxy.urls.map((u) => u.host).join(', ')} (${conn.proxy.authScheme}, ${conn.proxy.sslType})`,
+              }
             : {}),
           elapsedMs: Math.round(performance.now() - started),
         };
