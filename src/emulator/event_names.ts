@@ -9,6 +9,7 @@ const PREFIX: Record<string, string> = {
   fee_refund: 'application_fee.refund',
   transfer_reversal: 'transfer.reversal',
   person: 'person',
+  dispute: 'charge.dispute',
 };
 
 export function eventPrefix(resourceId: string): string {

@@ -56,10 +56,17 @@ export function selfObject(ctx: Ctx, resourceId = targetResource(ctx)): Obj {
   const self = selfParam(ctx.op);
   if (!self) return singleton(ctx, resourceId);
   const id = ctx.pathValues[self.name];
-  const found = ctx.engine.find(ctx, resourceId, id) ?? ctx.engine.find(ctx, ctx.resourceId, id);
+  let found = ctx.engine.find(ctx, resourceId, id) ?? ctx.engine.find(ctx, ctx.resourceId, id);
+  // A union (a customer's payment source): the id may name any of its members (a bank account).
+  const union = ctx.op.response.resources?.find((r) => !r.startsWith('deleted_'));
+  for (const member of (union && ctx.engine.catalog.raw.resources[union]?.polymorphic) || []) {
+    found ??= ctx.engine.find(ctx, member, id);
+  }
   if (!found) throw missing(resourceId, id, 'id');
   for (const link of parentLinks(ctx, resourceId)) {
-    if (link.field && found[link.field] !== undefined && found[link.field] !== link.value) {
+    const v = link.field ? found[link.field] : undefined;
+    // The parent may be embedded (a mandate notification's `source`) rather than named by id.
+    if (v !== undefined && (v && typeof v === 'object' ? v.id : v) !== link.value) {
       throw missing(resourceId, id, 'id');
     }
   }
@@ -116,9 +123,16 @@ const retrieve: Handler = (ctx) => {
   return selfObject(ctx, resourceId);
 };
 
+/** The resource a found object belongs to: its own `object` where that is a stored resource. */
+function ownResource(ctx: Ctx, obj: Obj, fallback: string): string {
+  return typeof obj.object === 'string' && ctx.engine.catalog.raw.resources[obj.object]
+    ? obj.object
+    : fallback;
+}
+
 const update: Handler = (ctx) => {
-  const resourceId = targetResource(ctx);
-  const obj = selfObject(ctx, resourceId);
+  const obj = selfObject(ctx, targetResource(ctx));
+  const resourceId = ownResource(ctx, obj, targetResource(ctx));
   const previous = ctx.engine.shapes.apply(obj, resourceId, ctx.params);
   if (Object.keys(previous).length) ctx.engine.emit(ctx, `${eventPrefix(resourceId)}.updated`, obj, previous);
   return obj;
@@ -128,13 +142,14 @@ const update: Handler = (ctx) => {
 const TOMBSTONED = new Set(['customer']);
 
 const del: Handler = (ctx) => {
-  const resourceId = targetResource(ctx);
+  let resourceId = targetResource(ctx);
   let deletedSchema = ctx.op.response.resources?.find((r) => r.startsWith('deleted_'));
   if (!selfParam(ctx.op)) {
     const obj = selfObject(ctx, resourceId);
     return deletedSchema ? deletedObject(ctx, deletedSchema, obj) : obj;
   }
   const obj = selfObject(ctx, resourceId);
+  resourceId = ownResource(ctx, obj, resourceId);
   const poly = deletedSchema ? ctx.engine.catalog.raw.resources[deletedSchema]?.polymorphic : undefined;
   if (poly?.length) deletedSchema = poly.find((d) => d === `deleted_${obj.object}`) ?? poly[0];
   if (!deletedSchema) {

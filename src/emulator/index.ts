@@ -72,12 +72,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const livemode = opts.livemode ?? false;
       const collection = engine.store.namespace(livemode, opts.account).collection(resourceId);
       const now = Math.floor(Date.now() / 1000);
-      // In place and sparse: render() fills schema defaults when objects are read.
+      // In place and sparse: render() fills schema defaults when objects are read. Only fields the
+      // schema has (a mandate has no `created`, a refund no `livemode`).
+      const fields = catalog.raw.schemas[resourceId]?.fields ?? {};
       for (const o of objects) {
         if (o.id === undefined) o.id = engine.newId(resourceId, livemode);
         if (o.object === undefined) o.object = resourceId;
-        if (o.created === undefined) o.created = now;
-        if (o.livemode === undefined) o.livemode = livemode;
+        if (o.created === undefined && fields.created) o.created = now;
+        if (o.livemode === undefined && fields.livemode) o.livemode = livemode;
       }
       // Listed newest first by `created` like Stripe, whatever order the objects come in.
       collection.insertMany(objects as Obj[]);

@@ -13,6 +13,7 @@ import { eventsSuite } from './suites/events.ts';
 import { conditionsSuite } from './suites/conditions.ts';
 import { smokeSuite } from './suites/smoke.ts';
 import { fidelitySuite } from './suites/fidelity.ts';
+import { moneyMovementSuite } from './suites/money_movement.ts';
 
 let ctx: { em: Emulator; stripe: Stripe };
 const get = () => ctx;
@@ -44,4 +45,5 @@ describe('billing', () => billingSuite(get));
 describe('events and webhooks', () => eventsSuite(get));
 describe('conditions, persistence, seed, bulk load', () => conditionsSuite());
 describe('fidelity to Stripe', () => fidelitySuite(get));
+describe('disputes, Connect, sources, Treasury, reference data', () => moneyMovementSuite(get));
 describe('every catalog operation', () => smokeSuite(get));

@@ -9,6 +9,10 @@ export interface TestCard {
   decline?: string;
   /** Charges and setups need 3D Secure authentication. */
   auth?: 'always' | 'setup';
+  /** A successful charge is then disputed: a chargeback for this reason, or an inquiry. */
+  dispute?: 'fraudulent' | 'product_not_received' | 'inquiry';
+  /** A successful charge then receives an early fraud warning from the issuer. */
+  earlyFraudWarning?: boolean;
 }
 
 export const TEST_CARDS: Record<string, TestCard> = {
@@ -30,6 +34,11 @@ export const TEST_CARDS: Record<string, TestCard> = {
   authenticationRequired: { brand: 'visa', last4: '3184', auth: 'always' },
   threeDSecure2Required: { brand: 'visa', last4: '3220', auth: 'always' },
   authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', auth: 'setup' },
+  // Disputes (4000000000000259, …2685, …1976) and an early fraud warning (…5423).
+  createDispute: { brand: 'visa', last4: '0259', dispute: 'fraudulent' },
+  createDisputeProductNotReceived: { brand: 'visa', last4: '2685', dispute: 'product_not_received' },
+  createDisputeInquiry: { brand: 'visa', last4: '1976', dispute: 'inquiry' },
+  createIssuerFraudRecord: { brand: 'visa', last4: '5423', earlyFraudWarning: true },
 };
 
 const BY_LAST4 = new Map(Object.values(TEST_CARDS).map((c) => [c.last4, c]));

@@ -2,7 +2,9 @@
 import type { Ctx, Engine } from '../engine.ts';
 import { StripeError, invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
-import { declineMessage } from './cards.ts';
+import { cardByLast4, declineMessage } from './cards.ts';
+import { collectApplicationFee } from './connect.ts';
+import { afterSuccessfulCharge } from './disputes.ts';
 import { magicPaymentMethod, testCardOf, usablePaymentMethod } from './payment_methods.ts';
 
 export function balanceTransaction(
@@ -55,6 +57,8 @@ export interface ChargeInput {
   invoice?: string | null;
   metadata?: Obj;
   offSession?: boolean;
+  /** On a connected account's direct charge, the platform's fee. */
+  applicationFeeAmount?: number | null;
 }
 
 export interface ChargeResult {
@@ -116,6 +120,8 @@ export function chargeCard(ctx: Ctx, input: ChargeInput): ChargeResult {
   if (captured)
     charge.balance_transaction = balanceTransaction(ctx, id, input.amount, input.currency, 'charge').id;
   ctx.engine.emit(ctx, decline ? 'charge.failed' : 'charge.succeeded', charge);
+  if (captured && input.applicationFeeAmount) collectApplicationFee(ctx, charge, input.applicationFeeAmount);
+  if (captured) afterSuccessfulCharge(ctx, charge, card);
   return { charge, decline };
 }
 
@@ -155,6 +161,7 @@ export function captureCharge(ctx: Ctx, charge: Obj, amount: number): void {
     { captured: true, amount_captured: amount, balance_transaction: bt.id },
     'charge.captured',
   );
+  afterSuccessfulCharge(ctx, charge, cardByLast4(charge.payment_method_details?.card?.last4));
 }
 
 export function refund(ctx: Ctx, charge: Obj, params: Obj): Obj {
@@ -224,6 +231,7 @@ export function registerCharges(engine: Engine): void {
       capture: p.capture !== false,
       description: (p.description as string) ?? null,
       metadata: (p.metadata as Obj) ?? {},
+      applicationFeeAmount: p.application_fee_amount as number | undefined,
     });
     if (decline) throw cardError(decline, { charge: charge.id });
     ctx.engine.shapes.apply(

@@ -92,6 +92,7 @@ export function confirmIntent(ctx: Ctx, pi: Obj, p: Obj): Obj {
     invoice: pi.invoice ?? null,
     metadata: pi.metadata,
     offSession: Boolean(p.off_session),
+    applicationFeeAmount: pi.application_fee_amount,
   });
   changes.latest_charge = charge.id;
   if (decline) {
