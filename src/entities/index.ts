@@ -122,23 +122,28 @@ export async function getEntity(
   return shapeObject(object, shape);
 }
 
+/** Create and Update differ only in the operation and whether the object's id is in the path. */
+async function writeEntity(
+  ctx: ConnectorContext,
+  entity: string,
+  kind: 'create' | 'update',
+  payload: Payload,
+  ids: Record<string, string>,
+  opts: EntityCallOptions,
+): Promise<unknown> {
+  const shape = checkShape(opts.shape);
+  const call = planCall(ctx, entity, kind, withExpand(payload, opts), ids, { allowEmpty: opts.allowEmpty });
+  const object = await finish(ctx, await send(ctx, call, opts), opts);
+  return shape === 'seed' ? { Id: object.id } : shapeObject(object, shape);
+}
+
 export async function createEntity(
   ctx: ConnectorContext,
   entity: string,
   payload: Payload,
   opts: EntityCallOptions = {},
 ): Promise<unknown> {
-  const shape = checkShape(opts.shape);
-  const call = planCall(
-    ctx,
-    entity,
-    'create',
-    withExpand(payload, opts),
-    { ...opts.parents },
-    { allowEmpty: opts.allowEmpty },
-  );
-  const object = await finish(ctx, await send(ctx, call, opts), opts);
-  return shape === 'seed' ? { Id: object.id } : shapeObject(object, shape);
+  return writeEntity(ctx, entity, 'create', payload, { ...opts.parents }, opts);
 }
 
 export async function updateEntity(
@@ -148,17 +153,7 @@ export async function updateEntity(
   payload: Payload,
   opts: EntityCallOptions = {},
 ): Promise<unknown> {
-  const shape = checkShape(opts.shape);
-  const call = planCall(
-    ctx,
-    entity,
-    'update',
-    withExpand(payload, opts),
-    { ...opts.parents, id: requireId(id, entity) },
-    { allowEmpty: opts.allowEmpty },
-  );
-  const object = await finish(ctx, await send(ctx, call, opts), opts);
-  return shape === 'seed' ? { Id: object.id } : shapeObject(object, shape);
+  return writeEntity(ctx, entity, 'update', payload, { ...opts.parents, id: requireId(id, entity) }, opts);
 }
 
 export async function deleteEntity(

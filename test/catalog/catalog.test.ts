@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogLookupError, entityNameOf, actionNameOf, loadCatalog } from '../../src/catalog/index.ts';
+import { GOOGLE_SEED_ACTIONS } from '../support/seeds.ts';
 
 const catalog = loadCatalog();
 
@@ -65,17 +66,7 @@ describe('catalog look-ups', () => {
     expect(actionNameOf('finalize_quote', 'Quote')).toBe('FinalizeQuote');
     const names = catalog.actions().flatMap((a) => [a.name, ...a.aliases]);
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
-    for (const seed of [
-      'ConfirmPaymentIntent',
-      'CapturePaymentIntent',
-      'CancelPaymentIntent',
-      'AttachPaymentMethodToCustomer',
-      'DetachPaymentMethodFromCustomer',
-      'FinalizeInvoice',
-      'FinalizeQuote',
-      'AcceptQuote',
-      'CancelQuote',
-    ]) {
+    for (const seed of GOOGLE_SEED_ACTIONS) {
       expect(names).toContain(seed);
     }
     const confirm = catalog.action('ConfirmPaymentIntent');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run.ts';
+import { GOOGLE_SEED_ACTIONS } from '../support/seeds.ts';
 
 describe('catalog commands', () => {
   it('entities --json lists every entity with its operations', async () => {
@@ -32,17 +33,7 @@ describe('catalog commands', () => {
     const { code, stdout } = await runCli(['actions', '--json']);
     expect(code).toBe(0);
     const names = JSON.parse(stdout).flatMap((a: any) => [a.name, ...a.aliases]);
-    for (const name of [
-      'ConfirmPaymentIntent',
-      'CapturePaymentIntent',
-      'CancelPaymentIntent',
-      'AttachPaymentMethodToCustomer',
-      'DetachPaymentMethodFromCustomer',
-      'FinalizeInvoice',
-      'FinalizeQuote',
-      'AcceptQuote',
-      'CancelQuote',
-    ]) {
+    for (const name of GOOGLE_SEED_ACTIONS) {
       expect(names).toContain(name);
     }
   });
