@@ -11,7 +11,7 @@ import { looseKey } from '../catalog/index.ts';
 import { actionInputs, type ParamSummary } from '../catalog/describe.ts';
 import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
-import { expandNestedLists, planCall, send, type PlannedCall } from '../entities/index.ts';
+import { expandNestedLists, gatewayRequest, planCall, send, type PlannedCall } from '../entities/index.ts';
 import { checkShape, shapeObject, type Shape } from '../entities/shape.ts';
 import type { Payload } from '../entities/payload.ts';
 import { NAMED_ACTIONS, type NamedAction } from './named.ts';
@@ -110,15 +110,7 @@ async function download(
       { action: action.name, response: 'binary' },
     );
   }
-  const file: ActionFile = await ctx.gateway.download({
-    method: call.operation.method,
-    path: call.path,
-    params: Object.keys(call.params).length ? call.params : undefined,
-    ...(call.operation.method === 'POST' && opts.idempotencyKey
-      ? { idempotencyKey: opts.idempotencyKey }
-      : {}),
-    ...(opts.stripeAccount ? { stripeAccount: opts.stripeAccount } : {}),
-  });
+  const file: ActionFile = await ctx.gateway.download(gatewayRequest(call, opts));
   if (shape === 'native') return file;
   if (shape === 'seed') return [{ Success: 'true', ContentType: file.contentType, Bytes: file.body.length }];
   return { content_type: file.contentType, bytes: file.body.length };

@@ -6,6 +6,7 @@
 import type { CatalogOperation, Entity, OperationKind } from '../catalog/index.ts';
 import { operationKinds } from '../catalog/describe.ts';
 import type { ConnectorContext } from '../context.ts';
+import type { GatewayRequest } from '../gateway/types.ts';
 import { ConnectorError } from '../errors.ts';
 import { fillPath, missingIdError, takePathIds } from './ids.ts';
 import { expandNestedLists } from './lists.ts';
@@ -78,12 +79,9 @@ export function planCall(
   return { entity, operation: chosen.operation, path: fillPath(chosen.operation.path, chosen.ids), params };
 }
 
-export async function send(
-  ctx: ConnectorContext,
-  call: PlannedCall,
-  opts: EntityCallOptions = {},
-): Promise<Json> {
-  return ctx.gateway.request<Json>({
+/** The gateway request for a planned call; actions that download a file send the same one. */
+export function gatewayRequest(call: PlannedCall, opts: EntityCallOptions = {}): GatewayRequest {
+  return {
     method: call.operation.method,
     path: call.path,
     params: Object.keys(call.params).length ? call.params : undefined,
@@ -92,7 +90,15 @@ export async function send(
       ? { idempotencyKey: opts.idempotencyKey }
       : {}),
     ...(opts.stripeAccount ? { stripeAccount: opts.stripeAccount } : {}),
-  });
+  };
+}
+
+export async function send(
+  ctx: ConnectorContext,
+  call: PlannedCall,
+  opts: EntityCallOptions = {},
+): Promise<Json> {
+  return ctx.gateway.request<Json>(gatewayRequest(call, opts));
 }
 
 function requireId(id: unknown, entity: string): string {

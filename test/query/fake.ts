@@ -5,6 +5,7 @@
 import type { Gateway, GatewayRequest } from '../../src/gateway/types.ts';
 import { valueAt } from '../../src/query/evaluate.ts';
 import { ConnectorError } from '../../src/errors.ts';
+import { seededRng } from '../../src/emulator/random.ts';
 
 export type Obj = Record<string, any>;
 
@@ -109,17 +110,8 @@ export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs =
   return gw;
 }
 
-/** A seeded pseudo-random generator (mulberry32): the same data on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded pseudo-random generator: the same data on every run. */
+export const rng = seededRng;
 
 /** Customers with varied fields, some NULLs, spread over a year of `created` (ascending with the id). */
 export function makeCustomers(n: number, seed = 1, start = 1_700_000_000): Obj[] {
