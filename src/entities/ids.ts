@@ -70,7 +70,7 @@ export function takePathIds(
       value ??= raw;
     }
     if (value === undefined) missing.push(param);
-    else ids[param.name] = value;
+    else ids[param.name] = checkPathId(value, pathParamNames(catalog, entity, param)[0], param.name);
   }
   return { ids, body, missing };
 }
@@ -88,6 +88,30 @@ export function missingIdError(
     `missing ${names.map((n, i) => `"${n}" (or "${also[i]}")`).join(', ')} for ${target}`,
     { field: names[0], missing: names, pathParams: also },
   );
+}
+
+/**
+ * An id goes into the URL path, so it must be one plain segment: `.` or `..` would be read as a
+ * dot segment (`/v1/customers/.` is the customer list, an update there a create), `/` would reach
+ * another resource, and whitespace or control characters are never part of a Stripe id.
+ */
+export function checkPathId(value: string, name: string, pathParam: string): string {
+  const fault =
+    value === ''
+      ? 'is empty'
+      : value === '.' || value === '..'
+        ? 'is a dot segment'
+        : value.includes('/')
+          ? 'contains "/"'
+          : /[\s\p{Cc}]/u.test(value)
+            ? 'contains whitespace or a control character'
+            : undefined;
+  if (!fault) return value;
+  throw new ConnectorError('INVALID_ARGUMENT', `invalid id ${JSON.stringify(value)} for "${name}": it ${fault}`, {
+    field: name,
+    pathParam,
+    id: value,
+  });
 }
 
 /** `/v1/customers/{customer}/tax_ids/{id}` with its ids filled in, URL-encoded. */

@@ -101,13 +101,14 @@ export async function send(
   return ctx.gateway.request<Json>(gatewayRequest(call, opts));
 }
 
+/** A missing id is MISSING_FIELD; what an id may contain is checked with the other path ids. */
 function requireId(id: unknown, entity: string): string {
-  if (typeof id !== 'string' || id.trim() === '') {
+  if (typeof id !== 'string' || id === '') {
     throw new ConnectorError('MISSING_FIELD', `missing the id (EntityId) of the ${entity}`, {
       field: 'EntityId',
     });
   }
-  return id.trim();
+  return id;
 }
 
 async function finish(ctx: ConnectorContext, object: Json, opts: EntityCallOptions): Promise<Json> {

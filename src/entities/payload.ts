@@ -10,6 +10,7 @@ import { looseKey } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { coerceValue, type CoerceContext } from './coerce.ts';
 import { isPlainObject } from './flatten.ts';
+import { checkMetadata, isMetadataPath } from './metadata.ts';
 
 export type Payload = Record<string, unknown>;
 
@@ -108,6 +109,7 @@ function unknownField(level: Level, key: string, path: string, target?: string):
 export function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
   const out: Payload = {};
   const { grouped, extra } = groupByField(level, input, path);
+  if (isMetadataPath(path)) checkMetadata(input, path);
   for (const [name, value] of grouped) {
     if (value === undefined) continue;
     out[name] = coerceValue(level.fields[name], value, join(path, name), ctx);
@@ -115,7 +117,9 @@ export function mapLevel(level: Level, input: Payload, path: string, ctx: Coerce
   for (const [key, value] of extra) {
     // metadata and the like: any key, verbatim.
     if (!level.additional) throw unknownField(level, key, path, ctx.target);
-    if (value !== undefined) out[key] = coerceValue(level.additional, value, join(path, key), ctx);
+    // Stripe: "Individual keys can be unset by posting an empty value to them."
+    if (value === '' && isMetadataPath(path)) out[key] = '';
+    else if (value !== undefined) out[key] = coerceValue(level.additional, value, join(path, key), ctx);
   }
   if (!ctx.skipRequired) {
     const missing = level.required.filter((name) => out[name] === undefined);
