@@ -14,6 +14,7 @@ import { ConnectorError } from '../errors.ts';
 import { expandNestedLists, gatewayRequest, planCall, send, type PlannedCall } from '../entities/index.ts';
 import { checkShape, shapeObject, type Shape } from '../entities/shape.ts';
 import type { Payload } from '../entities/payload.ts';
+import { removedField } from '../entities/rules.ts';
 import { NAMED_ACTIONS, type NamedAction } from './named.ts';
 import { runNamedAction } from './run-named.ts';
 import { seedOutput } from './seed-shapes.ts';
@@ -152,7 +153,9 @@ export function listActions(ctx: Pick<ConnectorContext, 'catalog'>): ActionDescr
       testHelper: false,
       source: 'microsoft' as const,
       description: a.description,
-      inputs: a.inputs,
+      // The seed also offers fields Stripe removed (Product caption); running refuses them, so the
+      // listing leaves them out, both by the one table in entities/rules.ts.
+      inputs: a.inputs.filter((i) => !removedField(entity.entity, i.name)),
     };
   });
   return [...catalogActions, ...named];

@@ -29,8 +29,6 @@ const productInputs = (idRequired: boolean): ParamSummary[] => [
   str('id', idRequired),
   str('name', true),
   bool('active'),
-  // Offered by the seed, gone from Stripe: accepted as a name so the error can say so.
-  str('caption'),
   str('description'),
   { name: 'images', type: 'array<string>', required: false },
   bool('shippable'),

@@ -25,14 +25,20 @@ export const EXTRA_EMPTYABLE: Record<string, Partial<Record<string, string[]>>> 
   Customer: { update: ['email', 'description', 'name', 'phone'] },
 };
 
+/** Why a field is gone from an entity (matched loosely), or undefined when it is not. */
+export function removedField(entity: string, key: string): string | undefined {
+  const removed = REMOVED_FIELDS[entity] ?? {};
+  const gone = Object.keys(removed).find((f) => looseKey(f) === looseKey(key));
+  return gone && removed[gone];
+}
+
 /** Throws for removed fields and broken limits; top-level keys, matched loosely. */
 export function checkEntityRules(entity: string, payload: Payload): void {
-  const removed = REMOVED_FIELDS[entity] ?? {};
   const limits = MAX_ITEMS[entity] ?? {};
   for (const [key, value] of Object.entries(payload)) {
     const loose = looseKey(key);
-    const gone = Object.keys(removed).find((f) => looseKey(f) === loose);
-    if (gone) throw new ConnectorError('UNKNOWN_FIELD', removed[gone], { field: gone, removed: true });
+    const gone = removedField(entity, key);
+    if (gone) throw new ConnectorError('UNKNOWN_FIELD', gone, { field: key, removed: true });
     const limited = Object.keys(limits).find((f) => looseKey(f) === loose);
     if (limited && Array.isArray(value) && value.length > limits[limited]) {
       throw new ConnectorError(
