@@ -107,11 +107,15 @@ export function checkPathId(value: string, name: string, pathParam: string): str
             ? 'contains whitespace or a control character'
             : undefined;
   if (!fault) return value;
-  throw new ConnectorError('INVALID_ARGUMENT', `invalid id ${JSON.stringify(value)} for "${name}": it ${fault}`, {
-    field: name,
-    pathParam,
-    id: value,
-  });
+  throw new ConnectorError(
+    'INVALID_ARGUMENT',
+    `invalid id ${JSON.stringify(value)} for "${name}": it ${fault}`,
+    {
+      field: name,
+      pathParam,
+      id: value,
+    },
+  );
 }
 
 /** `/v1/customers/{customer}/tax_ids/{id}` with its ids filled in, URL-encoded. */

@@ -29,9 +29,17 @@ describe('path ids are checked before any call', () => {
 
   it('names the parent id that is wrong', async () => {
     const error = await rejection(
-      createEntity(env.ctx, 'TaxId', { type: 'eu_vat', value: 'DE123456789' }, { parents: { customer: '..' } }),
+      createEntity(
+        env.ctx,
+        'TaxId',
+        { type: 'eu_vat', value: 'DE123456789' },
+        { parents: { customer: '..' } },
+      ),
     );
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'CustomerId', pathParam: 'customer' } });
+    expect(error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { field: 'CustomerId', pathParam: 'customer' },
+    });
   });
 
   it('still takes ordinary ids', async () => {

@@ -8,8 +8,12 @@ type Json = Record<string, any>;
 
 describe('metadata', () => {
   it('an empty value unsets that key (as Stripe documents)', async () => {
-    const customer = (await createEntity(env.ctx, 'Customer', { metadata: { plan: 'pro', team: 'a' } })) as Json;
-    const updated = (await updateEntity(env.ctx, 'Customer', customer.id, { metadata: { plan: '' } })) as Json;
+    const customer = (await createEntity(env.ctx, 'Customer', {
+      metadata: { plan: 'pro', team: 'a' },
+    })) as Json;
+    const updated = (await updateEntity(env.ctx, 'Customer', customer.id, {
+      metadata: { plan: '' },
+    })) as Json;
     const sent = env.emulator.requests.at(-1);
     expect(sent?.body).toEqual({ metadata: { plan: '' } });
     expect(updated.metadata).toEqual({ team: 'a' });
@@ -42,7 +46,9 @@ describe('metadata', () => {
   });
 
   it('accepts exactly the limits', async () => {
-    const full = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(38)}${i}`.slice(-40), 'v'.repeat(500)]));
+    const full = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(38)}${i}`.slice(-40), 'v'.repeat(500)]),
+    );
     const created = (await createEntity(env.ctx, 'Customer', { metadata: full })) as Json;
     expect(Object.keys(created.metadata)).toHaveLength(50);
   });
