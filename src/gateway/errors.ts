@@ -8,6 +8,7 @@ import { ConnectorError, type ErrorCode } from '../errors.ts';
 import type { Redactor } from '../connection/redact.ts';
 import { redact as defaultRedact } from '../connection/redact.ts';
 import { PROXY_CONNECT_TIMEOUT } from './proxy.ts';
+import type { NonJsonAnswer } from './transport.ts';
 
 export interface StripeFacts {
   type?: string;
@@ -77,6 +78,8 @@ export interface ErrorContext {
   /** Status of the last answer, from the transport (the SDK leaves it out for non-JSON bodies). */
   status?: number;
   proxy?: string;
+  /** The last answer was an error that was not JSON: its content type and text. */
+  nonJson?: NonJsonAnswer;
   baseUrl?: string;
   timeoutMs?: number;
   redact?: Redactor;
@@ -95,6 +98,8 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
   const e = error as Record<string, any>;
   const cause = transportCause(error);
   if (cause instanceof ConnectorError) return toGatewayError(cause, ctx);
+
+  if (ctx.nonJson && ctx.status !== undefined) return nonJsonError(error, ctx, ctx.nonJson, ctx.status);
 
   // An answer from Stripe (or a Stripe-compatible server).
   const statusCode: number | undefined =
@@ -183,4 +188,34 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
     return new ConnectorError('STRIPE_API_ERROR', r(`${where}: ${text}${tries}`), details, { cause: error });
   }
   return new ConnectorError('INTERNAL', r(`${where}: ${text}`), details, { cause: error });
+}
+
+/** An error answer that is not Stripe's JSON (a balancer's 502 page, a 431 from a server in the way). */
+function nonJsonError(
+  error: unknown,
+  ctx: ErrorContext,
+  answer: NonJsonAnswer,
+  status: number,
+): ConnectorError {
+  const r = ctx.redact ?? defaultRedact;
+  const tries = ctx.attempts && ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
+  const what = answer.contentType
+    ? `a ${answer.contentType.split(';')[0]} body`
+    : 'a body without a content type';
+  const text = answer.excerpt ? `: "${answer.excerpt}"` : ' (empty)';
+  const facts: StripeFacts = { statusCode: status };
+  return new StripeApiError(
+    stripeCode(status, undefined, undefined),
+    r(
+      `${ctx.method} ${ctx.path} failed with HTTP ${status}${tries}; the answer is not Stripe's JSON but ${what}${text}`,
+    ),
+    facts,
+    {
+      method: ctx.method,
+      path: ctx.path,
+      status,
+      ...(answer.contentType ? { contentType: answer.contentType } : {}),
+    },
+    { cause: error },
+  );
 }

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import qs from 'qs';
 import Stripe from 'stripe';
 import { ConnectorError } from '../errors.ts';
 import { parseConnection, type Connection } from '../connection/load.ts';
@@ -32,6 +31,7 @@ import {
 } from './retry.ts';
 import { toGatewayError, transportCause } from './errors.ts';
 import { createRoute } from './proxy.ts';
+import { checkRequestSize, encodeParams } from './limits.ts';
 import { attemptContext, createTransport, type AttemptRecord } from './transport.ts';
 
 export type {
@@ -43,6 +43,7 @@ export type {
   HttpMethod,
 } from './types.ts';
 export { StripeApiError } from './errors.ts';
+export { MAX_URL_BYTES, MAX_BODY_BYTES } from './limits.ts';
 
 /** The original, minimal options: a key in code, everything else defaulted. */
 export interface BasicGatewayOptions {
@@ -236,10 +237,9 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     else if (req.params && Object.keys(req.params).length) {
       // The SDK's rawRequest takes params only for POST; for reads they go in the query string,
       // encoded as Stripe expects (brackets for nesting, indices for arrays).
-      path +=
-        (path.includes('?') ? '&' : '?') +
-        qs.stringify(req.params, { arrayFormat: 'indices', encodeValuesOnly: true });
+      path += (path.includes('?') ? '&' : '?') + encodeParams(req.params);
     }
+    checkRequestSize(req.method, path, body);
 
     const maxRetries = connection.throttle.maxRetries;
     for (let retry = 0; ; retry++) {
@@ -296,6 +296,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
             attempts: retry + 1,
             ...(status !== undefined ? { status } : {}),
             ...(route.proxy ? { proxy: route.proxy.address } : {}),
+            ...(record.nonJson ? { nonJson: record.nonJson } : {}),
             baseUrl: connection.baseUrl,
             timeoutMs: connection.timeoutMs,
             redact: redactor,

@@ -23,6 +23,44 @@ export interface AttemptRecord {
   headers?: Record<string, string | string[] | undefined>;
   /** Physical HTTP exchanges for this logical attempt (the SDK re-sends once on a closed socket). */
   exchanges: number;
+  /** An error answer that was not JSON (a 431 or 502 page from a server or balancer in the way). */
+  nonJson?: NonJsonAnswer;
+}
+
+export interface NonJsonAnswer {
+  contentType?: string;
+  /** The start of the body, as text, tags and runs of space removed. */
+  excerpt: string;
+}
+
+/** The start of a non-JSON body, readable in one line of an error message. */
+function excerptOf(text: string): string {
+  const plain = text
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 120 ? `${plain.slice(0, 120)}…` : plain;
+}
+
+/**
+ * For an error answer that is not JSON, reads its text for the error message instead of letting the
+ * SDK call it "Invalid JSON received from the Stripe API"; the SDK still fails the request.
+ */
+function captureNonJson(res: HttpClientResponse, status: number, headers: Record<string, unknown>): void {
+  if (status < 400 || isJson(headers)) return;
+  const record = attemptContext.getStore();
+  res.toJSON = async () => {
+    const raw = res.getRawResponse() as IncomingMessage;
+    let text = '';
+    for await (const chunk of raw) if (text.length < 4096) text += String(chunk);
+    const answer: NonJsonAnswer = {
+      ...(headers['content-type'] ? { contentType: String(headers['content-type']) } : {}),
+      excerpt: excerptOf(text),
+    };
+    if (record) record.nonJson = answer;
+    throw new Error(`HTTP ${status} answer is not JSON`);
+  };
 }
 
 export const attemptContext = new AsyncLocalStorage<AttemptRecord>();
@@ -181,6 +219,7 @@ export function createTransport(options: TransportOptions): HttpClient {
       );
     }
 
+    captureNonJson(res, status, resHeaders);
     if (logger.wants(5, 'debug')) {
       const toJSON = res.toJSON.bind(res);
       res.toJSON = async () => {
