@@ -62,6 +62,24 @@ export interface LoadOptions {
   allowLiteralSecrets?: boolean;
   baseDir?: string;
   source?: string;
+  /**
+   * Fill what the input leaves unset from the environment, as the CLI does: STRIPE_API_BASE for
+   * baseUrl, STRIPE_ACCOUNT for accountId (the key already defaults to env:STRIPE_API_KEY). What the
+   * input sets always wins.
+   */
+  envDefaults?: boolean;
+}
+
+/** The environment variables that fill a connection's unset settings, by setting. */
+export const ENV_DEFAULTS = { baseUrl: 'STRIPE_API_BASE', accountId: 'STRIPE_ACCOUNT' } as const;
+
+function withEnvironmentDefaults(input: unknown, env: Record<string, string | undefined>): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [setting, variable] of Object.entries(ENV_DEFAULTS)) {
+    if (out[setting] === undefined && env[variable]) out[setting] = env[variable];
+  }
+  return out;
 }
 
 /**
@@ -138,10 +156,14 @@ function proxyUrl(address: string, keyPath: string): URL {
 /** Validates and resolves a connection given as an object (a parsed file, or built in code). */
 export function parseConnection(input: unknown, opts: LoadOptions = {}): Connection {
   const source = opts.source ?? 'code';
-  const parsed = connectionSchema.safeParse(applyAliases(input));
+  const env = opts.env ?? process.env;
+  const aliased = applyAliases(input);
+  const parsed = connectionSchema.safeParse(
+    opts.envDefaults ? withEnvironmentDefaults(aliased, env) : aliased,
+  );
   if (!parsed.success) throw describeIssues(parsed.error, source);
   const c = parsed.data;
-  const ctx: SecretContext = { env: opts.env ?? process.env, baseDir: opts.baseDir ?? process.cwd() };
+  const ctx: SecretContext = { env, baseDir: opts.baseDir ?? process.cwd() };
 
   const apiKey = secret(c.apiKey, 'apiKey', ctx, opts);
   const mode = modeOfKey(apiKey, keyOrigin(c.apiKey, source));
@@ -247,7 +269,13 @@ export function loadConnectionFile(
       file: full,
     });
   }
-  return parseConnection(data, { ...opts, allowLiteralSecrets: false, baseDir: dirname(full), source: full });
+  return parseConnection(data, {
+    ...opts,
+    allowLiteralSecrets: false,
+    envDefaults: true,
+    baseDir: dirname(full),
+    source: full,
+  });
 }
 
 /** The connection the environment describes: STRIPE_API_KEY plus optional STRIPE_ACCOUNT, STRIPE_API_BASE. */

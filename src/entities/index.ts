@@ -22,6 +22,9 @@ export { expandNestedLists } from './lists.ts';
 
 type Json = Record<string, any>;
 
+/** What an entity call answers: the object in the requested shape (native, flat or the seed's row). */
+export type EntityResult = Record<string, any>;
+
 export interface EntityCallOptions {
   /** Parent ids for nested entities: `{ customer: 'cus_1' }` or `{ CustomerId: 'cus_1' }`. */
   parents?: Record<string, string>;
@@ -121,7 +124,7 @@ export async function getEntity(
   entity: string,
   id: string,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const payload: Payload = opts.expand?.length ? { expand: opts.expand } : {};
   const call = planCall(ctx, entity, 'retrieve', payload, { ...opts.parents, id: requireId(id, entity) });
@@ -137,7 +140,7 @@ async function writeEntity(
   payload: Payload,
   ids: Record<string, string>,
   opts: EntityCallOptions,
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const call = planCall(ctx, entity, kind, withExpand(payload, opts), ids, { allowEmpty: opts.allowEmpty });
   const object = await finish(ctx, await send(ctx, call, opts), opts);
@@ -149,7 +152,7 @@ export async function createEntity(
   entity: string,
   payload: Payload,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   return writeEntity(ctx, entity, 'create', payload, { ...opts.parents }, opts);
 }
 
@@ -159,7 +162,7 @@ export async function updateEntity(
   id: string,
   payload: Payload,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   return writeEntity(ctx, entity, 'update', payload, { ...opts.parents, id: requireId(id, entity) }, opts);
 }
 
@@ -168,7 +171,7 @@ export async function deleteEntity(
   entity: string,
   id: string,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const call = planCall(ctx, entity, 'delete', {}, { ...opts.parents, id: requireId(id, entity) });
   const object = await send(ctx, call, opts);

@@ -39,7 +39,7 @@ export function seedRow(object: Record<string, unknown>): Row {
 }
 
 /** An object in a shape: `native` as is, `flat` flattened, `seed` flattened with seed cells. */
-export function shapeObject(object: Record<string, unknown>, shape: Shape): unknown {
+export function shapeObject<T extends Record<string, unknown>>(object: T, shape: Shape): T | Row {
   if (shape === 'flat') return flatten(object);
   if (shape === 'seed') return seedRow(object);
   return object;

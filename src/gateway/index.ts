@@ -45,9 +45,12 @@ export type {
 export { StripeApiError } from './errors.ts';
 export { MAX_URL_BYTES, MAX_BODY_BYTES } from './limits.ts';
 
-/** The original, minimal options: a key in code, everything else defaulted. */
+/**
+ * The minimal options for code: what is left out comes from the environment as for the CLI
+ * (STRIPE_API_KEY, STRIPE_API_BASE, STRIPE_ACCOUNT), then from the defaults.
+ */
 export interface BasicGatewayOptions {
-  apiKey: string;
+  apiKey?: string;
   baseUrl?: string;
   accountId?: string;
   apiVersion?: string;
@@ -55,6 +58,8 @@ export interface BasicGatewayOptions {
   throttle?: { tps?: number; burst?: number; maxRetries?: number };
   logging?: { enabled?: boolean; level?: 'error' | 'warn' | 'info' | 'debug'; verbosity?: number };
   timeoutMs?: number;
+  /** Where the defaults are read from (default: process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface GatewayOptions {
@@ -74,25 +79,16 @@ export interface GatewayOptions {
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
 
 export function createGateway(
-  options: BasicGatewayOptions | Connection,
+  options: BasicGatewayOptions | Connection = {},
   gatewayOptions: GatewayOptions = {},
 ): Gateway {
-  const connection =
-    'source' in options && 'mode' in options
-      ? (options as Connection)
-      : parseConnection(
-          {
-            name: options.name ?? 'default',
-            apiKey: options.apiKey,
-            ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-            ...(options.accountId ? { accountId: options.accountId } : {}),
-            ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
-            ...(options.throttle ? { throttle: options.throttle } : {}),
-            ...(options.logging ? { logging: options.logging } : {}),
-            ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          },
-          { allowLiteralSecrets: true, source: 'code' },
-        );
+  if ('source' in options && 'mode' in options) return createGatewayFromConnection(options, gatewayOptions);
+  const { env, name, ...rest } = options as BasicGatewayOptions;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== ''));
+  const connection = parseConnection(
+    { name: name ?? 'default', ...given },
+    { allowLiteralSecrets: true, envDefaults: true, source: 'code', ...(env ? { env } : {}) },
+  );
   return createGatewayFromConnection(connection, gatewayOptions);
 }
 

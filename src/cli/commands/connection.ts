@@ -27,7 +27,7 @@ export function register(program: Command): void {
     const result = await checkConnection(() => connectionFromOptions(opts), {
       timeoutMs: Number(opts.timeout) || 15_000,
     });
-    if (result.ok) return opts.json ? printJson(result) : printFields(result);
+    if (result.ok) return opts.json ? printJson(result) : printFields({ ...result });
     const e = result.error;
     if (opts.json) {
       printJson({ ...result, error: e.toJSON() });
