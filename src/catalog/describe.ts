@@ -101,3 +101,56 @@ export function operationKinds(entity: Entity): string[] {
   const kinds = ['list', 'retrieve', 'create', 'update', 'delete', 'search'];
   return kinds.filter((k) => entity.operations.some((o) => o.kind === k));
 }
+
+/** An entity as `describe` shows it: fields, operations with their parameters, actions with inputs. */
+export function describeEntity(catalog: StripeCatalog, entity: Entity) {
+  return {
+    entity: entity.entity,
+    resource: entity.id,
+    idPrefix: entity.idPrefix,
+    searchable: Boolean(entity.searchable),
+    fields: entityFields(catalog, entity),
+    operations: entity.operations
+      .filter((o) => o.kind !== 'custom')
+      .map((o) => ({
+        kind: o.kind,
+        name: o.name,
+        method: o.method,
+        path: o.path,
+        params: summarizeParams(o.params.filter((p) => p.name !== 'expand')),
+      })),
+    actions: catalog
+      .actions()
+      .filter((a) => a.entity === entity)
+      .map((a) => ({
+        name: a.name,
+        aliases: a.aliases,
+        method: a.operation.method,
+        path: a.operation.path,
+        inputs: actionInputs(a),
+      })),
+  };
+}
+
+export interface ParamRow {
+  operation: string;
+  /** Dotted for a nested field: `shipping.address.city`. */
+  name: string;
+  type: string;
+  required: boolean;
+  enum?: unknown[];
+}
+
+/** Every parameter of the operations, nested fields under dotted names, for one table. */
+export function parameterRows(operations: Array<{ name: string; params: ParamSummary[] }>): ParamRow[] {
+  const rows: ParamRow[] = [];
+  const add = (operation: string, params: ParamSummary[], prefix: string) => {
+    for (const p of params) {
+      const name = prefix + p.name;
+      rows.push({ operation, name, type: p.type, required: p.required, ...(p.enum ? { enum: p.enum } : {}) });
+      if (p.fields) add(operation, p.fields, `${name}.`);
+    }
+  };
+  for (const o of operations) add(o.name, o.params, '');
+  return rows;
+}
