@@ -60,42 +60,23 @@ export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSumma
   });
 }
 
-/** The seeds' extra names for an entity's own id (the Google seed misspells QuoteId once). */
-export const SELF_ID_ALIASES: Record<string, string[]> = { Quote: ['SouQuoteIdrcePath'] };
-
 /**
  * Inputs of an action: its path ids (by the seeds' `XxxId` name, with the catalog's name and other
  * spellings as aliases) and its body params (a reference param also answers to `XxxId`).
  */
-export function actionInputs(action: Action): ParamSummary[] {
+export function actionInputs(catalog: StripeCatalog, action: Action): ParamSummary[] {
   const ids: ParamSummary[] = action.operation.pathParams.map((p) => {
     const name = p.self ? `${action.entity.entity}Id` : p.resource ? `${entityNameOf(p.resource)}Id` : p.name;
-    const aliases = [p.name, ...(p.self ? ['id', ...(SELF_ID_ALIASES[action.entity.entity] ?? [])] : [])];
+    const aliases = [p.name, ...(p.self ? ['id', ...catalog.selfIdAliases(action.entity)] : [])];
     return { name, type: 'string', required: true, aliases: aliases.filter((a) => a !== name) };
   });
   const body = summarizeParams(action.operation.params.filter((p) => p.name !== 'expand')).map((s) =>
-    s.type === 'string' && /^[a-z_]+$/.test(s.name) && REFERENCE_PARAMS.has(s.name)
+    s.type === 'string' && catalog.isReferenceParam(s.name)
       ? { ...s, aliases: [`${entityNameOf(s.name)}Id`] }
       : s,
   );
   return [...ids, ...body];
 }
-
-/** Body params that hold another object's id, which the seeds name `XxxId`. */
-const REFERENCE_PARAMS = new Set([
-  'customer',
-  'payment_method',
-  'invoice',
-  'price',
-  'product',
-  'quote',
-  'subscription',
-  'charge',
-  'payment_intent',
-  'coupon',
-  'source',
-  'mandate',
-]);
 
 export function operationKinds(entity: Entity): string[] {
   const kinds = ['list', 'retrieve', 'create', 'update', 'delete', 'search'];
@@ -127,7 +108,7 @@ export function describeEntity(catalog: StripeCatalog, entity: Entity) {
         aliases: a.aliases,
         method: a.operation.method,
         path: a.operation.path,
-        inputs: actionInputs(a),
+        inputs: actionInputs(catalog, a),
       })),
   };
 }

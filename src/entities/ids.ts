@@ -5,7 +5,6 @@
  */
 import type { CatalogOperation, Entity, PathParam, StripeCatalog } from '../catalog/index.ts';
 import { entityNameOf, looseKey } from '../catalog/index.ts';
-import { SELF_ID_ALIASES } from '../catalog/describe.ts';
 import { ConnectorError } from '../errors.ts';
 import type { Payload } from './payload.ts';
 
@@ -18,7 +17,7 @@ export function pathParamNames(catalog: StripeCatalog, entity: Entity, param: Pa
       'id',
       'EntityId',
       `${entity.id}_id`,
-      ...(SELF_ID_ALIASES[entity.entity] ?? []),
+      ...catalog.selfIdAliases(entity),
     ];
   }
   const parent = param.resource

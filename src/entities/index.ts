@@ -11,7 +11,7 @@ import { ConnectorError } from '../errors.ts';
 import { fillPath, missingIdError, takePathIds } from './ids.ts';
 import { expandNestedLists } from './lists.ts';
 import { isPlainObject, mapPayload, type Payload } from './payload.ts';
-import { checkEntityRules, EXTRA_EMPTYABLE } from './rules.ts';
+import { checkEntityRules } from './rules.ts';
 import { checkShape, shapeObject, type Shape } from './shape.ts';
 
 export { flatten, flattenAll, columnsOf, unflatten } from './flatten.ts';
@@ -50,7 +50,7 @@ export interface PlannedCall {
 /** Which operation of a kind serves these inputs, with its path ids; errors name the fault. */
 export function planCall(
   ctx: ConnectorContext,
-  entityName: string,
+  entityOrName: Entity | string,
   kind: OperationKind,
   payload: Payload,
   given: Record<string, string | undefined>,
@@ -59,7 +59,7 @@ export function planCall(
   if (!isPlainObject(payload)) {
     throw new ConnectorError('INVALID_ARGUMENT', 'the payload must be a JSON object', { field: 'payload' });
   }
-  const entity = ctx.catalog.entity(entityName);
+  const entity = typeof entityOrName === 'string' ? ctx.catalog.entity(entityOrName) : entityOrName;
   const candidates = opts.operation ? [opts.operation] : ctx.catalog.operationsOf(entity, kind);
   if (!candidates.length) {
     const has = operationKinds(entity);
@@ -76,8 +76,8 @@ export function planCall(
   }));
   const chosen = attempts.find((a) => a.missing.length === 0);
   if (!chosen) throw missingIdError(ctx.catalog, entity, attempts[0].missing, target);
-  checkEntityRules(entity.entity, chosen.body);
-  const allowEmpty = [...(EXTRA_EMPTYABLE[entity.entity]?.[kind] ?? []), ...(opts.allowEmpty ?? [])];
+  checkEntityRules(ctx.catalog, entity, chosen.body);
+  const allowEmpty = [...ctx.catalog.extraEmptyable(entity, kind), ...(opts.allowEmpty ?? [])];
   const params = mapPayload(ctx.catalog, chosen.operation.params, chosen.body, { target, allowEmpty });
   return { entity, operation: chosen.operation, path: fillPath(chosen.operation.path, chosen.ids), params };
 }

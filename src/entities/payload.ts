@@ -63,7 +63,7 @@ function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>,
  * Groups a level's input by the field each key resolves to: `Address`, `address.city` and
  * `{address: {line1}}` all land on `address`, merged. Keys no field matches go to `unknown`.
  */
-function groupByField(level: Level, input: Payload, path: string) {
+function groupByField(level: Level, input: Payload, path: string, catalog: StripeCatalog) {
   const index = fieldIndex(level);
   const grouped = new Map<string, unknown>();
   const extra: Array<[string, unknown]> = [];
@@ -83,9 +83,11 @@ function groupByField(level: Level, input: Payload, path: string) {
     }
     const dot = key.indexOf('.');
     const head = dot > 0 ? index.get(looseKey(key.slice(0, dot))) : undefined;
-    // The seeds name references `XxxId` (`CustomerId` → `customer`, `PriceId` → `price`).
+    // The seeds name references `XxxId` (`CustomerId` → `customer`, `PriceId` → `price`): the params
+    // the catalog marks as references (the same rule `describe` and `actions` list them by).
     const loose = looseKey(key);
-    const ref = loose.endsWith('id') && !level.additional ? index.get(loose.slice(0, -2)) : undefined;
+    const named = loose.endsWith('id') && !level.additional ? index.get(loose.slice(0, -2)) : undefined;
+    const ref = named && catalog.isReferenceParam(named) ? named : undefined;
     if (head) put(head, { [key.slice(dot + 1)]: value });
     else if (ref) put(ref, value);
     else extra.push([key, value]);
@@ -108,7 +110,7 @@ function unknownField(level: Level, key: string, path: string, target?: string):
 /** Maps one object level; `coerceValue` calls back here for nested objects. */
 export function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
   const out: Payload = {};
-  const { grouped, extra } = groupByField(level, input, path);
+  const { grouped, extra } = groupByField(level, input, path, ctx.catalog);
   if (isMetadataPath(path)) checkMetadata(input, path);
   for (const [name, value] of grouped) {
     if (value === undefined) continue;

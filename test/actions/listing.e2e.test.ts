@@ -1,7 +1,7 @@
 /** What `actions` lists as an action's inputs is what running it accepts. */
 import { describe, expect, it } from 'vitest';
 import { listActions, runAction } from '../../src/actions/index.ts';
-import { REMOVED_FIELDS } from '../../src/entities/rules.ts';
+import { REMOVED_FIELDS } from '../../src/catalog/overrides.ts';
 import { rejection, useEmulator } from '../entities/support/env.ts';
 
 const env = useEmulator();
