@@ -45,11 +45,11 @@ function summarizeParam(name: string, spec: TypeSpec, required: boolean, depth =
   return out;
 }
 
-export function summarizeParams(params: OperationParam[]): ParamSummary[] {
+function summarizeParams(params: OperationParam[]): ParamSummary[] {
   return params.map((p) => summarizeParam(p.name, p, Boolean(p.required)));
 }
 
-export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSummary[] {
+function entityFields(catalog: StripeCatalog, entity: Entity): FieldSummary[] {
   const object = catalog.objectOf(entity.schema);
   const fields = object?.fields ?? {};
   return Object.entries(fields).map(([name, spec]) => {

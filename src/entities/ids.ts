@@ -9,7 +9,7 @@ import { ConnectorError } from '../errors.ts';
 import type { Payload } from './payload.ts';
 
 /** The names a path param answers to, loosened, the seed's name first (for messages). */
-export function pathParamNames(catalog: StripeCatalog, entity: Entity, param: PathParam): string[] {
+function pathParamNames(catalog: StripeCatalog, entity: Entity, param: PathParam): string[] {
   if (param.self) {
     return [
       `${entity.entity}Id`,

@@ -14,7 +14,7 @@ import { isPlainObject, mapPayload, type Payload } from './payload.ts';
 import { checkEntityRules } from './rules.ts';
 import { checkShape, shapeObject, type Shape } from './shape.ts';
 
-export { flatten, flattenAll, columnsOf, unflatten } from './flatten.ts';
+export { flatten } from './flatten.ts';
 export { mapPayload } from './payload.ts';
 export type { Payload } from './payload.ts';
 export { shapeObject, seedRow, type Shape } from './shape.ts';

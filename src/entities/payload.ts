@@ -33,7 +33,7 @@ interface Level {
 export { isPlainObject };
 
 /** The params of an operation as one object level. */
-export function levelOfParams(params: OperationParam[]): Level {
+function levelOfParams(params: OperationParam[]): Level {
   const fields: Record<string, TypeSpec> = {};
   for (const p of params) fields[p.name] = p;
   return { fields, required: params.filter((p) => p.required).map((p) => p.name) };
@@ -108,7 +108,7 @@ function unknownField(level: Level, key: string, path: string, target?: string):
 }
 
 /** Maps one object level; `coerceValue` calls back here for nested objects. */
-export function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
+function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
   const out: Payload = {};
   const { grouped, extra } = groupByField(level, input, path, ctx.catalog);
   if (isMetadataPath(path)) checkMetadata(input, path);
@@ -141,7 +141,7 @@ export function mapLevel(level: Level, input: Payload, path: string, ctx: Coerce
   return out;
 }
 
-export function levelOfObject(spec: TypeSpec): Level {
+function levelOfObject(spec: TypeSpec): Level {
   return { fields: spec.fields ?? {}, additional: spec.additional, required: spec.requiredFields ?? [] };
 }
 

@@ -25,7 +25,7 @@ export function checkShape(shape: string | undefined, allowed: readonly string[]
 }
 
 /** A seed cell: strings for scalars, null for nothing. */
-export function seedValue(value: unknown): unknown {
+function seedValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.length ? value : null;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
