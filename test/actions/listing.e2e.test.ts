@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { listActions, runAction } from '../../src/actions/index.ts';
 import { REMOVED_FIELDS } from '../../src/catalog/overrides.ts';
-import { rejection, useEmulator } from '../entities/support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEntity, getEntity, updateEntity, deleteEntity } from '../../src/entities/index.ts';
 import { runAction } from '../../src/actions/index.ts';
-import { rejection, useEmulator } from './support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEntity, updateEntity, mapPayload } from '../../src/entities/index.ts';
 import { loadCatalog } from '../../src/catalog/index.ts';
-import { rejection, useEmulator } from './support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 type Json = Record<string, any>;
