@@ -8,7 +8,8 @@ import { ConnectorError, type ErrorCode } from '../errors.ts';
 import type { Redactor } from '../connection/redact.ts';
 import { redact as defaultRedact } from '../connection/redact.ts';
 import { PROXY_CONNECT_TIMEOUT } from './proxy.ts';
-import type { NonJsonAnswer } from './transport.ts';
+import type { AttemptRecord, NonJsonAnswer } from './transport.ts';
+import type { FailureFacts } from './retry.ts';
 
 export interface StripeFacts {
   type?: string;
@@ -43,13 +44,7 @@ export function transportCause(error: unknown): (Error & { code?: string }) | un
   const detail = (error as { detail?: unknown })?.detail;
   if (detail instanceof Error) {
     const inner = (detail as { exception?: unknown }).exception;
-    const cause = (inner instanceof Error ? inner : detail) as Error & {
-      code?: string;
-      transportCode?: string;
-    };
-    // transport.ts renames reset codes so the SDK won't retry on its own; restore them here.
-    if (cause.transportCode)
-      return Object.assign(Object.create(cause), { code: cause.transportCode, message: cause.message });
+    const cause = (inner instanceof Error ? inner : detail) as Error & { code?: string };
     return cause;
   }
   return undefined;
@@ -71,7 +66,31 @@ function stripeCode(
   return 'STRIPE_API_ERROR';
 }
 
+/**
+ * The facts of a failed attempt, found once: they decide the retry (retry.ts classify) and the error
+ * (toGatewayError). The node error code comes from the attempt record when the transport saw it (it
+ * hides reset codes from the SDK), else from the error.
+ */
+export function failureFacts(error: unknown, record: AttemptRecord): FailureFacts & { status?: number } {
+  const e = error as Record<string, any>;
+  const status: number | undefined =
+    e?.type === 'StripeConnectionError' ? undefined : (e?.statusCode ?? record.status);
+  const errno =
+    record.errno ??
+    transportCause(error)?.code ??
+    (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined);
+  return {
+    ...(status !== undefined ? { status } : {}),
+    headers: e?.headers ?? record.headers,
+    code: e?.code,
+    message: e?.message,
+    ...(errno ? { errno } : {}),
+  };
+}
+
 export interface ErrorContext {
+  /** The node error code of a transport failure, as failureFacts found it. */
+  errno?: string;
   method: string;
   path: string;
   attempts?: number;
@@ -131,7 +150,7 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
   }
 
   // The way there failed.
-  const errno = cause?.code ?? e?.code;
+  const errno = ctx.errno ?? cause?.code ?? e?.code;
   const text = String(cause?.message ?? e?.message ?? error);
   const details: Record<string, unknown> = {
     method: ctx.method,
