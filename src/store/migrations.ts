@@ -8,7 +8,7 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { withTransaction } from './tx.ts';
 import type { Dialect } from './types.ts';
 
-type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;  
 
 function idColumn(db: AnyDb, dialect: Dialect, table: string) {
   const t = db.schema.createTable(table).ifNotExists();
@@ -73,7 +73,12 @@ function initial(dialect: Dialect): Migration {
         .addColumn('finished_at', 'bigint')
         .addUniqueConstraint('jobs_queue_dedup', ['queue', 'dedup_key'])
         .execute();
-      await s.createIndex('jobs_claim').ifNotExists().on('jobs').columns(['queue', 'status', 'run_at']).execute();
+      await s
+        .createIndex('jobs_claim')
+        .ifNotExists()
+        .on('jobs')
+        .columns(['queue', 'status', 'run_at'])
+        .execute();
       await s.createIndex('jobs_group').ifNotExists().on('jobs').columns(['queue', 'grp', 'id']).execute();
       await s
         .createTable('job_attempts')
@@ -86,7 +91,12 @@ function initial(dialect: Dialect): Migration {
         .addColumn('outcome', 'text')
         .addColumn('error', 'text')
         .execute();
-      await s.createIndex('job_attempts_job').ifNotExists().on('job_attempts').columns(['job_id', 'started_at']).execute();
+      await s
+        .createIndex('job_attempts_job')
+        .ifNotExists()
+        .on('job_attempts')
+        .columns(['job_id', 'started_at'])
+        .execute();
       await s
         .createTable('tokens')
         .ifNotExists()

@@ -22,7 +22,9 @@ export interface PostgresOptions {
 const INT8_OID = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** The URL without its password, for messages. */
@@ -41,9 +43,13 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   const schema = opts.schema ?? url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new ConnectorError('INVALID_VALUE', `store schema: "${schema}" is not a plain lower-case SQL name`, {
-      field: 'schema',
-    });
+    throw new ConnectorError(
+      'INVALID_VALUE',
+      `store schema: "${schema}" is not a plain lower-case SQL name`,
+      {
+        field: 'schema',
+      },
+    );
   }
   const pool = new pg.Pool({
     connectionString: url.toString(),
@@ -59,7 +65,9 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     await db.destroy();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000') {
-      throw new ConnectorError('STORE_UNAVAILABLE', `cannot reach the store at ${location}: ${e.message}`, { url: location });
+      throw new ConnectorError('STORE_UNAVAILABLE', `cannot reach the store at ${location}: ${e.message}`, {
+        url: location,
+      });
     }
     throw err;
   }

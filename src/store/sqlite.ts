@@ -26,9 +26,13 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<Store> {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
   } catch (err) {
-    throw new ConnectorError('STORE_UNAVAILABLE', `cannot open the store at ${opts.file}: ${(err as Error).message}`, {
-      file: opts.file,
-    });
+    throw new ConnectorError(
+      'STORE_UNAVAILABLE',
+      `cannot open the store at ${opts.file}: ${(err as Error).message}`,
+      {
+        file: opts.file,
+      },
+    );
   }
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
   try {

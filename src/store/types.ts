@@ -290,13 +290,19 @@ export interface BillingRepo {
   detach(catalog: string, integration: string): Promise<void>;
   /** One queue per integration, creation order, one running at a time, a blocked job holds it. */
   enqueue<P>(input: BillingJobInput<P>): Promise<{ job: Job<P>; inserted: boolean }>;
-  claim<P = Json>(opts: Omit<ClaimOptions, 'queue' | 'groups'> & { integrations?: string[] }): Promise<Job<P>[]>;
+  claim<P = Json>(
+    opts: Omit<ClaimOptions, 'queue' | 'groups'> & { integrations?: string[] },
+  ): Promise<Job<P>[]>;
   complete(id: number, worker: string, result?: Json): Promise<boolean>;
   /** Failed attempt: retried with backoff, then `dead` = blocked. */
   fail(id: number, worker: string, opts: FailOptions): Promise<Job | undefined>;
   retry(id: number): Promise<boolean>;
   discard(id: number): Promise<boolean>;
-  jobs<P = Json>(opts?: { integration?: string; status?: JobStatus | JobStatus[]; limit?: number }): Promise<Job<P>[]>;
+  jobs<P = Json>(opts?: {
+    integration?: string;
+    status?: JobStatus | JobStatus[];
+    limit?: number;
+  }): Promise<Job<P>[]>;
   counts(integration: string): Promise<Record<JobStatus, number>>;
 }
 
@@ -314,7 +320,12 @@ export interface SyncCheckpoint<S = Json> {
 
 export interface SyncRepo {
   get<S = Json>(sync: string, entity: string, slice: string): Promise<SyncCheckpoint<S> | undefined>;
-  set<S>(sync: string, entity: string, slice: string, v: { cursor?: string | null; state?: S; done?: boolean }): Promise<void>;
+  set<S>(
+    sync: string,
+    entity: string,
+    slice: string,
+    v: { cursor?: string | null; state?: S; done?: boolean },
+  ): Promise<void>;
   list<S = Json>(sync: string, entity?: string): Promise<SyncCheckpoint<S>[]>;
   clear(sync: string, entity?: string): Promise<number>;
 }

@@ -9,7 +9,11 @@ const [mode, url, worker] = process.argv.slice(2) as [string, string, string];
 const out = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function drain(claim: () => Promise<{ id: number; group: string }[]>, finish: (id: number) => Promise<boolean>, holdMs: number) {
+async function drain(
+  claim: () => Promise<{ id: number; group: string }[]>,
+  finish: (id: number) => Promise<boolean>,
+  holdMs: number,
+) {
   let idle = 0;
   while (idle < 5) {
     const jobs = await claim();
@@ -47,7 +51,12 @@ const modes: Record<string, (store: Awaited<ReturnType<typeof openStore>>) => Pr
   inbox: async (store) => {
     let inserted = 0;
     for (let i = 0; i < 50; i++) {
-      const r = await store.inbox.add({ scope: 'conn:shared', eventId: `evt_${i}`, type: 't', payload: { i, worker } });
+      const r = await store.inbox.add({
+        scope: 'conn:shared',
+        eventId: `evt_${i}`,
+        type: 't',
+        payload: { i, worker },
+      });
       if (r.inserted) inserted++;
     }
     out({ inserted });

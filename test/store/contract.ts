@@ -11,7 +11,7 @@ export interface Backend {
   /** A URL of a fresh, empty store (its own file or schema). */
   freshUrl(): Promise<string>;
   /** Direct SQL access to a store, to look at what is really stored. */
-  raw(url: string): Promise<{ db: Kysely<any>; close(): Promise<void> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  raw(url: string): Promise<{ db: Kysely<any>; close(): Promise<void> }>;  
 }
 
 export function storeContract(backend: Backend): void {
@@ -19,7 +19,10 @@ export function storeContract(backend: Backend): void {
   const clock = { t: 1_800_000_000_000 };
   // Tests that share a store with child processes use the real clock, as the children do.
   const open = async (url?: string, realClock = false) => {
-    const store = await openStore({ url: url ?? (await backend.freshUrl()), now: realClock ? undefined : () => clock.t });
+    const store = await openStore({
+      url: url ?? (await backend.freshUrl()),
+      now: realClock ? undefined : () => clock.t,
+    });
     opened.push(store);
     return store;
   };
@@ -68,7 +71,12 @@ export function storeContract(backend: Backend): void {
       const store = await open(url, true);
       const made: number[] = [];
       for (let i = 0; i < 60; i++) {
-        const { delivery } = await store.deliveries.enqueue({ trigger: `t${i % 3}`, eventId: `evt_${i}`, payload: { i }, ordered: false });
+        const { delivery } = await store.deliveries.enqueue({
+          trigger: `t${i % 3}`,
+          eventId: `evt_${i}`,
+          payload: { i },
+          ordered: false,
+        });
         made.push(delivery.id);
       }
       const lines = (await runTogether(3, 'deliveries', url)).flat();
@@ -95,7 +103,10 @@ export function storeContract(backend: Backend): void {
       const e1 = (await store.deliveries.enqueue({ trigger: 'A', eventId: 'e1', payload: 1 })).delivery;
       const e2 = (await store.deliveries.enqueue({ trigger: 'A', eventId: 'e2', payload: 2 })).delivery;
       const e3 = (await store.deliveries.enqueue({ trigger: 'B', eventId: 'e3', payload: 3 })).delivery;
-      expect(ids(await store.deliveries.claim({ worker: 'w1', leaseMs: 1000, limit: 10 }))).toEqual([e1.id, e3.id]);
+      expect(ids(await store.deliveries.claim({ worker: 'w1', leaseMs: 1000, limit: 10 }))).toEqual([
+        e1.id,
+        e3.id,
+      ]);
       expect(await store.deliveries.claim({ worker: 'w2', leaseMs: 1000, limit: 10 })).toEqual([]);
       expect(await store.deliveries.ack(e3.id, 'w1')).toBe(true);
       await store.deliveries.fail(e1.id, 'w1', { error: 'sink 503' });
@@ -103,12 +114,16 @@ export function storeContract(backend: Backend): void {
       // e1 is due again before e2: order holds through retries.
       expect(ids(await store.deliveries.claim({ worker: 'w2', leaseMs: 1000, limit: 10 }))).toEqual([e1.id]);
       expect(await store.deliveries.ack(e1.id, 'w2')).toBe(true);
-      expect(ids(await store.deliveries.claim({ worker: 'w2', leaseMs: 1000, limit: 10, triggers: ['A'] }))).toEqual([e2.id]);
+      expect(
+        ids(await store.deliveries.claim({ worker: 'w2', leaseMs: 1000, limit: 10, triggers: ['A'] })),
+      ).toEqual([e2.id]);
     });
 
     it('retries with exponential backoff columns, honouring a later retryAt', async () => {
       const store = await open();
-      const d = (await store.deliveries.enqueue({ trigger: 'r', eventId: 'e', payload: {}, backoffMs: 10_000 })).delivery;
+      const d = (
+        await store.deliveries.enqueue({ trigger: 'r', eventId: 'e', payload: {}, backoffMs: 10_000 })
+      ).delivery;
       await store.deliveries.claim({ worker: 'w', leaseMs: 60_000 });
       const failed = (await store.deliveries.fail(d.id, 'w', { error: 'HTTP 500' }))!;
       expect(failed).toMatchObject({ status: 'queued', attempts: 1, lastError: 'HTTP 500', lockedBy: null });
@@ -133,14 +148,26 @@ export function storeContract(backend: Backend): void {
 
     it('dead-letters after maxAttempts or past expiresAt; a dead letter does not hold its trigger; redeliver keeps the id', async () => {
       const store = await open();
-      const d = (await store.deliveries.enqueue({ trigger: 'd', eventId: 'e1', payload: {}, maxAttempts: 2, backoffMs: 1 })).delivery;
+      const d = (
+        await store.deliveries.enqueue({
+          trigger: 'd',
+          eventId: 'e1',
+          payload: {},
+          maxAttempts: 2,
+          backoffMs: 1,
+        })
+      ).delivery;
       const next = (await store.deliveries.enqueue({ trigger: 'd', eventId: 'e2', payload: {} })).delivery;
       for (let i = 0; i < 2; i++) {
         clock.t += 1000;
         expect(ids(await store.deliveries.claim({ worker: 'w', leaseMs: 500 }))).toEqual([d.id]);
         await store.deliveries.fail(d.id, 'w', { error: `boom ${i}` });
       }
-      expect(await store.deliveries.get(d.id)).toMatchObject({ status: 'dead', attempts: 2, lastError: 'boom 1' });
+      expect(await store.deliveries.get(d.id)).toMatchObject({
+        status: 'dead',
+        attempts: 2,
+        lastError: 'boom 1',
+      });
       expect(ids(await store.deliveries.deadLetters('d'))).toEqual([d.id]);
       expect(ids(await store.deliveries.claim({ worker: 'w', leaseMs: 500 }))).toEqual([next.id]);
       await store.deliveries.ack(next.id, 'w');
@@ -150,7 +177,9 @@ export function storeContract(backend: Backend): void {
       expect(await store.deliveries.ack(d.id, 'w')).toBe(true);
       expect((await store.deliveries.counts('d')).succeeded).toBe(2);
 
-      const timed = (await store.deliveries.enqueue({ trigger: 'x', eventId: 'e', payload: {}, expiresAt: clock.t + 10 })).delivery;
+      const timed = (
+        await store.deliveries.enqueue({ trigger: 'x', eventId: 'e', payload: {}, expiresAt: clock.t + 10 })
+      ).delivery;
       await store.deliveries.claim({ worker: 'w', leaseMs: 500 });
       clock.t += 11;
       expect((await store.deliveries.fail(timed.id, 'w', { error: 'late' }))!.status).toBe('dead');
@@ -167,7 +196,9 @@ export function storeContract(backend: Backend): void {
       clock.t += 1500;
       expect(await store.jobs.claim({ queue: 'q', worker: 'new', leaseMs: 1000 })).toEqual([]);
       clock.t += 600;
-      expect(await store.jobs.claim({ queue: 'q', worker: 'new', leaseMs: 1000 })).toMatchObject([{ id: job.id, attempts: 2, lockedBy: 'new' }]);
+      expect(await store.jobs.claim({ queue: 'q', worker: 'new', leaseMs: 1000 })).toMatchObject([
+        { id: job.id, attempts: 2, lockedBy: 'new' },
+      ]);
       expect(await store.jobs.complete(job.id, 'old')).toBe(false);
       expect(await store.jobs.complete(job.id, 'new')).toBe(true);
       expect((await store.jobs.attempts(job.id)).map((a) => a.outcome)).toEqual(['lost', 'succeeded']);
@@ -197,31 +228,54 @@ export function storeContract(backend: Backend): void {
       const url = await backend.freshUrl();
       const store = await open(url, true);
       for (let i = 0; i < 12; i++) {
-        await store.billing.enqueue({ integration: i % 2 ? 'acme' : 'globex', kind: 'price.create', key: `k${i}`, payload: { i } });
+        await store.billing.enqueue({
+          integration: i % 2 ? 'acme' : 'globex',
+          kind: 'price.create',
+          key: `k${i}`,
+          payload: { i },
+        });
       }
       const lines = (await runTogether(3, 'billing', url)).flat();
       expect(lines).toHaveLength(12);
       for (const group of ['acme', 'globex']) {
-        const runs = lines.filter((l) => l.group === group).sort((a, b) => (a.start as number) - (b.start as number));
+        const runs = lines
+          .filter((l) => l.group === group)
+          .sort((a, b) => (a.start as number) - (b.start as number));
         expect(runs.map((r) => r.id)).toEqual([...runs.map((r) => r.id as number)].sort((a, b) => a - b));
-        for (let i = 1; i < runs.length; i++) expect(runs[i]!.start as number).toBeGreaterThanOrEqual(runs[i - 1]!.end as number);
+        for (let i = 1; i < runs.length; i++)
+          expect(runs[i]!.start as number).toBeGreaterThanOrEqual(runs[i - 1]!.end as number);
       }
       expect((await store.billing.counts('acme')).succeeded).toBe(6);
     });
 
     it('dedups by idempotency key; a blocked job holds its integration until retried or discarded', async () => {
       const store = await open();
-      const first = await store.billing.enqueue({ integration: 'acme', kind: 'k', key: 'plan:pro:price', payload: 1, maxAttempts: 2, backoffMs: 1 });
-      expect((await store.billing.enqueue({ integration: 'acme', kind: 'k', key: 'plan:pro:price', payload: 9 })).inserted).toBe(false);
-      const second = (await store.billing.enqueue({ integration: 'acme', kind: 'k', key: 'plan:pro:sub', payload: 2 })).job;
-      const other = (await store.billing.enqueue({ integration: 'other', kind: 'k', key: 'x', payload: 3 })).job;
+      const first = await store.billing.enqueue({
+        integration: 'acme',
+        kind: 'k',
+        key: 'plan:pro:price',
+        payload: 1,
+        maxAttempts: 2,
+        backoffMs: 1,
+      });
+      expect(
+        (await store.billing.enqueue({ integration: 'acme', kind: 'k', key: 'plan:pro:price', payload: 9 }))
+          .inserted,
+      ).toBe(false);
+      const second = (
+        await store.billing.enqueue({ integration: 'acme', kind: 'k', key: 'plan:pro:sub', payload: 2 })
+      ).job;
+      const other = (await store.billing.enqueue({ integration: 'other', kind: 'k', key: 'x', payload: 3 }))
+        .job;
       for (let i = 0; i < 2; i++) {
         clock.t += 1000;
         const [job] = await store.billing.claim({ worker: 'w', leaseMs: 500, integrations: ['acme'] });
         expect(job!.id).toBe(first.job.id);
         await store.billing.fail(job!.id, 'w', { error: 'card_declined' });
       }
-      expect(await store.billing.jobs({ integration: 'acme', status: 'dead' })).toMatchObject([{ id: first.job.id, lastError: 'card_declined' }]);
+      expect(await store.billing.jobs({ integration: 'acme', status: 'dead' })).toMatchObject([
+        { id: first.job.id, lastError: 'card_declined' },
+      ]);
       clock.t += 1000;
       expect(ids(await store.billing.claim({ worker: 'w', leaseMs: 500, limit: 5 }))).toEqual([other.id]);
       expect(await store.billing.retry(first.job.id)).toBe(true);
@@ -229,17 +283,34 @@ export function storeContract(backend: Backend): void {
       await store.billing.fail(first.job.id, 'w', { error: 'again', dead: true });
       expect(await store.billing.discard(first.job.id)).toBe(true);
       expect(ids(await store.billing.claim({ worker: 'w', leaseMs: 500, limit: 5 }))).toEqual([second.id]);
-      expect(await store.billing.counts('acme')).toMatchObject({ discarded: 1, running: 1, queued: 0, dead: 0 });
+      expect(await store.billing.counts('acme')).toMatchObject({
+        discarded: 1,
+        running: 1,
+        queued: 0,
+        dead: 0,
+      });
     });
 
     it('keeps integrations and catalogs, refusing a literal secret key', async () => {
       const store = await open();
-      await store.billing.putIntegration('my-billing', 'My Billing', { publishableKey: 'env:PK', secretKey: 'env:SK', account: 'acct_1' });
+      await store.billing.putIntegration('my-billing', 'My Billing', {
+        publishableKey: 'env:PK',
+        secretKey: 'env:SK',
+        account: 'acct_1',
+      });
       await store.billing.putCatalog('sandbox', 'sandbox');
       await store.billing.attach('sandbox', 'my-billing');
-      expect(await store.billing.getCatalog('sandbox')).toMatchObject({ kind: 'sandbox', integrations: ['my-billing'] });
-      expect(await store.billing.getIntegration('my-billing')).toMatchObject({ title: 'My Billing', definition: { secretKey: 'env:SK' } });
-      await expect(store.billing.putIntegration('x', 'X', { secretKey: 'sk_test_123' })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+      expect(await store.billing.getCatalog('sandbox')).toMatchObject({
+        kind: 'sandbox',
+        integrations: ['my-billing'],
+      });
+      expect(await store.billing.getIntegration('my-billing')).toMatchObject({
+        title: 'My Billing',
+        definition: { secretKey: 'env:SK' },
+      });
+      await expect(
+        store.billing.putIntegration('x', 'X', { secretKey: 'sk_test_123' }),
+      ).rejects.toMatchObject({ code: 'INVALID_VALUE' });
       expect(await store.billing.removeIntegration('my-billing')).toBe(true);
       expect((await store.billing.getCatalog('sandbox'))!.integrations).toEqual([]);
     });
@@ -252,11 +323,17 @@ export function storeContract(backend: Backend): void {
       expect(a).toMatchObject({ holder: 'node-a', epoch: 1 });
       expect(await store.leases.acquire('poller:t1', 'node-b', 1000)).toBeUndefined();
       clock.t += 800;
-      expect(await store.leases.renew('poller:t1', 'node-a', 1000)).toMatchObject({ expiresAt: clock.t + 1000, epoch: 1 });
+      expect(await store.leases.renew('poller:t1', 'node-a', 1000)).toMatchObject({
+        expiresAt: clock.t + 1000,
+        epoch: 1,
+      });
       clock.t += 900;
       expect(await store.leases.acquire('poller:t1', 'node-b', 1000)).toBeUndefined();
       clock.t += 200;
-      expect(await store.leases.acquire('poller:t1', 'node-b', 1000)).toMatchObject({ holder: 'node-b', epoch: 2 });
+      expect(await store.leases.acquire('poller:t1', 'node-b', 1000)).toMatchObject({
+        holder: 'node-b',
+        epoch: 2,
+      });
       expect(await store.leases.renew('poller:t1', 'node-a', 1000)).toBeUndefined();
       expect(await store.leases.release('poller:t1', 'node-a')).toBe(false);
       expect(await store.leases.list('node-b')).toHaveLength(1);
@@ -274,7 +351,11 @@ export function storeContract(backend: Backend): void {
     it('stores only the hash: verify by hash, never the plain token; revoked tokens fail', async () => {
       const url = await backend.freshUrl();
       const store = await open(url);
-      const { token, record } = await store.tokens.create({ name: 'ci', scopes: ['read'], connections: ['demo'] });
+      const { token, record } = await store.tokens.create({
+        name: 'ci',
+        scopes: ['read'],
+        connections: ['demo'],
+      });
       expect(token).toMatch(/^sct_[A-Za-z0-9_-]{43}$/);
       expect(record).toMatchObject({ scopes: ['read'], connections: ['demo'], lastUsedAt: null });
       clock.t += 5;
@@ -312,7 +393,10 @@ export function storeContract(backend: Backend): void {
         return tx.deliveries.claim({ worker: 'w', leaseMs: 1000 });
       });
       expect(claimed).toHaveLength(1);
-      expect(await store.checkpoints.get('t', 'events')).toMatchObject({ cursor: 'cursor-1', state: { overlap: 60 } });
+      expect(await store.checkpoints.get('t', 'events')).toMatchObject({
+        cursor: 'cursor-1',
+        state: { overlap: 60 },
+      });
     });
 
     it('leave a consistent store when the process is killed with SIGKILL mid-transaction', async () => {
@@ -340,21 +424,38 @@ export function storeContract(backend: Backend): void {
       const store = await open();
       await store.triggers.put('new-customers', { preset: 'customer-added', sink: 'file:out.ndjson' });
       await store.triggers.put('new-customers', { preset: 'customer-added', sink: 'stdout' });
-      expect(await store.triggers.list()).toMatchObject([{ name: 'new-customers', definition: { sink: 'stdout' } }]);
+      expect(await store.triggers.list()).toMatchObject([
+        { name: 'new-customers', definition: { sink: 'stdout' } },
+      ]);
       await store.checkpoints.set('new-customers', 'events', 'evt_9');
-      expect(await store.checkpoints.list('new-customers')).toMatchObject([{ source: 'events', cursor: 'evt_9' }]);
+      expect(await store.checkpoints.list('new-customers')).toMatchObject([
+        { source: 'events', cursor: 'evt_9' },
+      ]);
       expect(await store.triggers.remove('new-customers')).toBe(true);
 
-      await store.connections.put('demo', { apiKey: 'env:STRIPE_API_KEY', proxy: { url: 'http://p:3128', password: 'file:/run/pw' } });
-      expect((await store.connections.get('demo'))!.definition).toMatchObject({ apiKey: 'env:STRIPE_API_KEY' });
+      await store.connections.put('demo', {
+        apiKey: 'env:STRIPE_API_KEY',
+        proxy: { url: 'http://p:3128', password: 'file:/run/pw' },
+      });
+      expect((await store.connections.get('demo'))!.definition).toMatchObject({
+        apiKey: 'env:STRIPE_API_KEY',
+      });
       const refused = store.connections.put('bad', { proxy: { password: 'hunter2' } });
-      await expect(refused).rejects.toMatchObject({ code: 'INVALID_VALUE', details: { field: 'proxy.password' } });
-      await expect(store.connections.put('bad', { apiKey: 'sk_live_abc' })).rejects.not.toThrow(/sk_live_abc/);
+      await expect(refused).rejects.toMatchObject({
+        code: 'INVALID_VALUE',
+        details: { field: 'proxy.password' },
+      });
+      await expect(store.connections.put('bad', { apiKey: 'sk_live_abc' })).rejects.not.toThrow(
+        /sk_live_abc/,
+      );
       expect(await store.connections.list()).toHaveLength(1);
 
       await store.sync.set('main', 'Customer', '2024-01', { cursor: 'cus_1' });
       await store.sync.set('main', 'Customer', '2024-01', { done: true });
-      expect(await store.sync.get('main', 'Customer', '2024-01')).toMatchObject({ cursor: 'cus_1', done: true });
+      expect(await store.sync.get('main', 'Customer', '2024-01')).toMatchObject({
+        cursor: 'cus_1',
+        done: true,
+      });
       expect(await store.sync.clear('main')).toBe(1);
 
       await store.nodes.heartbeat('n1', { pid: 1 });

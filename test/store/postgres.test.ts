@@ -15,7 +15,9 @@ import { storeContract } from './contract.ts';
 const URL_FILE = new URL('../../.tmp/pg-url', import.meta.url);
 const baseUrl =
   process.env.STRIPE_CONNECTOR_TEST_PG ??
-  (existsSync(URL_FILE) ? readFileSync(URL_FILE, 'utf8').trim() : 'postgres://postgres@127.0.0.1:54329/connector_test');
+  (existsSync(URL_FILE)
+    ? readFileSync(URL_FILE, 'utf8').trim()
+    : 'postgres://postgres@127.0.0.1:54329/connector_test');
 
 async function unreachable(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
@@ -39,7 +41,7 @@ const withSchema = (schema: string) => `${baseUrl}${baseUrl.includes('?') ? '&' 
 
 function rawDb(schema: string) {
   const pool = new pg.Pool({ connectionString: baseUrl, max: 2, options: `-c search_path=${schema}` });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -50,22 +52,25 @@ afterAll(async () => {
   await db.destroy();
 });
 
-describe.skipIf(skipReason !== undefined)(`PostgreSQL store${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  storeContract({
-    freshUrl: async () => {
-      const schema = `${run}_${schemas.length}`;
-      schemas.push(schema);
-      return withSchema(schema);
-    },
-    raw: async (url) => {
-      const db = rawDb(new URL(url).searchParams.get('schema')!);
-      return { db, close: () => db.destroy() };
-    },
-  });
+describe.skipIf(skipReason !== undefined)(
+  `PostgreSQL store${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+  () => {
+    storeContract({
+      freshUrl: async () => {
+        const schema = `${run}_${schemas.length}`;
+        schemas.push(schema);
+        return withSchema(schema);
+      },
+      raw: async (url) => {
+        const db = rawDb(new URL(url).searchParams.get('schema')!);
+        return { db, close: () => db.destroy() };
+      },
+    });
 
-  it('names an unreachable server without its password', async () => {
-    const err = await openStore({ url: 'postgres://u:hunter2@127.0.0.1:1/x' }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(String((err as Error).message)).not.toContain('hunter2');
-  });
-});
+    it('names an unreachable server without its password', async () => {
+      const err = await openStore({ url: 'postgres://u:hunter2@127.0.0.1:1/x' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(String((err as Error).message)).not.toContain('hunter2');
+    });
+  },
+);

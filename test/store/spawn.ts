@@ -46,13 +46,19 @@ export function startChild(mode: string, url: string, worker: string): Child {
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
             waiters.push({ pred, resolve });
-            void exited.then((code) => reject(new Error(`child ${worker} exited (${code}) first: ${stderr}`)));
+            void exited.then((code) =>
+              reject(new Error(`child ${worker} exited (${code}) first: ${stderr}`)),
+            );
           }),
   };
 }
 
 /** Starts n children, waits until all are ready, then lets them go at once; resolves with their lines. */
-export async function runTogether(n: number, mode: string, url: string): Promise<Record<string, unknown>[][]> {
+export async function runTogether(
+  n: number,
+  mode: string,
+  url: string,
+): Promise<Record<string, unknown>[][]> {
   const children = Array.from({ length: n }, (_, i) => startChild(mode, url, `w${i}`));
   if (mode !== 'open') {
     await Promise.all(children.map((c) => c.waitFor((l) => l.ready === true)));

@@ -11,7 +11,13 @@ export const BILLING_QUEUE = 'billing';
 
 export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
   const { db, now } = ctx;
-  const toIntegration = <D>(r: { name: string; title: string; definition: string; created_at: number; updated_at: number }): BillingIntegration<D> => ({
+  const toIntegration = <D>(r: {
+    name: string;
+    title: string;
+    definition: string;
+    created_at: number;
+    updated_at: number;
+  }): BillingIntegration<D> => ({
     name: r.name,
     title: r.title,
     definition: fromJson<D>(r.definition),
@@ -25,7 +31,11 @@ export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
       .$if(name !== undefined, (qb) => qb.where('name', '=', name!))
       .orderBy('name')
       .execute();
-    const links = await db.selectFrom('billing_catalog_integrations').selectAll().orderBy('integration').execute();
+    const links = await db
+      .selectFrom('billing_catalog_integrations')
+      .selectAll()
+      .orderBy('integration')
+      .execute();
     return rows.map((r) => ({
       name: r.name,
       kind: r.kind,
@@ -47,11 +57,17 @@ export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
       return toIntegration(row);
     },
     async getIntegration(name) {
-      const r = await db.selectFrom('billing_integrations').selectAll().where('name', '=', name).executeTakeFirst();
+      const r = await db
+        .selectFrom('billing_integrations')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst();
       return r && toIntegration(r);
     },
     async listIntegrations() {
-      return (await db.selectFrom('billing_integrations').selectAll().orderBy('name').execute()).map((r) => toIntegration(r));
+      return (await db.selectFrom('billing_integrations').selectAll().orderBy('name').execute()).map((r) =>
+        toIntegration(r),
+      );
     },
     removeIntegration: (name) =>
       ctx.atomic(async (tx) => {
@@ -77,7 +93,11 @@ export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
         .execute();
     },
     async detach(catalog, integration) {
-      await db.deleteFrom('billing_catalog_integrations').where('catalog', '=', catalog).where('integration', '=', integration).execute();
+      await db
+        .deleteFrom('billing_catalog_integrations')
+        .where('catalog', '=', catalog)
+        .where('integration', '=', integration)
+        .execute();
     },
     enqueue: (input) =>
       jobs.enqueue({
@@ -98,7 +118,8 @@ export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
     fail: (id, worker, opts) => jobs.fail(id, worker, opts),
     retry: (id) => jobs.retry(id),
     discard: (id) => jobs.discard(id),
-    jobs: (opts = {}) => jobs.list({ queue: BILLING_QUEUE, group: opts.integration, status: opts.status, limit: opts.limit }),
+    jobs: (opts = {}) =>
+      jobs.list({ queue: BILLING_QUEUE, group: opts.integration, status: opts.status, limit: opts.limit }),
     counts: (integration) => jobs.counts(BILLING_QUEUE, integration),
   };
 }

@@ -25,7 +25,12 @@ export function nodeRepo({ db, now }: RepoContext): NodeRepo {
         .$if(aliveWithinMs !== undefined, (qb) => qb.where('heartbeat_at', '>=', now() - aliveWithinMs!))
         .orderBy('id')
         .execute();
-      return rows.map((r) => ({ id: r.id, info: fromJson(r.info), startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
+      return rows.map((r) => ({
+        id: r.id,
+        info: fromJson(r.info),
+        startedAt: r.started_at,
+        heartbeatAt: r.heartbeat_at,
+      }));
     },
     async remove(id) {
       const r = await db.deleteFrom('nodes').where('id', '=', id).executeTakeFirst();
@@ -59,8 +64,18 @@ export function leaseRepo({ db, now }: RepoContext): LeaseRepo {
             .doUpdateSet((eb) => ({
               holder,
               expires_at: t + ttlMs,
-              epoch: eb.case().when('leases.holder', '=', holder).then(eb.ref('leases.epoch')).else(eb(eb.ref('leases.epoch'), '+', 1)).end(),
-              acquired_at: eb.case().when('leases.holder', '=', holder).then(eb.ref('leases.acquired_at')).else(t).end(),
+              epoch: eb
+                .case()
+                .when('leases.holder', '=', holder)
+                .then(eb.ref('leases.epoch'))
+                .else(eb(eb.ref('leases.epoch'), '+', 1))
+                .end(),
+              acquired_at: eb
+                .case()
+                .when('leases.holder', '=', holder)
+                .then(eb.ref('leases.acquired_at'))
+                .else(t)
+                .end(),
             }))
             .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', t)])),
         )
@@ -81,7 +96,11 @@ export function leaseRepo({ db, now }: RepoContext): LeaseRepo {
       return row && toLease(row);
     },
     async release(name, holder) {
-      const r = await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
+      const r = await db
+        .deleteFrom('leases')
+        .where('name', '=', name)
+        .where('holder', '=', holder)
+        .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
     get,

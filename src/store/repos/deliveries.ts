@@ -31,7 +31,8 @@ export function deliveryRepo(jobs: JobQueue): DeliveryRepo {
     fail: (id, worker, opts) => jobs.fail(id, worker, opts),
     redeliver: (id) => jobs.retry(id),
     list: (trigger, opts) => jobs.list({ ...opts, queue: DELIVERY_QUEUE, group: trigger }),
-    deadLetters: (trigger, limit) => jobs.list({ queue: DELIVERY_QUEUE, group: trigger, status: 'dead', limit }),
+    deadLetters: (trigger, limit) =>
+      jobs.list({ queue: DELIVERY_QUEUE, group: trigger, status: 'dead', limit }),
     counts: (trigger) => jobs.counts(DELIVERY_QUEUE, trigger),
     get: (id) => jobs.get(id),
     attempts: (id) => jobs.attempts(id),

@@ -66,7 +66,11 @@ export function inboxRepo({ db, now }: RepoContext): InboxRepo {
       return rows.map((r) => toEvent(r));
     },
     async prune(scope, before) {
-      const r = await db.deleteFrom('inbox').where('scope', '=', scope).where('received_at', '<', before).executeTakeFirst();
+      const r = await db
+        .deleteFrom('inbox')
+        .where('scope', '=', scope)
+        .where('received_at', '<', before)
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   };

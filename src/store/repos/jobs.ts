@@ -6,7 +6,15 @@
 import type { Selectable } from 'kysely';
 import type { JobsTable } from '../schema.ts';
 import { fromJson, toJson, type Db, type RepoContext } from '../context.ts';
-import type { ClaimOptions, EnqueueInput, FailOptions, Job, JobAttempt, JobQueue, JobStatus } from '../types.ts';
+import type {
+  ClaimOptions,
+  EnqueueInput,
+  FailOptions,
+  Job,
+  JobAttempt,
+  JobQueue,
+  JobStatus,
+} from '../types.ts';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'dead', 'discarded'];
 
@@ -52,7 +60,9 @@ async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: numbe
         eb.and([eb('j.status', '=', 'running'), eb('j.locked_until', '<', now)]),
       ]),
     )
-    .$if(opts.groups !== undefined, (qb) => qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']))
+    .$if(opts.groups !== undefined, (qb) =>
+      qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']),
+    )
     // An ordered job waits for every earlier job of its group (and a held dead one) to finish.
     .where((eb) =>
       eb.or([
@@ -84,7 +94,13 @@ async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: numbe
 export function jobQueue(ctx: RepoContext): JobQueue {
   const { db } = ctx;
 
-  const finishAttempt = (dbx: Db, job: Selectable<JobsTable>, outcome: string, error: string | null, now: number) =>
+  const finishAttempt = (
+    dbx: Db,
+    job: Selectable<JobsTable>,
+    outcome: string,
+    error: string | null,
+    now: number,
+  ) =>
     dbx
       .updateTable('job_attempts')
       .set({ finished_at: now, outcome, error })
@@ -166,7 +182,9 @@ export function jobQueue(ctx: RepoContext): JobQueue {
           .execute();
         await tx
           .insertInto('job_attempts')
-          .values(rows.map((r) => ({ job_id: r.id, attempt: r.attempts, worker: opts.worker, started_at: now })))
+          .values(
+            rows.map((r) => ({ job_id: r.id, attempt: r.attempts, worker: opts.worker, started_at: now })),
+          )
           .execute();
         return rows.map((r) => toJob<P>(r));
       });
@@ -179,7 +197,15 @@ export function jobQueue(ctx: RepoContext): JobQueue {
         const now = ctx.now();
         await tx
           .updateTable('jobs')
-          .set({ status: 'succeeded', locked_by: null, locked_until: null, result: toJson(result), finished_at: now, updated_at: now, last_error: null })
+          .set({
+            status: 'succeeded',
+            locked_by: null,
+            locked_until: null,
+            result: toJson(result),
+            finished_at: now,
+            updated_at: now,
+            last_error: null,
+          })
           .where('id', '=', id)
           .execute();
         await finishAttempt(tx, job, 'succeeded', null, now);
@@ -194,7 +220,10 @@ export function jobQueue(ctx: RepoContext): JobQueue {
         const now = ctx.now();
         const outOfTime = job.expires_at !== null && now >= job.expires_at;
         const dead = opts.dead || outOfTime || job.attempts >= job.max_attempts;
-        const runAt = Math.max(opts.retryAt ?? 0, now + backoffDelay(job.attempts, job.backoff_ms, job.backoff_max_ms));
+        const runAt = Math.max(
+          opts.retryAt ?? 0,
+          now + backoffDelay(job.attempts, job.backoff_ms, job.backoff_max_ms),
+        );
         const row = await tx
           .updateTable('jobs')
           .set({

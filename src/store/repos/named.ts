@@ -13,7 +13,11 @@ const SECRET_KEY = /(apikey|secretkey|secret|password|passphrase|token)$/i;
 
 export function refuseLiteralSecrets(value: unknown, path: string): void {
   if (typeof value === 'string') {
-    const key = path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
+    const key =
+      path
+        .split('.')
+        .pop()
+        ?.replace(/\[\d+\]$/, '') ?? '';
     if (!isSecretReference(value) && (looksLikeSecretLiteral(value) || SECRET_KEY.test(key))) {
       throw new ConnectorError(
         'INVALID_VALUE',
@@ -29,7 +33,12 @@ export function refuseLiteralSecrets(value: unknown, path: string): void {
 }
 
 export function connectionRepo({ db, now }: RepoContext): ConnectionRepo {
-  const toRecord = <D>(r: { name: string; definition: string; created_at: number; updated_at: number }): NamedRecord<D> => ({
+  const toRecord = <D>(r: {
+    name: string;
+    definition: string;
+    created_at: number;
+    updated_at: number;
+  }): NamedRecord<D> => ({
     name: r.name,
     definition: fromJson<D>(r.definition),
     createdAt: r.created_at,
@@ -53,7 +62,9 @@ export function connectionRepo({ db, now }: RepoContext): ConnectionRepo {
       return r && toRecord(r);
     },
     async list() {
-      return (await db.selectFrom('connections').selectAll().orderBy('name').execute()).map((r) => toRecord(r));
+      return (await db.selectFrom('connections').selectAll().orderBy('name').execute()).map((r) =>
+        toRecord(r),
+      );
     },
     async remove(name) {
       const r = await db.deleteFrom('connections').where('name', '=', name).executeTakeFirst();

@@ -3,7 +3,15 @@ import { fromJson, toJson, type RepoContext } from '../context.ts';
 import type { SyncRepo } from '../types.ts';
 
 export function syncRepo({ db, now }: RepoContext): SyncRepo {
-  const toCheckpoint = <S>(r: { sync: string; entity: string; slice: string; cursor: string | null; state: string | null; done: number; updated_at: number }) => ({
+  const toCheckpoint = <S>(r: {
+    sync: string;
+    entity: string;
+    slice: string;
+    cursor: string | null;
+    state: string | null;
+    done: number;
+    updated_at: number;
+  }) => ({
     sync: r.sync,
     entity: r.entity,
     slice: r.slice,

@@ -54,7 +54,9 @@ export function tokenRepo({ db, now }: RepoContext): TokenRepo {
       return row && toRecord(row);
     },
     async list() {
-      return (await db.selectFrom('tokens').selectAll().orderBy('created_at').orderBy('id').execute()).map(toRecord);
+      return (await db.selectFrom('tokens').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+        toRecord,
+      );
     },
     async revoke(id) {
       const r = await db

@@ -16,11 +16,23 @@ export function triggerRepo({ db, now }: RepoContext): TriggerRepo {
     },
     async get(name) {
       const r = await db.selectFrom('triggers').selectAll().where('name', '=', name).executeTakeFirst();
-      return r && { name: r.name, definition: fromJson(r.definition), createdAt: r.created_at, updatedAt: r.updated_at };
+      return (
+        r && {
+          name: r.name,
+          definition: fromJson(r.definition),
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }
+      );
     },
     async list() {
       const rows = await db.selectFrom('triggers').selectAll().orderBy('name').execute();
-      return rows.map((r) => ({ name: r.name, definition: fromJson(r.definition), createdAt: r.created_at, updatedAt: r.updated_at }));
+      return rows.map((r) => ({
+        name: r.name,
+        definition: fromJson(r.definition),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      }));
     },
     async remove(name) {
       const r = await db.deleteFrom('triggers').where('name', '=', name).executeTakeFirst();
@@ -57,7 +69,13 @@ export function checkpointRepo({ db, now }: RepoContext): CheckpointRepo {
         .orderBy('trigger')
         .orderBy('source')
         .execute();
-      return rows.map((r) => ({ trigger: r.trigger, source: r.source, cursor: r.cursor, state: fromJson(r.state), updatedAt: r.updated_at }));
+      return rows.map((r) => ({
+        trigger: r.trigger,
+        source: r.source,
+        cursor: r.cursor,
+        state: fromJson(r.state),
+        updatedAt: r.updated_at,
+      }));
     },
     async remove(trigger, source) {
       const r = await db
