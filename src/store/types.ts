@@ -105,8 +105,8 @@ export interface JobQueue {
   fail(id: number, worker: string, opts: FailOptions): Promise<Job | undefined>;
   /** Extends a running claim (a heartbeat for long work). */
   extend(id: number, worker: string, leaseMs: number): Promise<boolean>;
-  /** A dead or discarded job back to queued with fresh attempts (redeliver / retry a blocked job). */
-  retry(id: number): Promise<boolean>;
+  /** A dead or discarded job (or one in `from`) back to queued with fresh attempts, keeping its id. */
+  retry(id: number, from?: JobStatus[]): Promise<boolean>;
   /** A queued or dead job given up. */
   discard(id: number): Promise<boolean>;
   get<P = Json>(id: number): Promise<Job<P> | undefined>;
@@ -203,6 +203,7 @@ export interface DeliveryRepo {
   claim<P = Json>(opts: Omit<ClaimOptions, 'queue' | 'groups'> & { triggers?: string[] }): Promise<Job<P>[]>;
   ack(id: number, worker: string): Promise<boolean>;
   fail(id: number, worker: string, opts: FailOptions): Promise<Job | undefined>;
+  /** A dead letter, or an acked delivery (a replay), queued again under the same delivery id. */
   redeliver(id: number): Promise<boolean>;
   list<P = Json>(trigger: string, opts?: Omit<ListJobsOptions, 'queue' | 'group'>): Promise<Job<P>[]>;
   deadLetters<P = Json>(trigger: string, limit?: number): Promise<Job<P>[]>;

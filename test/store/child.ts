@@ -46,7 +46,8 @@ const modes: Record<string, (store: Awaited<ReturnType<typeof openStore>>) => Pr
     drain(
       () => store.billing.claim({ worker, leaseMs: 30_000 }),
       (id) => store.billing.complete(id, worker),
-      5,
+      // Long enough that a second claimer would overlap if the queue let it.
+      40,
     ),
   inbox: async (store) => {
     let inserted = 0;

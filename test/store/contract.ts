@@ -176,6 +176,8 @@ export function storeContract(backend: Backend): void {
       expect(again).toMatchObject([{ id: d.id, attempts: 1, status: 'running' }]);
       expect(await store.deliveries.ack(d.id, 'w')).toBe(true);
       expect((await store.deliveries.counts('d')).succeeded).toBe(2);
+      expect(await store.deliveries.redeliver(next.id)).toBe(true); // a replay of an acked one
+      expect(ids(await store.deliveries.claim({ worker: 'w', leaseMs: 500 }))).toEqual([next.id]);
 
       const timed = (
         await store.deliveries.enqueue({ trigger: 'x', eventId: 'e', payload: {}, expiresAt: clock.t + 10 })

@@ -29,7 +29,7 @@ export function deliveryRepo(jobs: JobQueue): DeliveryRepo {
     claim: ({ triggers, ...opts }) => jobs.claim({ ...opts, queue: DELIVERY_QUEUE, groups: triggers }),
     ack: (id, worker) => jobs.complete(id, worker),
     fail: (id, worker, opts) => jobs.fail(id, worker, opts),
-    redeliver: (id) => jobs.retry(id),
+    redeliver: (id) => jobs.retry(id, ['dead', 'discarded', 'succeeded']),
     list: (trigger, opts) => jobs.list({ ...opts, queue: DELIVERY_QUEUE, group: trigger }),
     deadLetters: (trigger, limit) =>
       jobs.list({ queue: DELIVERY_QUEUE, group: trigger, status: 'dead', limit }),

@@ -255,13 +255,13 @@ export function jobQueue(ctx: RepoContext): JobQueue {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    async retry(id) {
+    async retry(id, from = ['dead', 'discarded']) {
       const now = ctx.now();
       const r = await db
         .updateTable('jobs')
         .set({ status: 'queued', attempts: 0, run_at: now, finished_at: null, updated_at: now })
         .where('id', '=', id)
-        .where('status', 'in', ['dead', 'discarded'])
+        .where('status', 'in', from)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
