@@ -8,7 +8,7 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { withTransaction } from './tx.ts';
 import type { Dialect } from './types.ts';
 
-type AnyDb = Kysely<any>;  
+type AnyDb = Kysely<any>;
 
 function idColumn(db: AnyDb, dialect: Dialect, table: string) {
   const t = db.schema.createTable(table).ifNotExists();

@@ -11,7 +11,7 @@ export interface Backend {
   /** A URL of a fresh, empty store (its own file or schema). */
   freshUrl(): Promise<string>;
   /** Direct SQL access to a store, to look at what is really stored. */
-  raw(url: string): Promise<{ db: Kysely<any>; close(): Promise<void> }>;  
+  raw(url: string): Promise<{ db: Kysely<any>; close(): Promise<void> }>;
 }
 
 export function storeContract(backend: Backend): void {

@@ -41,7 +41,7 @@ const withSchema = (schema: string) => `${baseUrl}${baseUrl.includes('?') ? '&' 
 
 function rawDb(schema: string) {
   const pool = new pg.Pool({ connectionString: baseUrl, max: 2, options: `-c search_path=${schema}` });
-   
+
   return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 }
 

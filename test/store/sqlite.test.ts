@@ -17,7 +17,7 @@ describe('SQLite store', () => {
     freshUrl: async () => `sqlite:${join(root, `s${n++}`, 'store.db')}`,
     raw: async (url) => {
       const database = new Database(url.slice('sqlite:'.length));
-      const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });  
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
       return { db, close: () => db.destroy() };
     },
   });
