@@ -7,23 +7,23 @@ import { deliveryRepo } from './repos/deliveries.ts';
 import { inboxRepo } from './repos/inbox.ts';
 import { jobQueue } from './repos/jobs.ts';
 import { kvRepo } from './repos/kv.ts';
-import { connectionRepo } from './repos/named.ts';
+import { namedRepo } from './repos/named.ts';
 import { syncRepo } from './repos/sync.ts';
 import { withTransaction } from './tx.ts';
 import { tokenRepo } from './repos/tokens.ts';
-import { checkpointRepo, triggerRepo } from './repos/triggers.ts';
+import { checkpointRepo } from './repos/triggers.ts';
 import type { Dialect, Repos, Store } from './types.ts';
 
 function repos(ctx: RepoContext): Repos {
   const jobs = jobQueue(ctx);
   return {
-    triggers: triggerRepo(ctx),
+    triggers: namedRepo(ctx, 'triggers', { refuseSecrets: false }),
     checkpoints: checkpointRepo(ctx),
     inbox: inboxRepo(ctx),
     deliveries: deliveryRepo(jobs),
     jobs,
     tokens: tokenRepo(ctx),
-    connections: connectionRepo(ctx),
+    connections: namedRepo(ctx, 'connections', { refuseSecrets: true }),
     billing: billingRepo(ctx, jobs),
     sync: syncRepo(ctx),
     nodes: nodeRepo(ctx),

@@ -117,19 +117,9 @@ export interface JobQueue {
 
 // ---------------------------------------------------------------- triggers, checkpoints, inbox
 
-export interface TriggerRecord<D = Json> {
-  name: string;
-  definition: D;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface TriggerRepo {
-  put<D>(name: string, definition: D): Promise<TriggerRecord<D>>;
-  get<D = Json>(name: string): Promise<TriggerRecord<D> | undefined>;
-  list<D = Json>(): Promise<TriggerRecord<D>[]>;
-  remove(name: string): Promise<boolean>;
-}
+/** Trigger definitions: named JSON, like connections (without the secret check). */
+export type TriggerRecord<D = Json> = NamedRecord<D>;
+export type TriggerRepo = NamedRepo;
 
 export interface Checkpoint<S = Json> {
   trigger: string;
@@ -247,8 +237,10 @@ export interface NamedRecord<D = Json> {
   updatedAt: number;
 }
 
-export interface ConnectionRepo {
-  /** Stores a definition; refuses (INVALID_VALUE) any value that looks like a literal secret. */
+export type ConnectionRepo = NamedRepo;
+
+export interface NamedRepo {
+  /** Upserts a definition; for connections, refuses (INVALID_VALUE) a literal secret in it. */
   put<D>(name: string, definition: D): Promise<NamedRecord<D>>;
   get<D = Json>(name: string): Promise<NamedRecord<D> | undefined>;
   list<D = Json>(): Promise<NamedRecord<D>[]>;

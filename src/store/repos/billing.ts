@@ -3,6 +3,8 @@
  * integration, ordered and held by a blocked (dead) job, so each integration runs one job at a
  * time in creation order on any number of workers (IBM's behaviour).
  */
+import type { Selectable } from 'kysely';
+import type { BillingIntegrationsTable } from '../schema.ts';
 import { fromJson, toJson, type RepoContext } from '../context.ts';
 import type { BillingCatalog, BillingIntegration, BillingRepo, JobQueue } from '../types.ts';
 import { refuseLiteralSecrets } from './named.ts';
@@ -11,13 +13,7 @@ export const BILLING_QUEUE = 'billing';
 
 export function billingRepo(ctx: RepoContext, jobs: JobQueue): BillingRepo {
   const { db, now } = ctx;
-  const toIntegration = <D>(r: {
-    name: string;
-    title: string;
-    definition: string;
-    created_at: number;
-    updated_at: number;
-  }): BillingIntegration<D> => ({
+  const toIntegration = <D>(r: Selectable<BillingIntegrationsTable>): BillingIntegration<D> => ({
     name: r.name,
     title: r.title,
     definition: fromJson<D>(r.definition),

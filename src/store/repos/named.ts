@@ -5,8 +5,10 @@
  */
 import { ConnectorError } from '../../errors.ts';
 import { isSecretReference, looksLikeSecretLiteral } from '../../connection/secrets.ts';
+import type { Selectable } from 'kysely';
+import type { ConnectionsTable } from '../schema.ts';
 import { fromJson, toJson, type RepoContext } from '../context.ts';
-import type { ConnectionRepo, NamedRecord } from '../types.ts';
+import type { NamedRecord, NamedRepo } from '../types.ts';
 
 /** Keys whose value is a secret whatever it looks like (a proxy password, an API key). */
 const SECRET_KEY = /(apikey|secretkey|secret|password|passphrase|token)$/i;
@@ -32,13 +34,16 @@ export function refuseLiteralSecrets(value: unknown, path: string): void {
   }
 }
 
-export function connectionRepo({ db, now }: RepoContext): ConnectionRepo {
-  const toRecord = <D>(r: {
-    name: string;
-    definition: string;
-    created_at: number;
-    updated_at: number;
-  }): NamedRecord<D> => ({
+/**
+ * A repository of named JSON definitions in `table` (triggers, connections): upsert, get, list,
+ * remove. With refuseSecrets, a definition holding a literal secret is refused before it is stored.
+ */
+export function namedRepo(
+  { db, now }: RepoContext,
+  table: 'triggers' | 'connections',
+  opts: { refuseSecrets: boolean },
+): NamedRepo {
+  const toRecord = <D>(r: Selectable<ConnectionsTable>): NamedRecord<D> => ({
     name: r.name,
     definition: fromJson<D>(r.definition),
     createdAt: r.created_at,
@@ -46,11 +51,11 @@ export function connectionRepo({ db, now }: RepoContext): ConnectionRepo {
   });
   return {
     async put(name, definition) {
-      refuseLiteralSecrets(definition, '');
+      if (opts.refuseSecrets) refuseLiteralSecrets(definition, '');
       const t = now();
       const json = toJson(definition);
       const row = await db
-        .insertInto('connections')
+        .insertInto(table)
         .values({ name, definition: json, created_at: t, updated_at: t })
         .onConflict((oc) => oc.column('name').doUpdateSet({ definition: json, updated_at: t }))
         .returningAll()
@@ -58,16 +63,14 @@ export function connectionRepo({ db, now }: RepoContext): ConnectionRepo {
       return toRecord(row);
     },
     async get(name) {
-      const r = await db.selectFrom('connections').selectAll().where('name', '=', name).executeTakeFirst();
+      const r = await db.selectFrom(table).selectAll().where('name', '=', name).executeTakeFirst();
       return r && toRecord(r);
     },
     async list() {
-      return (await db.selectFrom('connections').selectAll().orderBy('name').execute()).map((r) =>
-        toRecord(r),
-      );
+      return (await db.selectFrom(table).selectAll().orderBy('name').execute()).map((r) => toRecord(r));
     },
     async remove(name) {
-      const r = await db.deleteFrom('connections').where('name', '=', name).executeTakeFirst();
+      const r = await db.deleteFrom(table).where('name', '=', name).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
   };

@@ -1,17 +1,11 @@
 /** Mirror checkpoints: one row per (sync, entity, slice), so a backfill resumes slice by slice. */
+import type { Selectable } from 'kysely';
+import type { SyncStateTable } from '../schema.ts';
 import { fromJson, toJson, type RepoContext } from '../context.ts';
 import type { SyncRepo } from '../types.ts';
 
 export function syncRepo({ db, now }: RepoContext): SyncRepo {
-  const toCheckpoint = <S>(r: {
-    sync: string;
-    entity: string;
-    slice: string;
-    cursor: string | null;
-    state: string | null;
-    done: number;
-    updated_at: number;
-  }) => ({
+  const toCheckpoint = <S>(r: Selectable<SyncStateTable>) => ({
     sync: r.sync,
     entity: r.entity,
     slice: r.slice,

@@ -1,45 +1,6 @@
-/** Trigger definitions and their sources' checkpoints. */
+/** Trigger sources' checkpoints (the definitions are a named repo: see named.ts). */
 import { fromJson, toJson, type RepoContext } from '../context.ts';
-import type { CheckpointRepo, TriggerRepo } from '../types.ts';
-
-export function triggerRepo({ db, now }: RepoContext): TriggerRepo {
-  return {
-    async put(name, definition) {
-      const t = now();
-      const row = await db
-        .insertInto('triggers')
-        .values({ name, definition: toJson(definition), created_at: t, updated_at: t })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ definition: toJson(definition), updated_at: t }))
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { name, definition, createdAt: row.created_at, updatedAt: row.updated_at };
-    },
-    async get(name) {
-      const r = await db.selectFrom('triggers').selectAll().where('name', '=', name).executeTakeFirst();
-      return (
-        r && {
-          name: r.name,
-          definition: fromJson(r.definition),
-          createdAt: r.created_at,
-          updatedAt: r.updated_at,
-        }
-      );
-    },
-    async list() {
-      const rows = await db.selectFrom('triggers').selectAll().orderBy('name').execute();
-      return rows.map((r) => ({
-        name: r.name,
-        definition: fromJson(r.definition),
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      }));
-    },
-    async remove(name) {
-      const r = await db.deleteFrom('triggers').where('name', '=', name).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
-  };
-}
+import type { CheckpointRepo } from '../types.ts';
 
 export function checkpointRepo({ db, now }: RepoContext): CheckpointRepo {
   return {
