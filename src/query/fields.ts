@@ -7,7 +7,15 @@
 import { closest } from 'fastest-levenshtein';
 import { looseKey, type Entity, type StripeCatalog, type TypeSpec } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
-import { isoSeconds } from '../entities/coerce.ts';
+import {
+  booleanRule,
+  enumRule,
+  integerRule,
+  numberRule,
+  stringRule,
+  timestampRule,
+  type Scalar,
+} from '../entities/coerce.ts';
 import type { Expr, FieldKind, LeafExpr, Value } from './ast.ts';
 import { caret } from './lex.ts';
 
@@ -140,58 +148,34 @@ function invalid(
   });
 }
 
-/** Unix seconds from Unix seconds or an ISO date (a date without zone is UTC). */
-export function toTimestamp(value: Value): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  return isoSeconds(value);
-}
-
+/** A literal against the field's type, by the same rules as payloads (entities/coerce.ts). */
 function coerce(b: Binder, leaf: LeafExpr, field: BoundField, value: Value): Value {
   if (value === null) return null;
   const spec = scalarSpec(field.spec);
   const kind = field.kind === 'array' ? kindOf(b.catalog, spec) : field.kind;
+  const check = <T extends Value>(result: Scalar<T>, extra: Record<string, unknown> = {}): T => {
+    if ('value' in result) return result.value;
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw invalid(b, leaf, `${shown} at position ${leaf.pos + 1}: expected ${result.expected}`, extra);
+  };
   switch (kind) {
-    case 'timestamp': {
-      const t = toTimestamp(value);
-      if (t === undefined)
-        throw invalid(
-          b,
-          leaf,
-          `expected a timestamp (ISO date like '2024-01-01' or Unix seconds), got ${String(value)}`,
-        );
-      return t;
-    }
+    case 'timestamp':
+      return check(timestampRule(value));
     case 'integer':
-    case 'number': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || Number.isNaN(n))
-        throw invalid(b, leaf, `expected a number, got ${String(value)}`);
-      if (kind === 'integer' && !Number.isInteger(n))
-        throw invalid(b, leaf, `expected an integer, got ${String(value)}`);
-      return n;
-    }
-    case 'boolean': {
-      if (typeof value === 'boolean') return value;
-      const text = String(value).toLowerCase();
-      if (text === 'true' || text === '1') return true;
-      if (text === 'false' || text === '0') return false;
-      throw invalid(b, leaf, `expected true or false, got ${String(value)}`);
-    }
+      return check(integerRule(value));
+    case 'number':
+      return check(numberRule(value));
+    case 'boolean':
+      return check(booleanRule(value));
     case 'enum': {
-      const allowed = (spec?.values ?? []).map(String);
-      const text = String(value);
-      const match =
-        allowed.find((v) => v === text) ?? allowed.find((v) => v.toLowerCase() === text.toLowerCase());
-      if (allowed.length && match === undefined)
-        throw invalid(b, leaf, `'${text}' is not one of ${allowed.join(', ')}`, { allowed });
-      return match ?? text;
+      const allowed = spec?.values ?? [];
+      if (!allowed.length) return check(stringRule(value));
+      return check(enumRule(allowed, value) as Scalar<Value>, { allowed: allowed.map(String) });
     }
     case 'object':
       throw invalid(b, leaf, 'is an object: compare one of its fields, or test IS [NOT] NULL');
     default:
-      return typeof value === 'string' ? value : String(value);
+      return check(stringRule(value));
   }
 }
 
