@@ -26,6 +26,12 @@ interface Leaf {
   /** Offset of the predicate in the user's text (for carets). */
   pos: number;
   fieldKind?: FieldKind;
+  /**
+   * A parameter of the list call that is no field of the object (`price` on Subscription,
+   * `delivery_success` on Event): Stripe can filter by it, the evaluator cannot, so it must be
+   * pushed down.
+   */
+  paramOnly?: true;
 }
 
 export type Expr =
@@ -64,10 +70,6 @@ export interface SqlQuery {
   orderBy: OrderKey[];
   limit?: number;
   offset?: number;
-}
-
-export function isLeaf(expr: Expr): expr is LeafExpr {
-  return 'field' in expr;
 }
 
 /** The items of a top-level AND (a single predicate is a conjunction of one). */

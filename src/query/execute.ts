@@ -97,10 +97,26 @@ async function* filtered(rows: AsyncIterable<Row>, plan: Plan): AsyncGenerator<R
   for await (const row of rows) if (test(row) === true) yield row;
 }
 
+/** An expansion made for the filter or the order is undone: the field shows its id, as unexpanded. */
+function collapse(plan: Plan): (row: Row) => Row {
+  const fields = plan.collapse;
+  if (!fields.length) return (row) => row;
+  return (row) => {
+    const out: Row = { ...row };
+    for (const f of fields) {
+      const v = out[f];
+      if (v !== null && typeof v === 'object' && 'id' in v) out[f] = (v as { id: unknown }).id;
+    }
+    return out;
+  };
+}
+
 function project(plan: Plan): (row: Row) => Row {
   const select = plan.select;
-  if (!select) return (row) => row;
-  return (row) => {
+  const undo = collapse(plan);
+  if (!select) return undo;
+  return (raw) => {
+    const row = undo(raw);
     const out: Row = {};
     for (const item of select) out[item.as] = valueAt(row, item.field) ?? null;
     return out;

@@ -5,7 +5,13 @@
  * planner pushes down exactly what Stripe expects and the evaluator compares like with like.
  */
 import { closest } from 'fastest-levenshtein';
-import { looseKey, type Entity, type StripeCatalog, type TypeSpec } from '../catalog/index.ts';
+import {
+  looseKey,
+  type Entity,
+  type OperationParam,
+  type StripeCatalog,
+  type TypeSpec,
+} from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import {
   booleanRule,
@@ -26,6 +32,8 @@ export interface BoundField {
   spec?: TypeSpec;
   /** Top-level expandable field the path goes through (`customer` in `customer.email`). */
   expand?: string;
+  /** A list parameter, not a field of the object (see Leaf.paramOnly). */
+  paramOnly?: true;
 }
 
 export interface Binder {
@@ -35,14 +43,24 @@ export interface Binder {
   source: string;
   /** Names that only fill a parent id in a list path (`quote`, `customer` for TaxId). */
   parents: Set<string>;
+  /** List parameters that are no field of the object, by loose name (`price` on Subscription). */
+  params: Map<string, OperationParam>;
 }
+
+/** Parameters that page or shape a list rather than filter it. */
+export const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'expand']);
 
 export function makeBinder(catalog: StripeCatalog, entity: Entity, source: string): Binder {
   const parents = new Set<string>();
+  const params = new Map<string, OperationParam>();
   for (const op of catalog.operationsOf(entity, 'list')) {
     for (const p of op.pathParams) if (p.resource) parents.add(p.name);
+    for (const p of op.params) {
+      if (PAGING_PARAMS.has(p.name) || catalog.field(entity, p.name)) continue;
+      if (!params.has(looseKey(p.name))) params.set(looseKey(p.name), p);
+    }
   }
-  return { catalog, entity, source, parents };
+  return { catalog, entity, source, parents, params };
 }
 
 function kindOf(catalog: StripeCatalog, spec: TypeSpec | undefined): FieldKind {
@@ -92,6 +110,8 @@ export function bindField(b: Binder, path: string, pos: number): BoundField {
   if (parts.length === 1 && b.parents.has(parts[0]) && !catalog.field(entity, parts[0])) {
     return { path, kind: 'parent' };
   }
+  const param = parts.length === 1 && !catalog.field(entity, parts[0]) && b.params.get(looseKey(parts[0]));
+  if (param) return { path: param.name, kind: kindOf(catalog, param), spec: param, paramOnly: true };
   const resolved: string[] = [];
   let current: TypeSpec | undefined = entity.schema;
   let expand: string | undefined;
@@ -193,6 +213,7 @@ export function bindExpr(b: Binder, expr: Expr | undefined, expand = new Set<str
     const field = bindField(b, e.field, e.pos);
     if (field.expand) expand.add(field.expand);
     const bound = { ...e, field: field.path, fieldKind: field.kind } as LeafExpr;
+    if (field.paramOnly) bound.paramOnly = true;
     if (field.kind === 'parent' && !(e.kind === 'compare' && e.op === '=' && typeof e.value === 'string')) {
       throw invalid(b, bound, `names the parent object: write ${e.field} = '<id>'`);
     }

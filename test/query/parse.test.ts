@@ -148,7 +148,7 @@ describe('what the query language does not support is refused with its position'
   it.each([
     ["email = 'x' UNION SELECT * FROM Charge", 12],
     ["email = 'x' union select id from Customer", 12],
-    ["id IN (SELECT id FROM Customer)", 7],
+    ['id IN (SELECT id FROM Customer)', 7],
     ["email = 'x' AND EXISTS (SELECT 1)", 24],
   ])('filter %s', (filter, pos) => {
     const e = fails(() => parseFilter(filter));
