@@ -92,7 +92,7 @@ export function leaves(expr: Expr | undefined): LeafExpr[] {
   return [expr];
 }
 
-export function valueText(value: Value): string {
+function valueText(value: Value): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
   return String(value);

@@ -1,8 +1,9 @@
 /**
  * Binds a parsed predicate to an entity: field names are checked against the catalog (closest
  * name suggested), matched case-insensitively, and literal values are coerced to the field's type
- * (timestamps from ISO dates or Unix seconds, integers, booleans, enum values checked), so that the
- * planner pushes down exactly what Stripe expects and the evaluator compares like with like.
+ * by the same scalar rules as payloads (entities/coerce.ts), so that the planner pushes down
+ * exactly what Stripe expects and the evaluator compares like with like. A name that is no field
+ * but a parameter of the entity's list call (`price` on Subscription) binds as a param-only leaf.
  */
 import { closest } from 'fastest-levenshtein';
 import {

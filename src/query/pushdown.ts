@@ -16,7 +16,7 @@ import type { ListChoice } from './operation.ts';
 import { REQUEST_MAX, requestSize } from './request-size.ts';
 
 /** A small IN becomes this many scans at most (one per value); a larger one stays local. */
-export const IN_SCANS_MAX = 10;
+const IN_SCANS_MAX = 10;
 
 /**
  * Stripe facts about list parameters that the OpenAPI types do not carry (docs of List events:

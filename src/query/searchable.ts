@@ -60,7 +60,7 @@ const quote = (v: unknown) => `'${String(v).replace(/\\/g, '\\\\').replace(/'/g,
  * Clauses in one query. Stripe documents no figure we rely on; past a handful of clauses a
  * query gains little, and a bounded clause count keeps the query well inside the request bound.
  */
-export const SEARCH_CLAUSES_MAX = 10;
+const SEARCH_CLAUSES_MAX = 10;
 
 function fieldName(resource: string, path: string): string | undefined {
   const fields = SEARCH_FIELDS[resource];
@@ -79,7 +79,7 @@ function fieldName(resource: string, path: string): string | undefined {
 const plainNumber = (n: number) => (Number.isSafeInteger(n) && n >= 0 ? String(n) : undefined);
 
 /** One leaf as a search clause, or undefined when search cannot express it. */
-export function searchClause(resource: string, leaf: LeafExpr): string | undefined {
+function searchClause(resource: string, leaf: LeafExpr): string | undefined {
   const name = fieldName(resource, leaf.field);
   if (!name || leaf.paramOnly) return undefined;
   const type = name.startsWith('metadata[') ? 'string' : SEARCH_FIELDS[resource][leaf.field];

@@ -397,3 +397,36 @@ describe('issue 9: an expansion made for the filter never changes the output', (
     expect(sub).toEqual([{ id: 'pi_1', 'customer.email': 'a@x' }]);
   });
 });
+
+describe('issue 10: progress without extra calls', () => {
+  const customers = makeCustomers(1000, 3);
+
+  it('every page reports requests made and rows fetched so far; the total where the plan knows it', async () => {
+    const gateway = fakeGateway({ '/v1/customers': customers });
+    const events: Array<{ requests: number; fetched: number; expectedRequests?: number }> = [];
+    const rows = await collect(
+      { catalog, gateway },
+      { entity: 'Customer' },
+      { concurrency: 4, onPage: (e) => events.push(e) },
+    );
+    expect(rows).toHaveLength(1000);
+    const last = events[events.length - 1];
+    // Slice probes count as requests; rows fetched are every row received.
+    expect(Math.max(...events.map((e) => e.requests))).toBe(gateway.requests.length);
+    expect(Math.max(...events.map((e) => e.fetched))).toBe(1000);
+    expect(last.expectedRequests).toBeUndefined();
+
+    const limited = fakeGateway({ '/v1/customers': customers });
+    const seen: Array<{ requests: number; expectedRequests?: number }> = [];
+    await collect(
+      { catalog, gateway: limited },
+      { entity: 'Customer', limit: 150 },
+      { onPage: (e) => seen.push(e) },
+    );
+    expect(seen.map((e) => [e.requests, e.expectedRequests])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(limited.requests).toHaveLength(2);
+  });
+});
