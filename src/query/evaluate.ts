@@ -173,11 +173,6 @@ export function compile(expr: Expr | undefined): Test {
   }
 }
 
-/** WHERE semantics: a row passes only when the predicate is true (not unknown). */
-export function matches(expr: Expr | undefined, row: unknown): boolean {
-  return compile(expr)(row) === true;
-}
-
 /** ORDER BY comparator; NULLs sort as the largest values (PostgreSQL's default). */
 export function comparator(order: OrderKey[]): (a: unknown, b: unknown) => number {
   return (a, b) => {

@@ -2,6 +2,7 @@
  * A light lexer run before the SQL library: it quotes field paths so that `metadata.plan` or
  * `payment_method_options.card.installments` are one column (the library reads `a.b` as
  * table.column and fails on deeper paths or on field names that are SQL keywords, like `order`),
+ * reads Stripe's bracket form `metadata['plan']` as the same path,
  * keeps a map back to the user's offsets, and catches unterminated quotes itself so the caret
  * points at the opening quote instead of the end of the text.
  */

@@ -72,7 +72,7 @@ export interface Plan {
   notes: string[];
 }
 
-export const PAGE_MAX = 100;
+const PAGE_MAX = 100;
 const DEFAULT_MAX_BUFFER = 100_000;
 
 /** Stripe list defaults that would silently hide rows (subscriptions omit canceled ones). */
