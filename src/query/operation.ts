@@ -18,6 +18,12 @@ export interface ListChoice {
   equalities: Map<string, LeafExpr>;
 }
 
+/**
+ * An id that can name an object in a path. `''`, `.` and `..` cannot: a URL resolver drops dot
+ * segments, so `/v1/customers/.` would be the list. Such an id matches no object.
+ */
+export const pathId = (id: string) => id !== '' && id !== '.' && id !== '..';
+
 /** The names a parent path param answers to (`customer`, `session`/`checkout_session`). */
 function parentNames(param: { name: string; resource?: string }): string[] {
   return [param.name, param.resource ?? '', (param.resource ?? '').replace(/\./g, '_')].filter(Boolean);
@@ -31,6 +37,11 @@ function fill(op: CatalogOperation, equalities: Map<string, LeafExpr>): ListChoi
       .map((n) => equalities.get(n))
       .find(Boolean);
     if (!leaf || leaf.kind !== 'compare' || typeof leaf.value !== 'string') return undefined;
+    if (!pathId(leaf.value))
+      throw new ConnectorError('INVALID_VALUE', `${leaf.field}: '${leaf.value}' cannot be an id`, {
+        field: leaf.field,
+        position: leaf.pos,
+      });
     consumed.push(leaf);
     path = path.replace(`{${p.name}}`, encodeURIComponent(leaf.value));
   }

@@ -7,7 +7,7 @@ import type { StripeCatalog } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { and, leaves, type Expr } from './ast.ts';
 import type { BoundQuery } from './bind.ts';
-import type { ListChoice } from './operation.ts';
+import { pathId, type ListChoice } from './operation.ts';
 import type { ApiCall, Scan } from './plan.ts';
 import type { Pushdown } from './pushdown.ts';
 import { REQUEST_MAX, requestSize } from './request-size.ts';
@@ -36,10 +36,12 @@ function retrieves(
   catalog: StripeCatalog,
   q: BoundQuery,
   list: ListChoice,
-  ids: string[],
+  all: string[],
 ): Scan[] | undefined {
   const op = catalog.operation(q.entity, 'retrieve');
   if (!op || !op.pathParams.every((p) => p.self || list.equalities.has(p.name))) return undefined;
+  const ids = all.filter(pathId);
+  if (!ids.length) return undefined;
   const scans = ids.map((id): Scan => {
     let path = op.path;
     for (const pp of op.pathParams) {
@@ -86,7 +88,10 @@ export function chooseScans(
   const byId = pd.retrieveIds && !paramOnly ? retrieves(catalog, q, list, pd.retrieveIds) : undefined;
   if (byId) {
     notes.push('id given: retrieving each object; the whole filter is re-checked locally');
-    const ids = pd.retrieveIds!.map((i) => `'${i}'`).join(', ');
+    const ids = pd
+      .retrieveIds!.filter(pathId)
+      .map((i) => `'${i}'`)
+      .join(', ');
     return { scans: byId, pushed: [`id IN (${ids})`], residual: q.where, notes };
   }
   const searchOp = catalog.operation(q.entity, 'search');

@@ -430,3 +430,23 @@ describe('issue 10: progress without extra calls', () => {
     expect(limited.requests).toHaveLength(2);
   });
 });
+
+describe('ids that cannot name an object never become a path', () => {
+  it.each(["id = '.'", "id = '..'", "id = ''"])('%s is not a retrieve of the list path', (filter) => {
+    const p = plan({ entity: 'Customer', filter });
+    expect(p.scans.map((s) => s.call.path)).toEqual(['/v1/customers']);
+    expect(p.scans[0].kind).toBe('list');
+    expect(p.residual && toText(p.residual)).toBe(filter);
+  });
+
+  it('the valid ids of an IN are retrieved, the rest match nothing', async () => {
+    const p = plan({ entity: 'Customer', filter: "id IN ('cus_00000001', '..')" });
+    expect(p.scans.map((s) => `${s.kind} ${s.call.path}`)).toEqual(['retrieve /v1/customers/cus_00000001']);
+    const gateway = fakeGateway({ '/v1/customers': makeCustomers(3) });
+    expect((await collect({ catalog, gateway }, p)).map((r) => r.id)).toEqual(['cus_00000001']);
+  });
+});
+
+it("a parent id of '.' is refused, not resolved into another path", () => {
+  expect(() => plan({ entity: 'TaxId', filter: "customer = '.'" })).toThrow(/'\.' cannot be an id/);
+});
