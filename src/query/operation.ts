@@ -7,6 +7,7 @@ import { ConnectorError } from '../errors.ts';
 import type { LeafExpr } from './ast.ts';
 import type { BoundQuery } from './bind.ts';
 import { caret } from './lex.ts';
+import { abbreviate, REQUEST_MAX } from './request-size.ts';
 
 export interface ListChoice {
   op: CatalogOperation;
@@ -37,11 +38,16 @@ function fill(op: CatalogOperation, equalities: Map<string, LeafExpr>): ListChoi
       .map((n) => equalities.get(n))
       .find(Boolean);
     if (!leaf || leaf.kind !== 'compare' || typeof leaf.value !== 'string') return undefined;
-    if (!pathId(leaf.value))
-      throw new ConnectorError('INVALID_VALUE', `${leaf.field}: '${leaf.value}' cannot be an id`, {
-        field: leaf.field,
-        position: leaf.pos,
-      });
+    // No object has such an id, and sending it would change the path or break the size bound.
+    if (!pathId(leaf.value) || leaf.value.length > REQUEST_MAX / 2)
+      throw new ConnectorError(
+        'INVALID_VALUE',
+        `${leaf.field}: '${abbreviate(leaf.value, 40)}' cannot be an id`,
+        {
+          field: leaf.field,
+          position: leaf.pos,
+        },
+      );
     consumed.push(leaf);
     path = path.replace(`{${p.name}}`, encodeURIComponent(leaf.value));
   }

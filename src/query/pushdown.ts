@@ -13,7 +13,7 @@ import { toText, type Expr, type LeafExpr, type Value } from './ast.ts';
 import type { BoundQuery } from './bind.ts';
 import { PAGING_PARAMS } from './fields.ts';
 import type { ListChoice } from './operation.ts';
-import { REQUEST_MAX, requestSize } from './request-size.ts';
+import { abbreviate, REQUEST_MAX, requestSize } from './request-size.ts';
 
 /** A small IN becomes this many scans at most (one per value); a larger one stays local. */
 const IN_SCANS_MAX = 10;
@@ -72,8 +72,6 @@ function chunks<T>(values: T[], size: number): T[][] {
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
 }
-
-const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
 
 /** What one predicate asks of the call: a parameter value, a range, or one call per value. */
 type Ask =
@@ -154,7 +152,7 @@ export function pushDown(q: BoundQuery, list: ListChoice): Pushdown {
       if (wanted.name in out.params || out.fanOut?.param === wanted.name) continue;
       if (!fits({ [wanted.name]: wanted.value })) {
         out.notes.push(
-          `${short(toText(item))} is not sent: the request would exceed ${REQUEST_MAX} bytes; checked locally`,
+          `${abbreviate(toText(item))} is not sent: the request would exceed ${REQUEST_MAX} bytes; checked locally`,
         );
         continue;
       }
@@ -164,7 +162,7 @@ export function pushDown(q: BoundQuery, list: ListChoice): Pushdown {
       if (out.fanOut || wanted.param in out.params) continue;
       if (!wanted.values.every((v) => fits({ [wanted.param]: v }))) {
         out.notes.push(
-          `${short(toText(item))} is not sent: a request would exceed ${REQUEST_MAX} bytes; checked locally`,
+          `${abbreviate(toText(item))} is not sent: a request would exceed ${REQUEST_MAX} bytes; checked locally`,
         );
         continue;
       }

@@ -12,3 +12,7 @@ export const REQUEST_MAX = 8 * 1024;
 export function requestSize(path: string, params: Record<string, unknown>): number {
   return path.length + 1 + qs.stringify(params, { arrayFormat: 'indices', encodeValuesOnly: true }).length;
 }
+
+/** Text shortened for a message (a 20,000-character value is not repeated back in full). */
+export const abbreviate = (text: string, max = 60) =>
+  text.length > max ? `${text.slice(0, max - 3)}…` : text;

@@ -450,3 +450,8 @@ describe('ids that cannot name an object never become a path', () => {
 it("a parent id of '.' is refused, not resolved into another path", () => {
   expect(() => plan({ entity: 'TaxId', filter: "customer = '.'" })).toThrow(/'\.' cannot be an id/);
 });
+
+it('a parent id too long for any request is refused before a call', () => {
+  const long = 'cus_' + 'x'.repeat(20_000);
+  expect(() => plan({ entity: 'TaxId', filter: `customer = '${long}'` })).toThrow(/cannot be an id/);
+});
