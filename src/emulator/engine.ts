@@ -87,7 +87,12 @@ export class Engine {
   }
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
-    const match = this.router.match(req.method, req.path);
+    let match;
+    try {
+      match = this.router.match(req.method, req.path);
+    } catch (error) {
+      throw error instanceof StripeError ? early(error) : error;
+    }
     if (!match) {
       throw early(
         new StripeError(
@@ -216,6 +221,31 @@ export class Engine {
         if (shaped !== undefined) obj[key] = shaped;
       }
     }
+  }
+
+  /**
+   * An event not caused by an API request (the emulator's trigger route): stored in the account's
+   * events and delivered like any other. Returns the stored event.
+   */
+  emitEvent(ns: { livemode: boolean; account?: string }, type: string, obj: Obj, requestId: string): Obj {
+    const route = this.router.routes.find((r) => r.resourceId === 'event' && r.op.kind === 'list');
+    if (!route || !this.events) throw new Error('the catalog has no events');
+    const ctx: Ctx = {
+      engine: this,
+      ns: this.store.namespace(ns.livemode, ns.account),
+      livemode: ns.livemode,
+      account: ns.account,
+      requestId,
+      now: Math.floor(Date.now() / 1000),
+      resourceId: 'event',
+      op: route.op,
+      path: route.op.path,
+      pathValues: {},
+      params: {},
+    };
+    const event = this.events.emit(ctx, type, obj);
+    if (!event) throw new Error('the event was not stored');
+    return event;
   }
 
   emit(ctx: Ctx, type: string, obj: Obj, previous?: Obj): void {

@@ -13,14 +13,16 @@ import { Persister, loadStore } from './persist.ts';
 import { seededRng } from './random.ts';
 import { seedDemo } from './seed.ts';
 import { createServer } from './server.ts';
+import { controlRoutes } from './control.ts';
 import { Store } from './store.ts';
 import type { Obj } from './objects.ts';
-import type { Emulator, EmulatorOptions, RecordedRequest } from './types.ts';
+import type { Emulator, EmulatorOptions } from './types.ts';
+import { RequestLog } from './request_log.ts';
 import { Webhooks } from './webhooks.ts';
 
 export type { Emulator, EmulatorOptions, FaultSpec, RecordedRequest } from './types.ts';
 export { signature as webhookSignature } from './webhooks.ts';
-export { parseFaults, parseLatency } from './conditions.ts';
+export { parseFaults, parseLatency, parseRateLimit } from './conditions.ts';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const catalog = loadCatalog();
@@ -41,19 +43,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const persister = new Persister(options.dataFile, () => engine.store);
   const conditions = new Conditions(options);
-  const requests: RecordedRequest[] = [];
+  const requests = new RequestLog(options.maxRecordedRequests ?? 100_000);
   const server = createServer({
     engine,
     conditions,
     idempotency: new Idempotency(),
     requests,
-    maxRequests: options.maxRecordedRequests ?? 100_000,
     onChange: () => persister.changed(),
     log: options.log,
+    control: controlRoutes(engine),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // Say which address is taken, so a caller can tell the user to pick another port.
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES')
+        error.message = `port ${options.port} on ${host} is ${error.code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}`;
+      reject(error);
+    });
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -63,10 +70,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     port,
-    requests,
-    clearRequests: () => {
-      requests.length = 0;
+    get requests() {
+      return requests.toArray();
     },
+    clearRequests: () => requests.clear(),
     load(resourceId, objects, opts = {}) {
       if (!catalog.raw.resources[resourceId]) throw new Error(`unknown resource "${resourceId}"`);
       const livemode = opts.livemode ?? false;
@@ -95,9 +102,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       persister.flush();
     },
   };
-}
-
-/** What `npm start` runs: the demo account on the CLI's default port. */
-export function startDemo(port = 12111): Promise<Emulator> {
-  return startEmulator({ seed: 'demo', port, log: (l) => console.log(l) });
 }

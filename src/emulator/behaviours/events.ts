@@ -3,7 +3,11 @@ import type { Ctx, Engine } from '../engine.ts';
 import { EVENT_RETENTION_S } from '../events.ts';
 import { listMatcher, listPage } from '../generic.ts';
 import type { Obj } from '../objects.ts';
-import { secretKey } from '../webhooks.ts';
+import { connectKey, secretKey } from '../webhooks.ts';
+import { invalid } from '../errors.ts';
+
+/** Stripe's cap on webhook endpoints per account and mode. */
+export const MAX_WEBHOOK_ENDPOINTS = 16;
 
 function typeMatcher(pattern: string): (t: string) => boolean {
   if (!pattern.includes('*')) return (t) => t === pattern;
@@ -32,6 +36,10 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
   });
 
   engine.on('webhook_endpoint', 'create', (ctx) => {
+    if (ctx.ns.collection('webhook_endpoint').size >= MAX_WEBHOOK_ENDPOINTS)
+      throw invalid(
+        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints on this account. Delete an endpoint you no longer use, or contact Stripe support to raise the limit.`,
+      );
     const secret = opts.webhookSecret ?? `whsec_${ctx.engine.ids.chars(32)}`;
     const endpoint = ctx.engine.create(
       ctx,
@@ -41,6 +49,7 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
     );
     ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['connect']));
     ctx.ns.side.set(secretKey(endpoint.id), secret);
+    if (ctx.params.connect === true) ctx.ns.side.set(connectKey(endpoint.id), true);
     ctx.engine.emit(ctx, 'webhook_endpoint.created', endpoint);
     // Stripe returns the secret only in the create response.
     return { ...endpoint, secret };
