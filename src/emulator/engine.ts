@@ -66,6 +66,11 @@ export class Engine {
    */
   readonly includables = new Map<string, (ctx: Ctx, obj: Obj) => Obj | undefined>();
   events?: EventSink;
+  /**
+   * The emulator's "now" in Unix seconds. Wall time, except while the demo seed back-dates its
+   * history (and, later, test clocks).
+   */
+  clock: () => number = () => Math.floor(Date.now() / 1000);
   private readonly prefixes = new Map<string, string[]>();
 
   constructor(
@@ -113,7 +118,7 @@ export class Engine {
       account: req.account,
       requestId: req.requestId,
       idempotencyKey: req.idempotencyKey,
-      now: Math.floor(Date.now() / 1000),
+      now: this.clock(),
       resourceId: route.resourceId,
       op: route.op,
       path: req.path,
@@ -236,7 +241,7 @@ export class Engine {
       livemode: ns.livemode,
       account: ns.account,
       requestId,
-      now: Math.floor(Date.now() / 1000),
+      now: this.clock(),
       resourceId: 'event',
       op: route.op,
       path: route.op.path,

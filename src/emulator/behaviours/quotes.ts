@@ -193,17 +193,19 @@ export function registerQuotes(engine: Engine): void {
     has_more: false,
     url: `/v1/quotes/${q.id}/line_items`,
   }));
-  // The quote as a document: 404 like retrieve for an unknown quote, else its number, lines and total.
-  engine.on('quote', 'pdf', (ctx) => {
-    const q = getQuote(ctx);
-    const items = (ctx.ns.side.get(linesKey(q.id)) as Obj[] | undefined) ?? [];
-    return textPdf(`Quote ${q.number ?? `${q.id} (draft)`}`, [
-      ...items.map((l) => `${l.quantity} x ${l.description}: ${money(l.amount_total, l.currency)}`),
-      '',
-      `Total: ${money(q.amount_total ?? 0, q.currency)}`,
-    ]);
-  });
+  engine.on('quote', 'pdf', quotePdf);
   const lines = (ctx: Ctx) => pageOf(ctx, (ctx.ns.side.get(linesKey(getQuote(ctx).id)) as Obj[]) ?? []);
   engine.on('item', 'list_quotes', lines);
   engine.on('item', 'list_quotes_computed_upfront_line_items', lines);
+}
+
+/** The quote as a document: 404 like retrieve for an unknown quote, else its number, lines and total. */
+function quotePdf(ctx: Ctx): Buffer {
+  const q = getQuote(ctx);
+  const items = (ctx.ns.side.get(linesKey(q.id)) as Obj[] | undefined) ?? [];
+  return textPdf(`Quote ${q.number ?? `${q.id} (draft)`}`, [
+    ...items.map((l) => `${l.quantity} x ${l.description}: ${money(l.amount_total, l.currency)}`),
+    '',
+    `Total: ${money(q.amount_total ?? 0, q.currency)}`,
+  ]);
 }
