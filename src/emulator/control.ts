@@ -14,9 +14,10 @@ import { StripeError, invalid } from './errors.ts';
 import { eventPrefix } from './event_names.ts';
 import type { Obj } from './objects.ts';
 import { send } from './server.ts';
+import { stripeEventTypes } from './events.ts';
 
 export function controlRoutes(engine: Engine) {
-  const types = eventTypes(engine);
+  const types = stripeEventTypes(engine.catalog);
   return async (req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<boolean> => {
     const path = (req.url ?? '').split('?')[0];
     if (!path.startsWith('/_emulator/')) return false;
@@ -76,13 +77,6 @@ function parseInput(text: string): TriggerInput {
   if (v.account !== undefined && (typeof v.account !== 'string' || !/^acct_\w+$/.test(v.account)))
     throw invalid('account must be an account id (acct_...).', 'parameter_invalid_string', 'account');
   return { type: v.type, object: v.object as Obj | undefined, account: v.account as string | undefined };
-}
-
-/** The event types Stripe has: those a webhook endpoint can enable (the catalog's enum), less `*`. */
-function eventTypes(engine: Engine): Set<string> {
-  const create = engine.catalog.raw.resources.webhook_endpoint?.operations.find((o) => o.name === 'create');
-  const spec = create?.params.find((p) => p.name === 'enabled_events');
-  return new Set(((spec?.items?.values ?? []) as string[]).filter((t) => t !== '*'));
 }
 
 /**

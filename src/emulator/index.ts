@@ -7,7 +7,7 @@ import { loadCatalog } from '../catalog/index.ts';
 import { registerBehaviours } from './behaviours/index.ts';
 import { Conditions } from './conditions.ts';
 import { Engine } from './engine.ts';
-import { Events } from './events.ts';
+import { Events, stripeEventTypes } from './events.ts';
 import { Idempotency } from './idempotency.ts';
 import { Persister, loadStore } from './persist.ts';
 import { seededRng } from './random.ts';
@@ -37,7 +37,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     baseMs: options.webhookRetry?.baseMs ?? 1000,
     log: options.log,
   });
-  engine.events = new Events(webhooks.deliver);
+  engine.events = new Events(webhooks.deliver, stripeEventTypes(catalog));
   registerBehaviours(engine, { webhookSecret: options.webhookSecret });
   if (options.seed === 'demo' && !restored) await seedDemo(engine);
 

@@ -32,3 +32,41 @@ describe('emulator command flags', () => {
     expect(r.stderr).not.toContain('INTERNAL');
   });
 });
+
+describe('emulator trigger', () => {
+  it('emits the event on a running emulator and prints it', async () => {
+    const r = await runCli([
+      'emulator',
+      'trigger',
+      'order.created',
+      '--base',
+      busy.url,
+      '--json',
+      '--object',
+      '{"amount_total": 900}',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const event = JSON.parse(r.stdout);
+    expect(event).toMatchObject({
+      object: 'event',
+      type: 'order.created',
+      data: { object: { object: 'order', amount_total: 900 } },
+    });
+    const events = await fetch(`${busy.url}/v1/events?type=order.created`, {
+      headers: { authorization: 'Bearer sk_test_cli' },
+    });
+    expect((await events.json()).data.map((e: { id: string }) => e.id)).toContain(event.id);
+  });
+
+  it('an unknown type exits 2; no emulator at --base is CONNECTION_FAILED naming it', async () => {
+    const bad = await runCli(['emulator', 'trigger', 'order.teleported', '--base', busy.url]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^error INVALID_ARGUMENT: .*Unknown event type: 'order.teleported'/),
+    ]);
+    const none = await runCli(['emulator', 'trigger', 'order.created', '--base', 'http://127.0.0.1:9']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^error CONNECTION_FAILED: no emulator answers at http:\/\/127\.0\.0\.1:9/);
+  });
+});

@@ -23,6 +23,12 @@ function typeMatcher(pattern: string): (t: string) => boolean {
 export function registerEvents(engine: Engine, opts: { webhookSecret?: string }): void {
   engine.on('event', 'list', (ctx: Ctx) => {
     const base = listMatcher(ctx, 'event', new Set(['type', 'types', 'delivery_success']));
+    if (Array.isArray(ctx.params.types) && ctx.params.types.length > 20)
+      throw invalid(
+        `Invalid array: types can have at most 20 items, but you've sent ${ctx.params.types.length}.`,
+        'parameter_invalid_array',
+        'types',
+      );
     const patterns = [
       ...(ctx.params.type ? [String(ctx.params.type)] : []),
       ...((ctx.params.types as string[] | undefined) ?? []),
@@ -50,7 +56,6 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
     ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['connect']));
     ctx.ns.side.set(secretKey(endpoint.id), secret);
     if (ctx.params.connect === true) ctx.ns.side.set(connectKey(endpoint.id), true);
-    ctx.engine.emit(ctx, 'webhook_endpoint.created', endpoint);
     // Stripe returns the secret only in the create response.
     return { ...endpoint, secret };
   });
@@ -61,13 +66,9 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
       ctx.pathValues.webhook_endpoint,
       'webhook_endpoint',
     );
-    const previous = ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['disabled']));
-    if (ctx.params.disabled !== undefined) {
-      const status = ctx.params.disabled ? 'disabled' : 'enabled';
-      if (status !== endpoint.status) previous.status = endpoint.status;
-      endpoint.status = status;
-    }
-    if (Object.keys(previous).length) ctx.engine.emit(ctx, 'webhook_endpoint.updated', endpoint, previous);
+    // Stripe announces no event for a webhook endpoint's own changes.
+    ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['disabled']));
+    if (ctx.params.disabled !== undefined) endpoint.status = ctx.params.disabled ? 'disabled' : 'enabled';
     return endpoint;
   });
 }
