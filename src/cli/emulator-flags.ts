@@ -13,6 +13,8 @@ export interface EmulatorFlags {
   randomSeed?: string;
   webhookSecret?: string;
   requestLog: string;
+  key: string[];
+  accounts?: string;
 }
 
 export function bad(flag: string, message: string): ConnectorError {
@@ -49,6 +51,7 @@ export async function emulatorOptions(f: EmulatorFlags): Promise<EmulatorOptions
       f.randomSeed === undefined ? undefined : integer('--random-seed', f.randomSeed, 0, 2 ** 31 - 1),
     webhookSecret: f.webhookSecret,
     maxRecordedRequests: integer('--request-log', f.requestLog, 0, 10_000_000),
+    accounts: await accountTable(f),
   };
 }
 
@@ -60,4 +63,38 @@ export function parseObject(text: string): Record<string, unknown> {
     // reported below
   }
   throw bad('--object', 'must be a JSON object, e.g. \'{"amount": 500}\'');
+}
+
+/** `--accounts FILE` then each `--key sk_test_X=acct_Y` over it; undefined when neither is given. */
+async function accountTable(f: EmulatorFlags): Promise<Record<string, string> | undefined> {
+  if (!f.accounts && !f.key.length) return undefined;
+  const table: Record<string, string> = {};
+  if (f.accounts) {
+    const { readFile } = await import('node:fs/promises');
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(f.accounts, 'utf8'));
+    } catch (error) {
+      throw bad('--accounts', `cannot read ${f.accounts} as JSON: ${(error as Error).message}`);
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw bad('--accounts', `${f.accounts} must hold a JSON object of API keys to account ids`);
+    Object.assign(table, value);
+  }
+  for (const pair of f.key) {
+    const m = /^((?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9_]+)=(acct_[A-Za-z0-9]+)$/.exec(pair);
+    if (!m) throw bad('--key', `expected sk_test_...=acct_..., got "${pair.slice(0, 8)}…"`);
+    table[m[1]] = m[2];
+  }
+  for (const [key, account] of Object.entries(table))
+    if (
+      !/^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]+$/.test(key) ||
+      typeof account !== 'string' ||
+      !/^acct_[A-Za-z0-9]+$/.test(account)
+    )
+      throw bad(
+        '--accounts',
+        `each entry must be "sk_test_...": "acct_..." (bad entry for ${key.slice(0, 8)}…)`,
+      );
+  return table;
 }

@@ -4,9 +4,11 @@ import { StripeError } from './errors.ts';
 export interface Credentials {
   key: string;
   livemode: boolean;
+  /** A `pk_` key: only the few calls a browser makes (publishable.ts). */
+  publishable: boolean;
 }
 
-const KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9_]{1,247}$/;
+const KEY = /^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]{1,247}$/;
 
 export function authenticate(header: string | undefined): Credentials {
   if (!header) {
@@ -29,5 +31,5 @@ export function authenticate(header: string | undefined): Credentials {
       : '(malformed Authorization header)';
     throw new StripeError(401, 'invalid_request_error', `Invalid API Key provided: ${shown}`);
   }
-  return { key, livemode: key.includes('_live_') };
+  return { key, livemode: key.includes('_live_'), publishable: key.startsWith('pk_') };
 }

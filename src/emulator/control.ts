@@ -16,7 +16,7 @@ import type { Obj } from './objects.ts';
 import { send } from './server.ts';
 import { stripeEventTypes } from './events.ts';
 
-export function controlRoutes(engine: Engine) {
+export function controlRoutes(engine: Engine, accounts?: Record<string, string>) {
   const types = stripeEventTypes(engine.catalog);
   return async (req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<boolean> => {
     const path = (req.url ?? '').split('?')[0];
@@ -30,7 +30,7 @@ export function controlRoutes(engine: Engine) {
           undefined,
           404,
         );
-      const { livemode } = authenticate(req.headers.authorization);
+      const { livemode, key } = authenticate(req.headers.authorization);
       const input = parseInput(text);
       if (!types.has(input.type))
         throw invalid(
@@ -39,7 +39,7 @@ export function controlRoutes(engine: Engine) {
           'type',
         );
       const event = engine.emitEvent(
-        { livemode, account: input.account },
+        { livemode, account: input.account, owner: accounts?.[key] },
         input.type,
         objectFor(engine, input, livemode),
         requestId,

@@ -18,7 +18,10 @@ export interface Ctx {
   engine: Engine;
   ns: Namespace;
   livemode: boolean;
+  /** The connected account the request acts for (`Stripe-Account`), if any. */
   account?: string;
+  /** The account the API key belongs to (the key-to-account table); undefined: the default account. */
+  owner?: string;
   requestId: string | null;
   idempotencyKey?: string;
   now: number;
@@ -44,6 +47,7 @@ export interface EngineRequest {
   params: Obj;
   livemode: boolean;
   account?: string;
+  owner?: string;
   requestId: string | null;
   idempotencyKey?: string;
 }
@@ -113,9 +117,10 @@ export class Engine {
     }
     const ctx: Ctx = {
       engine: this,
-      ns: this.store.namespace(req.livemode, req.account),
+      ns: this.store.namespace(req.livemode, req.account ?? req.owner),
       livemode: req.livemode,
       account: req.account,
+      owner: req.owner,
       requestId: req.requestId,
       idempotencyKey: req.idempotencyKey,
       now: this.clock(),
@@ -232,14 +237,20 @@ export class Engine {
    * An event not caused by an API request (the emulator's trigger route): stored in the account's
    * events and delivered like any other. Returns the stored event.
    */
-  emitEvent(ns: { livemode: boolean; account?: string }, type: string, obj: Obj, requestId: string): Obj {
+  emitEvent(
+    ns: { livemode: boolean; account?: string; owner?: string },
+    type: string,
+    obj: Obj,
+    requestId: string,
+  ): Obj {
     const route = this.router.routes.find((r) => r.resourceId === 'event' && r.op.kind === 'list');
     if (!route || !this.events) throw new Error('the catalog has no events');
     const ctx: Ctx = {
       engine: this,
-      ns: this.store.namespace(ns.livemode, ns.account),
+      ns: this.store.namespace(ns.livemode, ns.account ?? ns.owner),
       livemode: ns.livemode,
       account: ns.account,
+      owner: ns.owner,
       requestId,
       now: this.clock(),
       resourceId: 'event',

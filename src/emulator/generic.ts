@@ -84,7 +84,7 @@ function singleton(ctx: Ctx, resourceId: string): Obj {
     const schema = ctx.engine.shapes.schema(resourceId);
     for (const link of parentLinks(ctx, resourceId)) if (link.field) fields[link.field] = link.value;
     obj = ctx.engine.create(ctx, resourceId, fields, { store: false, emit: false });
-    if (resourceId === 'account') obj.id = ctx.account ?? 'acct_emulator';
+    if (resourceId === 'account') obj.id = ctx.account ?? ctx.owner ?? 'acct_emulator';
     else if (!schema?.fields?.id) delete obj.id;
     ctx.ns.side.set(key, obj);
   }

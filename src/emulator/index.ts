@@ -51,7 +51,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests,
     onChange: () => persister.changed(),
     log: options.log,
-    control: controlRoutes(engine),
+    accounts: checkAccounts(options.accounts),
+    control: controlRoutes(engine, options.accounts),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -102,4 +103,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       persister.flush();
     },
   };
+}
+
+/** The key-to-account table, checked once at start so a typo fails loudly rather than per request. */
+function checkAccounts(accounts: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!accounts) return undefined;
+  for (const [key, account] of Object.entries(accounts)) {
+    if (!/^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]+$/.test(key))
+      throw new Error(
+        `accounts: "${key.slice(0, 8)}…" is not an API key (sk_, rk_ or pk_, then test_ or live_)`,
+      );
+    if (!/^acct_[A-Za-z0-9]+$/.test(account))
+      throw new Error(
+        `accounts: the account of ${key.slice(0, 8)}… must be an account id (acct_...), not "${account}"`,
+      );
+  }
+  return Object.assign(Object.create(null), accounts);
 }

@@ -6,6 +6,7 @@ import type { Conditions, Fault } from './conditions.ts';
 import type { Engine } from './engine.ts';
 import { StripeError, faultError, internalError, invalid } from './errors.ts';
 import { parseBody, parseForm } from './form.ts';
+import { checkPublishable } from './publishable.ts';
 import type { Idempotency } from './idempotency.ts';
 import type { RequestLog } from './request_log.ts';
 import type { RecordedRequest } from './types.ts';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   requests: RequestLog;
   onChange: () => void;
   log?: (line: string) => void;
+  /** Secret (or publishable) key → the account it belongs to; other keys: the default account. */
+  accounts?: Record<string, string>;
   /** Routes outside /v1 (the emulator's own controls); answer true when handled. */
   control?: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => Promise<boolean>;
 }
@@ -106,6 +109,8 @@ async function serve(
     const credentials = authenticate(header(req, 'authorization'));
     livemode = credentials.livemode;
     record.livemode = livemode;
+    if (credentials.publishable) checkPublishable(method, path);
+    const owner = deps.accounts?.[credentials.key];
     if (text === null)
       throw invalid(
         `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`,
@@ -134,7 +139,8 @@ async function serve(
 
     const params = method === 'POST' ? { ...record.query, ...record.body } : record.query;
     ran = true;
-    const run = () => engine.handle({ method, path, params, livemode, account, requestId, idempotencyKey });
+    const run = () =>
+      engine.handle({ method, path, params, livemode, account, owner, requestId, idempotencyKey });
     if (method === 'POST' && idempotencyKey) {
       const scope = `${credentials.livemode}:${account ?? ''}:${credentials.key}`;
       const fingerprint = `${path}?${search}|${text}`;

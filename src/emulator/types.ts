@@ -41,6 +41,12 @@ export interface EmulatorOptions {
    * long-running emulator does not grow without limit). Default 100,000; 0 records none.
    */
   maxRecordedRequests?: number;
+  /**
+   * Which account each API key belongs to: `{ "sk_test_A": "acct_A", "pk_test_A": "acct_A" }`.
+   * Distinct keys can then hold distinct accounts' data (and GET /v1/account answers their id);
+   * keys not listed belong to the default account. Test and live keys stay separate namespaces.
+   */
+  accounts?: Record<string, string>;
   /** Webhook retry schedule: attempts in all, first delay (doubling). Default 4 attempts, 1000 ms. */
   webhookRetry?: { attempts?: number; baseMs?: number };
 }

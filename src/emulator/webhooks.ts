@@ -40,7 +40,7 @@ export class Webhooks {
         secret: ctx.ns.side.get(secretKey(endpoint.id)) as string | undefined,
       }));
     if (ctx.account) {
-      const platform = ctx.engine.store.namespace(ctx.livemode);
+      const platform = ctx.engine.store.namespace(ctx.livemode, ctx.owner);
       for (const endpoint of platform.collection('webhook_endpoint').oldestFirst()) {
         if (platform.side.get(connectKey(endpoint.id)))
           candidates.push({

@@ -17,6 +17,8 @@ describe('emulator command flags', () => {
     [['--rate-limit', '25'], '--rate-limit'],
     [['--port', 'http'], '--port'],
     [['--request-log', '-1'], '--request-log'],
+    [['--key', 'sk_test_a:acct_1'], '--key'],
+    [['--accounts', '/nonexistent/accounts.json'], '--accounts'],
   ])('%j exits 2 naming %s', async (args, flag) => {
     const r = await runCli(['emulator', ...args]);
     expect(r.code).toBe(2);

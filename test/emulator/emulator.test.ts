@@ -16,6 +16,7 @@ import { fidelitySuite } from './suites/fidelity.ts';
 import { moneyMovementSuite } from './suites/money_movement.ts';
 import { hostileSuite } from './suites/hostile.ts';
 import { triggersSuite } from './suites/triggers.ts';
+import { accountsSuite } from './suites/accounts.ts';
 
 /** The catalog's operation count (API 2023-08-16): a change to the catalog shows here. */
 const TOTAL_OPERATIONS = 468;
@@ -49,6 +50,7 @@ describe('payments', () => paymentsSuite(get));
 describe('billing', () => billingSuite(get));
 describe('events and webhooks', () => eventsSuite(get));
 describe('triggered events, Connect delivery, event paging', () => triggersSuite());
+describe('API keys and their accounts', () => accountsSuite());
 describe('conditions, persistence, seed, bulk load', () => conditionsSuite());
 describe('fidelity to Stripe', () => fidelitySuite(get));
 describe('disputes, Connect, sources, Treasury, reference data', () => moneyMovementSuite(get));

@@ -18,6 +18,13 @@ export function register(program: Command): void {
     .option('--faults <spec>', 'fault rates, e.g. 500:0.05,timeout:0.01,drop:0.01,drop-after:0.01,slow:0.02')
     .option('--random-seed <n>', 'seed for faults, latency jitter and ids')
     .option('--webhook-secret <whsec>', 'signing secret for webhook endpoints created without one')
+    .option(
+      '--key <key=acct>',
+      'an API key and the account it belongs to (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--accounts <file>', 'a JSON file {"sk_test_...": "acct_..."} of keys and their accounts')
     .option('--request-log <n>', 'how many recent requests the emulator keeps in memory', '100000')
     .action(async (flags: EmulatorFlags) => {
       const { startEmulator } = await import('../../emulator/index.ts');
