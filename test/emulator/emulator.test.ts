@@ -17,6 +17,7 @@ import { moneyMovementSuite } from './suites/money_movement.ts';
 import { hostileSuite } from './suites/hostile.ts';
 import { triggersSuite } from './suites/triggers.ts';
 import { accountsSuite } from './suites/accounts.ts';
+import { testClocksSuite } from './suites/test_clocks.ts';
 
 /** The catalog's operation count (API 2023-08-16): a change to the catalog shows here. */
 const TOTAL_OPERATIONS = 468;
@@ -51,6 +52,7 @@ describe('billing', () => billingSuite(get));
 describe('events and webhooks', () => eventsSuite(get));
 describe('triggered events, Connect delivery, event paging', () => triggersSuite());
 describe('API keys and their accounts', () => accountsSuite());
+describe('test clocks bill subscriptions', () => testClocksSuite(get));
 describe('conditions, persistence, seed, bulk load', () => conditionsSuite());
 describe('fidelity to Stripe', () => fidelitySuite(get));
 describe('disputes, Connect, sources, Treasury, reference data', () => moneyMovementSuite(get));

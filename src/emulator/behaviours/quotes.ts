@@ -193,6 +193,11 @@ export function registerQuotes(engine: Engine): void {
     has_more: false,
     url: `/v1/quotes/${q.id}/line_items`,
   }));
+  registerQuoteDocuments(engine);
+}
+
+/** What a quote shows besides itself: its PDF and its line item lists. */
+function registerQuoteDocuments(engine: Engine): void {
   engine.on('quote', 'pdf', quotePdf);
   const lines = (ctx: Ctx) => pageOf(ctx, (ctx.ns.side.get(linesKey(getQuote(ctx).id)) as Obj[]) ?? []);
   engine.on('item', 'list_quotes', lines);
