@@ -7,7 +7,7 @@ import type { CatalogOperation, StripeCatalog } from '../catalog/index.ts';
 import { StripeError, invalid, missing } from './errors.ts';
 import { Shapes, type Obj } from './objects.ts';
 import { IdGenerator, type Rng } from './random.ts';
-import { Router } from './router.ts';
+import { Router, type Route } from './router.ts';
 import { Namespace, Store } from './store.ts';
 import { validateParams } from './validate.ts';
 import { genericHandlers } from './generic.ts';
@@ -115,21 +115,7 @@ export class Engine {
     if (route.op.testHelper && req.livemode) {
       throw early(invalid('Test helpers can only be used with test mode API keys.'));
     }
-    const ctx: Ctx = {
-      engine: this,
-      ns: this.store.namespace(req.livemode, req.account ?? req.owner),
-      livemode: req.livemode,
-      account: req.account,
-      owner: req.owner,
-      requestId: req.requestId,
-      idempotencyKey: req.idempotencyKey,
-      now: this.clock(),
-      resourceId: route.resourceId,
-      op: route.op,
-      path: req.path,
-      pathValues,
-      params: {},
-    };
+    const ctx = this.context(req, route, req.path, pathValues);
     try {
       ctx.params = validateParams(req.params, route.op.params);
     } catch (error) {
@@ -153,6 +139,30 @@ export class Engine {
   ): Promise<Obj> {
     const res = await this.handle({ method, path, params: stringify(params), requestId: null, ...ns });
     return res.body as Obj;
+  }
+
+  /** A request's context: its namespace (the connected account's, else the key's account's) and time. */
+  private context(
+    req: Pick<EngineRequest, 'livemode' | 'account' | 'owner' | 'requestId' | 'idempotencyKey'>,
+    route: Route,
+    path: string,
+    pathValues: Record<string, string>,
+  ): Ctx {
+    return {
+      engine: this,
+      ns: this.store.namespace(req.livemode, req.account ?? req.owner),
+      livemode: req.livemode,
+      account: req.account,
+      owner: req.owner,
+      requestId: req.requestId,
+      idempotencyKey: req.idempotencyKey,
+      now: this.clock(),
+      resourceId: route.resourceId,
+      op: route.op,
+      path,
+      pathValues,
+      params: {},
+    };
   }
 
   // ---- helpers for handlers and behaviours ----
@@ -245,20 +255,7 @@ export class Engine {
   ): Obj {
     const route = this.router.routes.find((r) => r.resourceId === 'event' && r.op.kind === 'list');
     if (!route || !this.events) throw new Error('the catalog has no events');
-    const ctx: Ctx = {
-      engine: this,
-      ns: this.store.namespace(ns.livemode, ns.account ?? ns.owner),
-      livemode: ns.livemode,
-      account: ns.account,
-      owner: ns.owner,
-      requestId,
-      now: this.clock(),
-      resourceId: 'event',
-      op: route.op,
-      path: route.op.path,
-      pathValues: {},
-      params: {},
-    };
+    const ctx = this.context({ ...ns, requestId }, route, route.op.path, {});
     const event = this.events.emit(ctx, type, obj);
     if (!event) throw new Error('the event was not stored');
     return event;
