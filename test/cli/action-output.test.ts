@@ -10,7 +10,7 @@ import { loadCatalog } from '../../src/catalog/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { createEntity } from '../../src/entities/index.ts';
 import { createGateway } from '../../src/gateway/index.ts';
-import { runCli } from './run.ts';
+import { runCli } from '../e2e/run.ts';
 
 type Json = Record<string, any>;
 let emulator: Emulator;

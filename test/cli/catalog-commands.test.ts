@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.ts';
+import { runCli } from '../e2e/run.ts';
 import { GOOGLE_SEED_ACTIONS } from '../support/seeds.ts';
 
 describe('catalog commands', () => {

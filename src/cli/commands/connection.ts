@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { ConnectorError, toConnectorError, type ErrorCode } from '../../errors.ts';
-import { createGatewayFromConnection } from '../../gateway/index.ts';
 import type { Connection } from '../../connection/load.ts';
 import { addConnectionOptions, connectionFromOptions, type ConnectionOptions } from '../context.ts';
 import { printFields, printJson } from '../output.ts';
@@ -78,7 +77,9 @@ export function register(program: Command): void {
     const started = performance.now();
     let conn: Connection | undefined;
     try {
-      conn = connectionFromOptions(opts);
+      conn = await connectionFromOptions(opts);
+      // Imported here, not at the top: declaring the program must not load the Stripe SDK.
+      const { createGatewayFromConnection } = await import('../../gateway/index.ts');
       const timeoutMs = Math.min(conn.timeoutMs, Number(opts.timeout) || 15_000);
       const gateway = createGatewayFromConnection(
         {
@@ -139,8 +140,8 @@ export function register(program: Command): void {
       .command('show')
       .description('Validate the connection and print it, secrets left out')
       .option('--json', 'print JSON'),
-  ).action((opts: ConnectionOptions & { json?: boolean }) => {
-    const described = describeConnection(connectionFromOptions(opts));
+  ).action(async (opts: ConnectionOptions & { json?: boolean }) => {
+    const described = describeConnection(await connectionFromOptions(opts));
     if (opts.json) return printJson(described);
     printFields(described);
   });

@@ -1,6 +1,5 @@
 /** `stripe-connector emulator`: the Stripe-compatible API server, until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { parseFaults, parseLatency, startEmulator } from '../../emulator/index.ts';
 
 export function register(program: Command): void {
   program
@@ -18,6 +17,11 @@ export function register(program: Command): void {
     .option('--random-seed <n>', 'seed for faults, latency jitter and ids')
     .option('--webhook-secret <whsec>', 'signing secret for webhook endpoints created without one')
     .action(async (opts) => {
+      // Imported when the command runs: declaring the program must stay cheap.
+      const [{ parseFaults, parseLatency, startEmulator }, { runUntilSignal }] = await Promise.all([
+        import('../../emulator/index.ts'),
+        import('../../lifecycle.ts'),
+      ]);
       if (opts.seed !== 'demo' && opts.seed !== 'none')
         throw new Error(`--seed must be demo or none, not "${opts.seed}"`);
       const emulator = await startEmulator({
@@ -35,11 +39,6 @@ export function register(program: Command): void {
       process.stdout.write(
         `Use it with: new Stripe('sk_test_...', { host: '${opts.host}', port: ${emulator.port}, protocol: 'http' })\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await emulator.close();
+      await runUntilSignal([{ name: 'emulator', start: async () => {}, stop: () => emulator.close() }]);
     });
 }
