@@ -31,16 +31,25 @@ export function defaultColumns(fieldNames: Iterable<string>): string[] {
   return IDENTIFYING_FIELDS.filter((f) => have.has(f)).slice(0, DEFAULT_MAX_COLUMNS);
 }
 
+/** Columns at most this wide (ids, dates, amounts) keep their width while wider text is cut. */
+const SHORT_CELL = 24;
+
 /**
- * Widths (content, without padding) that fit `available` characters: every column is capped at
- * the same width c, the largest c for which they fit (a column narrower than c keeps its width).
+ * Widths (content, without padding) that fit `available` characters. Wide text columns are capped
+ * first, all at the same width (the largest that fits), so ids and dates stay whole; when even that
+ * cannot fit, every column is capped alike.
  */
 export function fitWidths(natural: number[], available: number): number[] {
-  const total = (cap: number) => natural.reduce((sum, w) => sum + Math.min(w, cap), 0);
-  if (total(Infinity) <= available) return natural;
-  let cap = Math.max(...natural);
-  while (cap > MIN_CELL && total(cap) > available) cap--;
-  return natural.map((w) => Math.min(w, cap));
+  const capped = (cap: number, which: (w: number) => boolean) =>
+    natural.map((w) => (which(w) ? Math.min(w, cap) : w));
+  const fits = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) <= available;
+  if (fits(natural)) return natural;
+  for (const which of [(w: number) => w > SHORT_CELL, () => true]) {
+    let cap = Math.max(...natural);
+    while (cap > MIN_CELL && !fits(capped(cap, which))) cap--;
+    if (fits(capped(cap, which))) return capped(cap, which);
+  }
+  return natural.map((w) => Math.min(w, MIN_CELL));
 }
 
 export interface TableOptions {
@@ -61,7 +70,11 @@ const truncate = (text: string, width: number) =>
   text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 
 /** Renders rows of already-chosen columns as a borderless table no wider than the width. */
-export function renderTable(head: string[], rows: unknown[][], options: TableOptions = {}): string {
+export function renderTable(allHead: string[], allRows: unknown[][], options: TableOptions = {}): string {
+  // Columns that cannot get even MIN_CELL characters are left out (the rightmost first).
+  const room = options.width ? Math.max(1, Math.floor((options.width - 1) / (MIN_CELL + 3))) : Infinity;
+  const head = allHead.slice(0, room);
+  const rows = allRows.map((row) => row.slice(0, room));
   const texts = rows.map((row) => row.map((v, i) => cellText(v, options.timestamps?.has(head[i]!))));
   let widths = head.map((h, i) => Math.max(h.length, ...texts.map((r) => r[i]!.length)));
   if (options.width) {

@@ -74,6 +74,20 @@ describe('action PdfQuote', () => {
     ]);
   });
 
+  it('--shape seed --output FILE: the file gets the PDF bytes, stdout the seed summary', async () => {
+    const file = join(dir, 'seed.pdf');
+    const { code, stdout } = await runCli(
+      ['action', 'PdfQuote', '--payload', payload(), '--shape', 'seed', '--output', file, '--json'],
+      env,
+    );
+    expect(code).toBe(0);
+    const written = readFileSync(file);
+    expect(written.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(JSON.parse(stdout)).toEqual([
+      { Success: 'true', ContentType: 'application/pdf', Bytes: written.length },
+    ]);
+  });
+
   it('retries the download after an injected 500', async () => {
     const file = join(dir, 'retried.pdf');
     emulator.clearRequests();
