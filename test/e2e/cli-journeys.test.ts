@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.ts';
+import { SEARCH_RULE } from '../../src/cli/options.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { runCli } from './run.ts';
 
@@ -61,7 +62,13 @@ describe('CLI journeys', () => {
     results.forEach(({ code, stdout }, i) => {
       expect(code, paths[i]!.join(' ')).toBe(0);
       expect(stdout).toContain(`Usage: stripe-connector ${paths[i]!.join(' ')}`);
+      // The search rule, as one sentence, wherever search can be chosen; --shape's seed caveat.
+      const flat = stdout.replace(/\s+/g, ' ');
+      if (['list', 'query', 'explain'].includes(paths[i]![0]!)) expect(flat).toContain(SEARCH_RULE);
+      if (stdout.includes('--shape')) expect(flat).toContain('numbers and booleans as strings');
     });
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(SEARCH_RULE);
   });
 
   it('--version prints the package version', async () => {
