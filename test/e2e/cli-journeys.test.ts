@@ -1,5 +1,5 @@
 /** CLI journeys as a user runs them: real processes, real pipes, a pseudo-terminal, a shell. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,19 @@ describe('CLI journeys', () => {
     expect(picked.stdout.split('\n')[0]).toBe('id,email');
   });
 
+  it('describe and actions --entity tables fit the terminal', async () => {
+    for (const args of [
+      ['describe', 'PaymentIntent'],
+      ['actions', '--entity', 'PaymentIntent'],
+    ]) {
+      const { code, stdout } = await runCli(args, { COLUMNS: '70' });
+      expect(code).toBe(0);
+      const lines = stdout.split('\n').filter((l) => /^[┌│└]/.test(l));
+      expect(lines.length).toBeGreaterThan(5);
+      for (const line of lines) expect(line.length, `${args.join(' ')}: ${line}`).toBeLessThanOrEqual(70);
+    }
+  });
+
   it('shows progress on a terminal (pseudo-TTY), none when piped', async () => {
     // Through the shell helper (async): the emulator answering the CLI lives in this process.
     const tty = await shell(`script -qc '$CLI list Customer --limit 400 > /dev/null' /dev/null < /dev/null`);
@@ -150,6 +163,22 @@ describe('CLI journeys', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`error INVALID_ARGUMENT: port ${emulator.port} on 127.0.0.1 is already in use`);
     expect(stderr).toContain('pass --port <port> to pick another');
+  });
+
+  it('npm start --json prints where to look, serves until SIGTERM, then exits 0', async () => {
+    const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--json'], {
+      env: { ...process.env, STRIPE_API_KEY: '', STRIPE_CONNECTOR_FROM_SOURCE: '1' },
+    });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    const info = JSON.parse(line);
+    expect(info.env.STRIPE_API_BASE).toBe(info.url);
+    const answer = await fetch(`${info.url}/v1/customers?limit=1`, {
+      headers: { authorization: `Bearer ${info.env.STRIPE_API_KEY}` },
+    });
+    expect(answer.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('bash completion completes commands, entities and actions', async () => {
