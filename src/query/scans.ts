@@ -12,13 +12,7 @@ import type { ApiCall, Scan } from './plan.ts';
 import type { Pushdown } from './pushdown.ts';
 import { REQUEST_MAX, requestSize } from './request-size.ts';
 import { searchQuery } from './searchable.ts';
-
-/** The search rule, as the CLI help and the README state it. */
-export const SEARCH_RULE =
-  'Without --search/--no-search, Stripe search is used only where it replaces a full scan; --search prefers it where it applies; --no-search never uses it.';
-
-/** Search results trail writes: said wherever a plan uses search. */
-export const SEARCH_CAVEAT = 'Stripe search may lag writes by up to a minute';
+import { SEARCH_CAVEAT } from './search-rule.ts';
 
 export interface ScanChoice {
   scans: Scan[];

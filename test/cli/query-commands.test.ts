@@ -1,7 +1,7 @@
 /** list, query and explain through the real CLI against the emulator, as a user runs them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { runCli } from './run.ts';
+import { runCli } from '../e2e/run.ts';
 
 let emulator: Emulator;
 let env: Record<string, string>;

@@ -40,11 +40,8 @@ export function register(program: Command): void {
       process.stdout.write(
         `Use it with: new Stripe('sk_test_...', { host: '${flags.host}', port: ${em.port}, protocol: 'http' })\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await em.close();
+      const { runUntilSignal } = await import('../../lifecycle.ts');
+      await runUntilSignal([{ name: 'emulator', start: async () => {}, stop: () => em.close() }]);
     });
   emulator
     .command('trigger <type>')
