@@ -123,7 +123,9 @@ describe('dispatcher', () => {
     const queue = await queueWith('t', 2);
     let now = 1_000_000;
     const { sink, got } = scriptedSink((m, nth) =>
-      m.data.id === 'cus_0' && nth === 1 ? { kind: 'retry', error: '429', retryAfterMs: 30_000 } : { kind: 'ack' },
+      m.data.id === 'cus_0' && nth === 1
+        ? { kind: 'retry', error: '429', retryAfterMs: 30_000 }
+        : { kind: 'ack' },
     );
     const d = new Dispatcher({ queue, clock: () => now, idleMs: 5 });
     d.run(trigger(sink));
