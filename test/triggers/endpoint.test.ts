@@ -70,7 +70,9 @@ describe('webhook endpoint lifecycle', () => {
   it('different event sets at once still converge on one endpoint (the oldest), the rest removed', async () => {
     const s = spec();
     await Promise.all(
-      [['payout.paid'], ['coupon.created'], ['plan.created']].map((events) => ensureEndpoint(env.ctx.gateway, { ...s, events })),
+      [['payout.paid'], ['coupon.created'], ['plan.created']].map((events) =>
+        ensureEndpoint(env.ctx.gateway, { ...s, events }),
+      ),
     );
     expect(await ours(s.installId)).toHaveLength(1);
     const settled = await ensureEndpoint(env.ctx.gateway, s);

@@ -8,7 +8,7 @@
 import type { Gateway } from '../../gateway/types.ts';
 import type { Checkpoints, Inbox } from '../ports.ts';
 import { eventFilters, type EventFilter } from './event-filter.ts';
-import { walkForward, type Obj } from './forward.ts';
+import { readWindow, walkForward, type Obj } from './forward.ts';
 import { fromStripeEvent } from './inbox-event.ts';
 import { mergeByCreated } from './merge.ts';
 import { EVENT_RETENTION_S, retentionNotice, type RetentionNotice } from './retention.ts';
@@ -112,27 +112,13 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
 async function overlap(p: EventsPoller, filters: EventFilter[], cp: EventsCheckpoint): Promise<Obj[]> {
   const seconds = p.overlapSeconds ?? 60;
   if (seconds <= 0) return [];
+  const from = Math.max(cp.start, cp.created - seconds);
   const found: Obj[] = [];
   for (const f of filters) {
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await p.gateway.request<{ data: Obj[]; has_more: boolean }>({
-        method: 'GET',
-        path: '/v1/events',
-        params: {
-          ...f.params,
-          limit: 100,
-          created: { gte: Math.max(cp.start, cp.created - seconds), lte: cp.created },
-          ...(cursor ? { starting_after: cursor } : {}),
-        },
-        stripeAccount: p.stripeAccount,
-        signal: p.signal,
-      });
-      found.push(...page.data);
-      if (!page.has_more || !page.data.length) break;
-      cursor = page.data.at(-1)?.id;
-    }
+    const walk = { path: '/v1/events', params: f.params, stripeAccount: p.stripeAccount, signal: p.signal };
+    found.push(...(await readWindow(p.gateway, walk, from, cp.created)));
   }
+  // Stable: within a second, each walk's own (Stripe's) order is kept.
   return found.sort((a, b) => a.created - b.created);
 }
 

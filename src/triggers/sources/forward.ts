@@ -70,7 +70,29 @@ async function* after(gateway: Gateway, walk: ForwardWalk, anchor: string, param
   }
 }
 
-function list(gateway: Gateway, walk: ForwardWalk, params: Record<string, unknown>): Promise<ListBody> {
+/**
+ * Everything created in [from, to] (seconds, inclusive), oldest first: a short window read whole
+ * (the overlap re-read, the boundary second), paged backwards with `starting_after`.
+ */
+export async function readWindow(
+  gateway: Gateway,
+  walk: ListTarget & Pick<ForwardWalk, 'params'>,
+  from: number,
+  to: number,
+): Promise<Obj[]> {
+  const found: Obj[] = [];
+  const params = { ...walk.params, created: { gte: from, lte: to } };
+  for (let cursor: string | undefined; ;) {
+    const page = await list(gateway, walk, cursor ? { ...params, starting_after: cursor } : params);
+    found.push(...page.data);
+    if (!page.has_more || !page.data.length) return found.reverse();
+    cursor = page.data.at(-1)?.id;
+  }
+}
+
+type ListTarget = Pick<ForwardWalk, 'path' | 'stripeAccount' | 'pageSize' | 'signal'>;
+
+function list(gateway: Gateway, walk: ListTarget, params: Record<string, unknown>): Promise<ListBody> {
   walk.signal?.throwIfAborted();
   return gateway.request<ListBody>({
     method: 'GET',

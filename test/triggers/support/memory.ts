@@ -5,6 +5,8 @@ import { deliveryId } from '../../../src/triggers/delivery-id.ts';
 export class MemoryInbox implements Inbox {
   readonly seen = new Map<string, Set<string>>();
   readonly events = new Map<string, InboxEvent[]>();
+  /** Every id handed to `put`, duplicates included (to check a source's own dedup). */
+  readonly offered: string[] = [];
   constructor(private readonly queue?: MemoryQueue) {}
 
   async put(trigger: string, events: InboxEvent[]): Promise<{ inserted: string[] }> {
@@ -14,6 +16,7 @@ export class MemoryInbox implements Inbox {
     this.events.set(trigger, list);
     const inserted: string[] = [];
     for (const event of events) {
+      this.offered.push(event.id);
       if (seen.has(event.id)) continue;
       seen.add(event.id);
       list.push(event);
