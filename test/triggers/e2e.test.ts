@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { webhookSignature } from '../../src/emulator/index.ts';
 import { parseTrigger } from '../../src/triggers/definition.ts';
 import { Dispatcher } from '../../src/triggers/dispatch.ts';
 import { ensureEndpoint } from '../../src/triggers/endpoint.ts';
@@ -105,6 +106,46 @@ describe('triggers end to end', () => {
     const [order] = loadEvents(env.emulator, [{ type: 'order.created', created: now - 2 }]);
     await pollEvents({ gateway: env.ctx.gateway, ...ports, trigger: t.name, types: t.events ?? [] });
     expect(ports.inbox.ids('orders')).toEqual([order.id]);
+  });
+
+  it('a lost webhook is recovered by reconciling from the Events API; the late webhook is then a no-op', async () => {
+    const t = parseTrigger({
+      name: 'reconciled',
+      source: 'webhook',
+      events: ['customer.created'],
+      sink: 'stdout',
+    });
+    const inbox = new MemoryInbox();
+    const secrets = ['whsec_reconcile'];
+    const listener = await listenWebhooks({
+      secrets: () => secrets,
+      inbox,
+      route: (e) => routeEvent(e, [t]),
+    });
+    const ports = { inbox, checkpoints: new MemoryCheckpoints() };
+    const reconcile = () =>
+      pollEvents({ gateway: env.ctx.gateway, ...ports, trigger: t.name, types: t.events ?? [] });
+    await reconcile();
+    // No endpoint reaches the listener: the webhook is lost.
+    const customer = await env.ctx.gateway.request({ method: 'POST', path: '/v1/customers', params: {} });
+    await reconcile();
+    const [event] = inbox.events.get('reconciled') ?? [];
+    expect(event).toMatchObject({ source: 'events', data: { object: { id: customer.id } } });
+    const body = JSON.stringify({
+      id: event.id,
+      object: 'event',
+      type: event.type,
+      created: event.created,
+      data: event.data,
+    });
+    const late = await fetch(listener.url, {
+      method: 'POST',
+      body,
+      headers: { 'stripe-signature': webhookSignature(body, secrets[0]) },
+    });
+    await listener.close();
+    expect(await late.json()).toMatchObject({ received: true, stored: 0 });
+    expect(inbox.ids('reconciled')).toEqual([event.id]);
   });
 
   it('webhook source: endpoint created for the trigger, events stored before 2xx, delivered to a signed HTTP sink', async () => {

@@ -24,6 +24,8 @@ export interface EventsCheckpoint {
   polledAt: number;
   /** When the trigger started: nothing older is delivered, overlap or not. */
   start: number;
+  /** Events that already existed in the start second: never delivered either. */
+  startIds: string[];
 }
 
 export interface EventsPoller {
@@ -32,7 +34,7 @@ export interface EventsPoller {
   checkpoints: Checkpoints;
   trigger: string;
   types: readonly string[];
-  /** Re-read window before the checkpoint (default 60 s). */
+  /** Re-read window before the checkpoint (default 60 s; 0: only the checkpoint's own second). */
   overlapSeconds?: number;
   stripeAccount?: string;
   /** Events per inbox batch (and checkpoint write). */
@@ -55,10 +57,13 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export async function pollEvents(p: EventsPoller): Promise<PollResult> {
   const now = (p.now ?? nowSeconds)();
+  const filters = eventFilters(p.types);
   let cp = await p.checkpoints.get<EventsCheckpoint>(p.trigger);
   if (!cp) {
     // Start from now, and remember it at once: a crash before the first event must not move it.
-    cp = { created: now, ids: [], anchors: {}, polledAt: now, start: now };
+    const existing = await overlap(p, filters, { start: now, created: now }, 0);
+    const ids = existing.map((e) => e.id);
+    cp = { created: now, ids, anchors: {}, polledAt: now, start: now, startIds: ids };
     await p.checkpoints.set(p.trigger, cp);
   }
   const notice = retentionNotice(p.trigger, cp.polledAt, now);
@@ -69,7 +74,6 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
     // The anchors are past the window too; walk from the oldest event Stripe still has.
     cp = { ...cp, created: Math.max(cp.created, now - EVENT_RETENTION_S), ids: [], anchors: {} };
   }
-  const filters = eventFilters(p.types);
   const state = { listed: 0, inserted: 0, cp };
   await put(p, state, await overlap(p, filters, cp), []);
   const walks = filters.map((f) =>
@@ -109,9 +113,13 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
 }
 
 /** The events of the last `overlapSeconds` up to the checkpoint, oldest first (a short window). */
-async function overlap(p: EventsPoller, filters: EventFilter[], cp: EventsCheckpoint): Promise<Obj[]> {
-  const seconds = p.overlapSeconds ?? 60;
-  if (seconds <= 0) return [];
+async function overlap(
+  p: EventsPoller,
+  filters: EventFilter[],
+  cp: Pick<EventsCheckpoint, 'start' | 'created'>,
+  seconds = p.overlapSeconds ?? 60,
+): Promise<Obj[]> {
+  if (seconds < 0) return [];
   const from = Math.max(cp.start, cp.created - seconds);
   const found: Obj[] = [];
   for (const f of filters) {
@@ -131,8 +139,15 @@ async function put(
 ): Promise<void> {
   if (!events.length) return;
   state.listed += events.length;
+  const { start, created } = state.cp;
   const seen = new Set(state.cp.ids);
-  const fresh = events.filter((e) => !(e.created === state.cp.created && seen.has(e.id)));
+  const before = new Set(state.cp.startIds);
+  const fresh = events.filter(
+    (e) =>
+      e.created >= start &&
+      !(e.created === created && seen.has(e.id)) &&
+      !(e.created === start && before.has(e.id)),
+  );
   const unique = [...new Map(fresh.map((e) => [e.id, e])).values()];
   const { inserted } = await p.inbox.put(
     p.trigger,

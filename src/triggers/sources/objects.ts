@@ -51,12 +51,14 @@ export async function pollObjects(
   p: ObjectsPoller,
 ): Promise<{ listed: number; inserted: number; checkpoint: ObjectsCheckpoint }> {
   const { resourceId, path } = listByCreated(p.ctx, p.entity);
+  const walk = { path, stripeAccount: p.stripeAccount, signal: p.signal };
   let cp = await p.checkpoints.get<ObjectsCheckpoint>(p.trigger);
   if (!cp) {
-    cp = { created: (p.now ?? (() => Math.floor(Date.now() / 1000)))(), ids: [] };
+    // From now: what already exists in this second is not "added" either.
+    const now = (p.now ?? (() => Math.floor(Date.now() / 1000)))();
+    cp = { created: now, ids: (await readWindow(p.ctx.gateway, walk, now, now)).map((o) => o.id) };
     await p.checkpoints.set(p.trigger, cp);
   }
-  const walk = { path, stripeAccount: p.stripeAccount, signal: p.signal };
   const state = { listed: 0, inserted: 0, cp };
   const toEvent = (o: Obj): InboxEvent => ({
     id: o.id,

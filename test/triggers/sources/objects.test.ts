@@ -21,7 +21,7 @@ const load = (resource: string, created: number[]) => {
 
 describe('object poller', () => {
   it('lists new charges oldest first from its checkpoint, more than a page, each once', async () => {
-    load('charge', [t0 - 10]); // before the trigger started
+    load('charge', [t0 - 10, t0]); // before the trigger started, and in its first second
     const p = poller('charges', 'Charge', t0);
     await p.poll();
     const ids = load(
