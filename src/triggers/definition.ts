@@ -24,7 +24,7 @@ const duration = (min: number, what: string) =>
 
 /** `path` or `output=path` (dotted): the output key and where it comes from on the object. */
 const FIELD = /^(?:[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*=)?[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*$/;
-const EVENT_TYPE = /^(?:\*|[a-z_]+(?:\.(?:[a-z_]+|\*))*)$/;
+const EVENT_TYPE = /^(?:\*|[a-z0-9_]+(?:\.(?:[a-z0-9_]+|\*))*)$/;
 
 export const triggerSchema = z
   .object({

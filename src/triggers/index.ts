@@ -6,6 +6,7 @@ export type { Checkpoints, Delivery, DeliveryQueue, Inbox, InboxEvent } from './
 export { parseTrigger, triggerSchema, type TriggerDefinition, type TriggerInput } from './definition.ts';
 export { fromPreset, PRESETS, CHARGE_ADDED_BY_OBJECTS, type PresetName } from './presets.ts';
 export { parseFields, project, type FieldMap } from './project.ts';
+export { checkEventTypes, knownEventTypes } from './event-types.ts';
 export { deliveryId } from './delivery-id.ts';
 export { pollEvents, type EventsCheckpoint, type EventsPoller, type PollResult } from './sources/events.ts';
 export { pollObjects, listByCreated, type ObjectsCheckpoint, type ObjectsPoller } from './sources/objects.ts';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.ts';
+import { loadCatalog } from '../../src/catalog/index.ts';
 import { parseTrigger } from '../../src/triggers/definition.ts';
+import { checkEventTypes, knownEventTypes } from '../../src/triggers/event-types.ts';
 import { fromPreset, PRESETS } from '../../src/triggers/presets.ts';
 import { parseFields, project } from '../../src/triggers/project.ts';
 
@@ -162,5 +164,19 @@ describe('fields projection', () => {
       seller_message: null,
       type: 'authorized',
     });
+  });
+});
+
+describe('event types', () => {
+  const catalog = loadCatalog();
+  it("knows the catalog's 223 event types, order.created among them", () => {
+    expect(knownEventTypes(catalog)).toHaveLength(223);
+    expect(knownEventTypes(catalog)).toContain('order.created');
+  });
+  it('accepts known types and wildcards, names a typo with a suggestion', () => {
+    expect(() => checkEventTypes(catalog, ['charge.succeeded', 'charge.*', '*'])).not.toThrow();
+    expect(() => checkEventTypes(catalog, ['charge.succeeded', 'custmer.created', 'nothing.*'])).toThrow(
+      /events\.1: unknown event type "custmer\.created" \(did you mean "customer\.created"\?\); events\.2: unknown event type "nothing\.\*"/,
+    );
   });
 });

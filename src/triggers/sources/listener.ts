@@ -20,6 +20,8 @@ export interface ListenerOptions {
   inbox: Inbox;
   /** The triggers an event goes to. */
   route: (event: ReturnType<typeof fromStripeEvent>) => string[];
+  /** Told after new events were stored for a trigger (to wake its dispatcher); never awaited. */
+  onStored?: (trigger: string, ids: string[]) => void;
   log?: (line: string) => void;
 }
 
@@ -66,7 +68,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenerO
     return answer(res, 400, error.toJSON());
   }
   let stored = 0;
-  for (const trigger of opts.route(event)) stored += (await opts.inbox.put(trigger, [event])).inserted.length;
+  for (const trigger of opts.route(event)) {
+    const { inserted } = await opts.inbox.put(trigger, [event]);
+    stored += inserted.length;
+    if (inserted.length) opts.onStored?.(trigger, inserted);
+  }
   answer(res, 200, { received: true, id: event.id, stored });
 }
 

@@ -14,6 +14,7 @@ const triggers = [
 ];
 let listener: WebhookListener;
 let failing = false;
+const woken: string[] = [];
 
 beforeAll(async () => {
   listener = await listenWebhooks({
@@ -22,6 +23,7 @@ beforeAll(async () => {
       put: (t, e) => (failing ? Promise.reject(new Error('disk full')) : inbox.put(t, e)),
     },
     route: (e) => routeEvent(e, triggers),
+    onStored: (trigger, ids) => woken.push(`${trigger}:${ids.join()}`),
   });
 });
 afterAll(() => listener.close());
@@ -51,6 +53,7 @@ describe('webhook listener', () => {
     expect(stored.data.object.id).toBe(customer.id);
     expect(stored.source).toBe('webhook');
     expect(inbox.ids('everything-customer')).toEqual([stored.id]);
+    expect(woken.sort()).toEqual([`customers:${stored.id}`, `everything-customer:${stored.id}`]);
 
     // Replayed with a fresh valid signature: acknowledged, not stored twice.
     const body = JSON.stringify({
@@ -64,6 +67,7 @@ describe('webhook listener', () => {
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ received: true, stored: 0 });
     expect(inbox.ids('customers')).toHaveLength(1);
+    expect(woken).toHaveLength(2);
 
     const forged = JSON.stringify({ ...JSON.parse(body), id: 'evt_forged' });
     const tampered = await post(forged, webhookSignature(body, endpoint.secret));
