@@ -81,6 +81,22 @@ describe('dispatcher', () => {
     );
   });
 
+  it('a stopped dispatcher drains what is in flight; a new one carries on from the queue', async () => {
+    const queue = await queueWith('t', 20);
+    const { sink, got } = scriptedSink(() => ({ kind: 'ack' }), 2);
+    const first = new Dispatcher({ queue });
+    first.run(trigger(sink));
+    await until(() => queue.count('acked') >= 5);
+    await first.stop();
+    const acked = queue.count('acked');
+    expect(got).toHaveLength(acked); // nothing was sent without its result stored
+    const second = new Dispatcher({ queue });
+    second.run(trigger(sink));
+    await until(() => queue.count('acked') === 20);
+    await second.stop();
+    expect(got.map((m) => m.id)).toEqual(queue.rows.map((r) => r.id));
+  });
+
   it('parallel: several at once, never more than the bound', async () => {
     const queue = await queueWith('t', 30);
     const { sink, state } = scriptedSink(() => ({ kind: 'ack' }), 20);

@@ -56,6 +56,27 @@ describe('events poller', () => {
     expect(p.inbox.ids('forward')).toEqual([...loaded, ...more].map((e) => e.id));
   });
 
+  it('a crash between storing a batch and moving the checkpoint loses nothing and duplicates nothing', async () => {
+    const t0 = range();
+    const p = poller('crashy', ['plan.created'], t0 - 1, { batchSize: 40 });
+    await p.poll();
+    const loaded = loadEvents(
+      env.emulator,
+      Array.from({ length: 150 }, (_, i) => ({ type: 'plan.created', created: t0 + i })),
+    );
+    const set = p.checkpoints.set.bind(p.checkpoints);
+    let writes = 0;
+    p.checkpoints.set = async (trigger, value) => {
+      if (++writes === 3) throw new Error('killed');
+      return set(trigger, value);
+    };
+    await expect(p.poll()).rejects.toThrow('killed');
+    expect(p.inbox.ids('crashy').length).toBeGreaterThan(0);
+    p.checkpoints.set = set;
+    await p.poll();
+    expect(p.inbox.ids('crashy')).toEqual(loaded.map((e) => e.id));
+  });
+
   it('does not deliver events from before the trigger started', async () => {
     const t0 = range();
     loadEvents(env.emulator, [{ type: 'payout.paid', created: t0 - 10 }]);
