@@ -63,10 +63,15 @@ export const MONEY_RULES: MoneyRule[] = [
     writes: ['CreateForceCapture', 'CreateUnlinkedRefund'],
     why: 'books a card transaction',
   },
-  ...['TreasuryInboundTransfer', 'TreasuryOutboundPayment', 'TreasuryOutboundTransfer'].map((entity) => ({
+  {
+    entity: 'TreasuryInboundTransfer',
+    writes: ['create', 'Succeed', 'Return'],
+    why: 'moves money into a financial account',
+  },
+  ...['TreasuryOutboundPayment', 'TreasuryOutboundTransfer'].map((entity) => ({
     entity,
-    writes: ['create', 'Post', 'Succeed', 'Return'],
-    why: 'moves money in or out of a financial account',
+    writes: ['create', 'Post', 'Return'],
+    why: 'moves money out of a financial account',
   })),
 ];
 
