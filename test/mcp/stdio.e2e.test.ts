@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createEntity } from '../../src/entities/index.ts';
 import { useEmulator } from '../support/emulator.ts';
-import { runCli } from '../cli/run.ts';
-import { connectStdio, failed, ok, TOOL_NAMES } from './support.ts';
+import { connectStdio, failed, ok, runMcp, TOOL_NAMES } from './support.ts';
 
 const env = useEmulator();
 let customer: Record<string, any>;
@@ -156,7 +155,7 @@ describe('--allow-writes --allow-money', () => {
 describe('live keys', () => {
   it('refuses a live-mode key at start unless --allow-live, without showing it', async () => {
     const key = 'sk_live_mcpSecret123456';
-    const run = await runCli(['mcp'], { STRIPE_API_KEY: key, STRIPE_API_BASE: env.emulator.url });
+    const run = await runMcp([], { STRIPE_API_KEY: key, STRIPE_API_BASE: env.emulator.url });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/POLICY_REFUSED.*live-mode key.*--allow-live/);

@@ -1,4 +1,5 @@
 /** Helpers for the MCP tests: a real SDK client over stdio (the CLI) or HTTP, and result reading. */
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -59,4 +60,25 @@ export function failed(result: unknown): { code: string; message: string; field?
   const text = r.content.find((c) => c.type === 'text');
   expect(text && text.type === 'text' && text.text).not.toMatch(/\n\s+at /); // never a stack
   return (r.structuredContent as { error: any }).error;
+}
+
+/**
+ * `stripe-connector mcp ARGS` with stdin closed at once: a server that should have refused to
+ * start exits 0 (stdin ended) instead of waiting for a client.
+ */
+export function runMcp(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [bin, 'mcp', ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end();
+  });
 }
