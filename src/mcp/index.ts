@@ -2,7 +2,15 @@
  * Tools for AI agents: the connector as an MCP server (stdio and Streamable HTTP), safe by default
  * (read-only unless allowed; money and live keys need their own flags; see policy.ts).
  */
-export { createMcpServer, prepareMcp, newMcpServer, callTool, type McpServerOptions } from './server.ts';
+export {
+  createMcpServer,
+  prepareMcp,
+  newMcpServer,
+  callTool,
+  drain,
+  type McpServerOptions,
+  type PreparedMcp,
+} from './server.ts';
 export { createMcpHttpHandler, type McpHttpHandler, type McpHttpOptions } from './http.ts';
 export { serveStdio, type McpServeOptions } from './stdio.ts';
 export {

@@ -49,6 +49,8 @@ export interface PreparedMcp {
   listing: Tool[];
   resources: CatalogResources;
   redactor: Redactor;
+  /** Tool calls running now: a stopping server waits for them (a write already sent gets its answer). */
+  inflight: Set<Promise<CallToolResult>>;
 }
 
 const asPolicy = (policy: McpPolicy | McpPolicyOptions): McpPolicy =>
@@ -89,6 +91,7 @@ export function prepareMcp(
     listing,
     resources: catalogResources(catalog, policy),
     redactor: options.redactor ?? redact,
+    inflight: new Set(),
   };
 }
 
@@ -127,9 +130,13 @@ export function newMcpServer(prepared: PreparedMcp): Server {
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: prepared.listing }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    callTool(prepared, request.params.name, request.params.arguments, extra.signal),
-  );
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const call = callTool(prepared, request.params.name, request.params.arguments, extra.signal);
+    prepared.inflight.add(call);
+    const done = () => prepared.inflight.delete(call);
+    call.then(done, done);
+    return call;
+  });
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({
     resources: prepared.resources.list(),
   }));
@@ -140,6 +147,11 @@ export function newMcpServer(prepared: PreparedMcp): Server {
     contents: [prepared.resources.read(request.params.uri)],
   }));
   return server;
+}
+
+/** Waits for the tool calls in flight (stop on SIGTERM: answer what was started, then close). */
+export async function drain(prepared: PreparedMcp): Promise<void> {
+  await Promise.allSettled([...prepared.inflight]);
 }
 
 /** A server over a context: refuses a live-mode key unless the policy allows it. */
