@@ -149,9 +149,18 @@ export function newMcpServer(prepared: PreparedMcp): Server {
   return server;
 }
 
+/** How long a stopping server waits for its calls in flight (the gateway's own timeouts come first). */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
 /** Waits for the tool calls in flight (stop on SIGTERM: answer what was started, then close). */
-export async function drain(prepared: PreparedMcp): Promise<void> {
-  await Promise.allSettled([...prepared.inflight]);
+export async function drain(prepared: PreparedMcp, timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  await Promise.race([Promise.allSettled([...prepared.inflight]), bound]);
+  clearTimeout(timer);
 }
 
 /** A server over a context: refuses a live-mode key unless the policy allows it. */

@@ -19,7 +19,7 @@ export function register(program: Command): void {
   addConnectionOptions(command).action(async (opts: McpOptions) => {
     // Loaded on use: the SDK is only needed by this command.
     const { serveStdio } = await import('../../mcp/index.ts');
-    await serveStdio(connectionFromOptions(opts), {
+    await serveStdio(await connectionFromOptions(opts), {
       allowWrites: opts.allowWrites,
       allowMoney: opts.allowMoney,
       allowLive: opts.allowLive,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { StripeCatalog } from '../../catalog/index.ts';
 import { createEntity, deleteEntity, getEntity, updateEntity } from '../../entities/index.ts';
+import type { Access } from '../policy.ts';
 import {
   defineTool,
   entityName,
@@ -18,6 +19,20 @@ const PAYLOAD =
 
 export function entityTools(catalog: StripeCatalog) {
   const id = z.string().min(1).meta({ description: 'the object id (cus_…, pi_…)' });
+  const writeInputs = {
+    payload: payloadInput(PAYLOAD),
+    parents: parentsInput,
+    idempotency_key: idempotencyInput,
+  };
+  const writeAccess = (
+    args: { entity: string; payload: Record<string, unknown> },
+    operation: string,
+  ): Access => ({
+    kind: 'write',
+    entity: catalog.entity(args.entity).entity,
+    operation,
+    payload: args.payload,
+  });
   return [
     defineTool({
       name: 'get',
@@ -37,19 +52,9 @@ export function entityTools(catalog: StripeCatalog) {
       name: 'create',
       title: 'Create an object',
       description: `Create an object of an entity. A write: needs a server started with --allow-writes (and --allow-money for a Charge, Refund, Payout, Transfer, a confirmed PaymentIntent, …). The result carries the idempotency key used.`,
-      input: z.strictObject({
-        entity: entityName(catalog),
-        payload: payloadInput(PAYLOAD),
-        parents: parentsInput,
-        idempotency_key: idempotencyInput,
-      }),
+      input: z.strictObject({ entity: entityName(catalog), ...writeInputs }),
       annotations: WRITE_HINTS,
-      access: ({ entity, payload }) => ({
-        kind: 'write',
-        entity: catalog.entity(entity).entity,
-        operation: 'create',
-        payload,
-      }),
+      access: (args) => writeAccess(args, 'create'),
       run: ({ entity, payload, parents }, { ctx, idempotencyKey }) =>
         createEntity(ctx, entity, payload, { parents, idempotencyKey }),
     }),
@@ -58,20 +63,9 @@ export function entityTools(catalog: StripeCatalog) {
       title: 'Update an object',
       description:
         'Update fields of an object by its id. A write: needs --allow-writes. The result carries the idempotency key used.',
-      input: z.strictObject({
-        entity: entityName(catalog),
-        id,
-        payload: payloadInput(PAYLOAD),
-        parents: parentsInput,
-        idempotency_key: idempotencyInput,
-      }),
+      input: z.strictObject({ entity: entityName(catalog), id, ...writeInputs }),
       annotations: WRITE_HINTS,
-      access: ({ entity, payload }) => ({
-        kind: 'write',
-        entity: catalog.entity(entity).entity,
-        operation: 'update',
-        payload,
-      }),
+      access: (args) => writeAccess(args, 'update'),
       run: ({ entity, id, payload, parents }, { ctx, idempotencyKey }) =>
         updateEntity(ctx, entity, id, payload, { parents, idempotencyKey }),
     }),
@@ -82,12 +76,7 @@ export function entityTools(catalog: StripeCatalog) {
         'Delete an object by its id (a DELETE, idempotent by itself: Stripe takes no idempotency key for it). A write: needs --allow-writes.',
       input: z.strictObject({ entity: entityName(catalog), id, parents: parentsInput }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-      access: ({ entity }) => ({
-        kind: 'write',
-        entity: catalog.entity(entity).entity,
-        operation: 'delete',
-        payload: {},
-      }),
+      access: ({ entity }) => writeAccess({ entity, payload: {} }, 'delete'),
       run: ({ entity, id, parents }, { ctx }) => deleteEntity(ctx, entity, id, { parents }),
     }),
   ];
