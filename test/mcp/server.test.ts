@@ -155,6 +155,49 @@ describe('errors', () => {
   });
 });
 
+describe('writes', () => {
+  it('every action that writes carries a key, generated or the client’s, sent and returned', async () => {
+    const intent = await createEntity(env.ctx, 'PaymentIntent', { amount: 700, currency: 'usd' });
+    env.emulator.clearRequests();
+    const cancelled = ok(
+      await writer.callTool({
+        name: 'run_action',
+        arguments: { action: 'CancelPaymentIntent', payload: { PaymentIntentId: intent.id } },
+      }),
+    );
+    expect(cancelled.result.status).toBe('canceled');
+    const named = ok(
+      await writer.callTool({
+        name: 'run_action',
+        arguments: {
+          action: 'CreateCustomer',
+          payload: { Email: 'named@example.com' },
+          idempotency_key: 'named-1',
+        },
+      }),
+    );
+    expect(named.idempotency_key).toBe('named-1');
+    const posts = env.emulator.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => [r.path, r.idempotencyKey])).toEqual([
+      [`/v1/payment_intents/${intent.id}/cancel`, cancelled.idempotency_key],
+      ['/v1/customers', 'named-1'],
+    ]);
+    expect(cancelled.idempotency_key).toMatch(/^mcp-/);
+  });
+
+  it('a read action (PdfQuote, GetCustomer) runs on a read-only server', async () => {
+    const customer = await createEntity(env.ctx, 'Customer', { email: 'read@example.com' });
+    const got = ok(
+      await reader.callTool({
+        name: 'run_action',
+        arguments: { action: 'GetCustomer', payload: { id: customer.id } },
+      }),
+    );
+    expect(got).not.toHaveProperty('idempotency_key');
+    expect(JSON.stringify(got)).toContain('read@example.com');
+  });
+});
+
 describe('secrets', () => {
   it('client secrets are redacted from results; the connection key never appears', async () => {
     const created = ok(
