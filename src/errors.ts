@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   REQUEST_TOO_LARGE: { status: 413, exit: 2 },
   CONNECTION_INVALID: { status: 400, exit: 2 },
   SECRET_UNRESOLVED: { status: 400, exit: 2 },
+  /** Refused by a safety policy (the MCP server's --allow-writes/--allow-money/--allow-live). */
+  POLICY_REFUSED: { status: 403, exit: 2 },
   // Stripe answered with an error.
   STRIPE_INVALID_REQUEST: { status: 400, exit: 1 },
   STRIPE_AUTHENTICATION: { status: 401, exit: 1 },

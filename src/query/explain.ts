@@ -37,7 +37,7 @@ export function estimatedPages(plan: Plan): number | null {
   return null;
 }
 
-function explainPlan(plan: Plan): Explanation {
+export function explainPlan(plan: Plan): Explanation {
   return {
     entity: plan.entity,
     calls: plan.scans.map((s) => ({ kind: s.kind, ...s.call })),

@@ -15,6 +15,7 @@ import * as entities from './entities.ts';
 import * as explain from './explain.ts';
 import * as get from './get.ts';
 import * as list from './list.ts';
+import * as mcp from './mcp.ts';
 import * as query from './query.ts';
 import * as start from './start.ts';
 import * as update from './update.ts';
@@ -34,5 +35,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   action,
   connection,
   emulator,
+  mcp,
   completion,
 ].map((m) => m.register);
