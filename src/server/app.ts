@@ -154,6 +154,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   ])
     await app.register(routes(state));
 
+  // Answers that finish during shutdown close their connection: a kept-alive socket would hold
+  // the listener open until its keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await registry.close();
     await ports.close?.();

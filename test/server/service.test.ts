@@ -1,0 +1,166 @@
+/** The service around the routes: OpenAPI and docs, logs, metrics, internal errors, limits, shutdown. */
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { describe, expect, it } from 'vitest';
+import { createServer, createInMemoryPorts, ensureAdminToken, issueToken, startServer } from '../../src/server/index.ts';
+import { startEmulator } from '../../src/emulator/index.ts';
+import { useServer, API_KEY } from './support.ts';
+
+const env = useServer();
+const inject = (opts: Parameters<typeof env.server.app.inject>[0]) => env.server.app.inject(opts);
+
+describe('OpenAPI document and docs', () => {
+  it('is a valid OpenAPI 3 document covering every route', async () => {
+    const res = await inject({ url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/api/actions',
+        '/api/connections',
+        '/api/connections/{name}',
+        '/api/connections/{name}/actions/{action}',
+        '/api/connections/{name}/entities/{entity}',
+        '/api/connections/{name}/entities/{entity}/{id}',
+        '/api/connections/{name}/execute',
+        '/api/connections/{name}/explain',
+        '/api/connections/{name}/query',
+        '/api/connections/{name}/test',
+        '/api/entities',
+        '/api/entities/{entity}',
+        '/healthz',
+        '/metrics',
+        '/readyz',
+      ].sort(),
+    );
+    expect(doc.paths['/api/connections'].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.components.schemas.Error).toBeDefined();
+  });
+
+  it('serves the UI from local assets only (no CDN, no online validator)', async () => {
+    const page = await inject({ url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    const refs = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(2);
+    for (const ref of refs) expect(ref).not.toMatch(/^(https?:)?\/\//);
+    for (const ref of refs) {
+      const asset = await inject({ url: new URL(ref, 'http://x/docs/').pathname });
+      expect(asset.statusCode, ref).toBe(200);
+      if (ref.includes('initializer')) {
+        // Its code (not its comments) fetches only the local document, with no online validator.
+        const code = asset.body.replace(/^\s*\/\/.*$/gm, '');
+        expect(code).not.toMatch(/https?:\/\//);
+        expect(code).toContain("resolveUrl('./json')");
+        expect(code).toContain('"validatorUrl":null');
+      }
+    }
+  });
+});
+
+describe('logs', () => {
+  it('never contain a token, the Authorization header or the API key, at trace level', async () => {
+    const stray = 'sct_' + 'A'.repeat(43);
+    await inject({ url: '/api/connections/demo/test', headers: env.auth(env.tokens.admin) });
+    await inject({ url: `/api/entities?token=${stray}`, headers: env.auth(env.tokens.read) });
+    await inject({ url: '/api/connections', headers: env.auth(stray) });
+    const text = env.logs.join('\n');
+    expect(text).toContain('/api/connections/demo/test');
+    expect(text).toContain('[REDACTED]');
+    for (const secret of [...Object.values(env.tokens), stray, API_KEY]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/bearer/i);
+    expect(env.logs.some((l) => JSON.parse(l).reqId)).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it('counts requests by route and status, and the gateway calls', async () => {
+    await inject({ url: '/api/connections/demo/entities/Customer?limit=1', headers: env.auth(env.tokens.read) });
+    const res = await inject({ url: '/metrics', headers: env.auth(env.tokens.read) });
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/api\/connections\/:name\/entities\/:entity",status="200"\} [1-9]/);
+    expect(res.body).toMatch(/stripe_requests_total\{connection="demo"\} [1-9]/);
+    expect(res.body).toMatch(/stripe_throttle_waits_total\{connection="demo"\} \d+/);
+  });
+});
+
+describe('failures', () => {
+  it('a thrown non-ConnectorError is INTERNAL with a request id and no stack', async () => {
+    const ports = createInMemoryPorts();
+    ports.connections.list = async () => {
+      throw new TypeError('boom in the store');
+    };
+    const server = await createServer({ ports, log: { level: 'silent' } });
+    const { token } = await issueToken(ports.tokens, { scopes: ['read'] });
+    const res = await server.app.inject({ url: '/api/connections', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      error: { code: 'INTERNAL', message: expect.stringContaining(res.headers['x-request-id'] as string), request_id: res.headers['x-request-id'] },
+    });
+    expect(res.body).not.toMatch(/boom|at .*\.ts|TypeError/);
+    await server.close();
+  });
+
+  it('rate-limits per token and limits the body size', async () => {
+    const server = await createServer({ config: { limits: { bodyBytes: 1024, rateLimit: { max: 3, windowMs: 60_000 } } }, log: { level: 'silent' } });
+    const a = await issueToken(server.ports.tokens, { scopes: ['admin'] });
+    const b = await issueToken(server.ports.tokens, { scopes: ['read'] });
+    const c = await issueToken(server.ports.tokens, { scopes: ['admin'] });
+    const get = (t: string) => server.app.inject({ url: '/api/entities', headers: { authorization: `Bearer ${t}` } });
+    for (let i = 0; i < 3; i++) expect((await get(a.token)).statusCode).toBe(200);
+    const limited = await get(a.token);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('RATE_LIMITED');
+    expect((await get(b.token)).statusCode).toBe(200);
+    const big = await server.app.inject({
+      method: 'POST',
+      url: '/api/connections',
+      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x', description: 'y'.repeat(2000) }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    await server.close();
+  });
+});
+
+describe('tokens', () => {
+  it('the first admin token is created once, stored hashed, with the sct_ prefix', async () => {
+    const ports = createInMemoryPorts();
+    const first = await ensureAdminToken(ports.tokens);
+    expect(first?.token).toMatch(/^sct_[A-Za-z0-9_-]{43}$/);
+    expect(await ensureAdminToken(ports.tokens)).toBeNull();
+    const [stored] = await ports.tokens.list();
+    expect(JSON.stringify(stored)).not.toContain(first!.token);
+    expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request, then refuses new ones and closes the gateways', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const running = await startServer({
+      port: 0,
+      config: { connections: [{ name: 'slow', apiKey: 'env:K', baseUrl: emulator.url }] },
+      env: { K: API_KEY },
+      log: { level: 'silent' },
+    });
+    try {
+      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
+      const headers = { authorization: `Bearer ${token}` };
+      const ctx = await running.registry.context('slow');
+      emulator.setConditions({ latency: { ms: 400 } });
+      const inFlight = fetch(`${running.url}/api/connections/slow/entities/Customer?limit=1`, { headers });
+      await new Promise((r) => setTimeout(r, 150));
+      const closing = running.close();
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect((await res.json()).data).toBeInstanceOf(Array);
+      await closing;
+      await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+      await expect(ctx.gateway.request({ method: 'GET', path: '/v1/customers' })).rejects.toThrow(/closed/);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
