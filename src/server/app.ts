@@ -44,6 +44,11 @@ export interface ServerOptions {
   log?: { level?: LevelWithSilent; stream?: DestinationStream };
   /** Passed to every connection's gateway (tests shorten the backoff). */
   gatewayOptions?: GatewayOptions;
+  /**
+   * How long close() lets in-flight requests finish before it cuts their connections (a client
+   * that stopped reading a stream would otherwise hold the shutdown forever). Default 10 s.
+   */
+  shutdownGraceMs?: number;
 }
 
 export interface Server {
@@ -168,7 +173,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     await ports.close?.();
   });
   await app.ready();
-  return { app, config, ports, registry, close: () => app.close() };
+  const grace = options.shutdownGraceMs ?? 10_000;
+  const close = async () => {
+    const cut = setTimeout(() => app.server.closeAllConnections(), grace);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  };
+  return { app, config, ports, registry, close };
 }
 
 /** The OpenAPI document from the route schemas (/openapi.json) and the bundled UI (/docs). */

@@ -26,6 +26,8 @@ export function createServerLogger(options: LogOptions = {}): { logger: Logger; 
         censor: REDACTED,
       },
       hooks: { streamWrite: scrub },
+      // ISO time: an epoch in milliseconds is 13 digits, which the card-number rule may take for one.
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.stream ?? pino.destination(1),
   );

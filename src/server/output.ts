@@ -54,7 +54,9 @@ export async function sendPage(
   if (format === 'json') {
     const data: Row[] = [];
     for await (const row of page.rows) data.push(shaped(row));
-    return reply.send({ data, next_cursor: page.nextCursor() });
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify({ data, next_cursor: page.nextCursor() }));
   }
   const first = await page.rows.next();
   const write = serializer(format);
@@ -70,7 +72,6 @@ export async function sendPage(
       yield JSON.stringify(errorBody(toConnectorError(error), requestId)) + '\n';
     }
   }
-  reply.header('trailer', NEXT_CURSOR_TRAILER);
   reply.trailer(NEXT_CURSOR_TRAILER, async () => page.nextCursor() ?? '');
   return reply.type(CONTENT_TYPES[format]).send(Readable.from(body(), { objectMode: false }));
 }

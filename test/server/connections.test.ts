@@ -1,16 +1,21 @@
+import type { InjectOptions } from 'fastify';
 /** Connections, catalog and service routes: success, bad input naming the field, 401, 403. */
 import { describe, expect, it } from 'vitest';
 import { useServer, API_KEY } from './support.ts';
 
 const env = useServer();
-const inject = (opts: Parameters<typeof env.server.app.inject>[0]) => env.server.app.inject(opts);
+const inject = (opts: InjectOptions) => env.server.app.inject(opts);
 
 describe('connections', () => {
   it('lists the configured connection with secret references only', async () => {
     const res = await inject({ url: '/api/connections', headers: env.auth(env.tokens.read) });
     expect(res.statusCode).toBe(200);
     const [demo] = res.json().data;
-    expect(demo).toMatchObject({ name: 'demo', origin: 'config', definition: { apiKey: 'env:SERVER_TEST_KEY' } });
+    expect(demo).toMatchObject({
+      name: 'demo',
+      origin: 'config',
+      definition: { apiKey: 'env:SERVER_TEST_KEY' },
+    });
     expect(res.body).not.toContain(API_KEY);
   });
 
@@ -27,9 +32,18 @@ describe('connections', () => {
     expect(shown.json().definition.apiKey).toBe('env:SERVER_TEST_KEY');
     const tested = await inject({ url: '/api/connections/second/test', headers: env.auth(env.tokens.read) });
     expect(tested.statusCode).toBe(200);
-    expect(tested.json()).toEqual({ connection: 'second', account: expect.stringMatching(/^acct_/), mode: 'test', apiVersion: '2023-08-16' });
+    expect(tested.json()).toEqual({
+      connection: 'second',
+      account: expect.stringMatching(/^acct_/),
+      mode: 'test',
+      apiVersion: '2023-08-16',
+    });
     for (const res of [created, shown, tested]) expect(res.body).not.toContain(API_KEY);
-    const deleted = await inject({ method: 'DELETE', url: '/api/connections/second', headers: env.auth(env.tokens.admin) });
+    const deleted = await inject({
+      method: 'DELETE',
+      url: '/api/connections/second',
+      headers: env.auth(env.tokens.admin),
+    });
     expect(deleted.json()).toEqual({ name: 'second', deleted: true });
     const gone = await inject({ url: '/api/connections/second', headers: env.auth(env.tokens.read) });
     expect(gone.statusCode).toBe(404);
@@ -43,7 +57,11 @@ describe('connections', () => {
     expect(literal.statusCode).toBe(400);
     expect(literal.json().error).toMatchObject({ code: 'CONNECTION_INVALID', field: 'apiKey' });
     expect(literal.body).not.toContain(API_KEY);
-    const typo = await post({ name: 'typo', apiKey: 'env:SERVER_TEST_KEY', proxy: { enabled: false, sslTpye: 'AUTO' } });
+    const typo = await post({
+      name: 'typo',
+      apiKey: 'env:SERVER_TEST_KEY',
+      proxy: { enabled: false, sslTpye: 'AUTO' },
+    });
     expect(typo.json().error).toMatchObject({ code: 'CONNECTION_INVALID', field: 'proxy.sslTpye' });
     const dup = await post({ name: 'demo', apiKey: 'env:SERVER_TEST_KEY' });
     expect(dup.statusCode).toBe(409);
@@ -58,10 +76,20 @@ describe('connections', () => {
   it('401 without or with a bad token, 403 without the scope or the connection', async () => {
     const none = await inject({ url: '/api/connections/demo' });
     expect(none.statusCode).toBe(401);
-    expect(none.json().error).toMatchObject({ code: 'UNAUTHENTICATED', request_id: none.headers['x-request-id'] });
-    const bad = await inject({ url: '/api/connections/demo', headers: env.auth('sct_notatokenatallnotatoken') });
+    expect(none.json().error).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      request_id: none.headers['x-request-id'],
+    });
+    const bad = await inject({
+      url: '/api/connections/demo',
+      headers: env.auth('sct_notatokenatallnotatoken'),
+    });
     expect(bad.statusCode).toBe(401);
-    const reader = await inject({ method: 'DELETE', url: '/api/connections/demo', headers: env.auth(env.tokens.read) });
+    const reader = await inject({
+      method: 'DELETE',
+      url: '/api/connections/demo',
+      headers: env.auth(env.tokens.read),
+    });
     expect(reader.statusCode).toBe(403);
     expect(reader.json().error).toMatchObject({ code: 'FORBIDDEN' });
     const other = await inject({ url: '/api/connections/demo', headers: env.auth(env.tokens.other) });

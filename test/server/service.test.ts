@@ -1,12 +1,20 @@
+import type { InjectOptions } from 'fastify';
 /** The service around the routes: OpenAPI and docs, logs, metrics, internal errors, limits, shutdown. */
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createServer, createInMemoryPorts, ensureAdminToken, issueToken, startServer } from '../../src/server/index.ts';
+import {
+  createServer,
+  createInMemoryPorts,
+  ensureAdminToken,
+  issueToken,
+  startServer,
+} from '../../src/server/index.ts';
 import { startEmulator } from '../../src/emulator/index.ts';
 import { useServer, API_KEY } from './support.ts';
 
 const env = useServer();
-const inject = (opts: Parameters<typeof env.server.app.inject>[0]) => env.server.app.inject(opts);
+const inject = (opts: InjectOptions) => env.server.app.inject(opts);
 
 describe('OpenAPI document and docs', () => {
   it('is a valid OpenAPI 3 document covering every route', async () => {
@@ -75,10 +83,15 @@ describe('logs', () => {
 
 describe('metrics', () => {
   it('counts requests by route and status, and the gateway calls', async () => {
-    await inject({ url: '/api/connections/demo/entities/Customer?limit=1', headers: env.auth(env.tokens.read) });
+    await inject({
+      url: '/api/connections/demo/entities/Customer?limit=1',
+      headers: env.auth(env.tokens.read),
+    });
     const res = await inject({ url: '/metrics', headers: env.auth(env.tokens.read) });
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/api\/connections\/:name\/entities\/:entity",status="200"\} [1-9]/);
+    expect(res.body).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/connections\/:name\/entities\/:entity",status="200"\} [1-9]/,
+    );
     expect(res.body).toMatch(/stripe_requests_total\{connection="demo"\} [1-9]/);
     expect(res.body).toMatch(/stripe_throttle_waits_total\{connection="demo"\} \d+/);
   });
@@ -92,21 +105,32 @@ describe('failures', () => {
     };
     const server = await createServer({ ports, log: { level: 'silent' } });
     const { token } = await issueToken(ports.tokens, { scopes: ['read'] });
-    const res = await server.app.inject({ url: '/api/connections', headers: { authorization: `Bearer ${token}` } });
+    const res = await server.app.inject({
+      url: '/api/connections',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({
-      error: { code: 'INTERNAL', message: expect.stringContaining(res.headers['x-request-id'] as string), request_id: res.headers['x-request-id'] },
+      error: {
+        code: 'INTERNAL',
+        message: expect.stringContaining(res.headers['x-request-id'] as string),
+        request_id: res.headers['x-request-id'],
+      },
     });
     expect(res.body).not.toMatch(/boom|at .*\.ts|TypeError/);
     await server.close();
   });
 
   it('rate-limits per token and limits the body size', async () => {
-    const server = await createServer({ config: { limits: { bodyBytes: 1024, rateLimit: { max: 3, windowMs: 60_000 } } }, log: { level: 'silent' } });
+    const server = await createServer({
+      config: { limits: { bodyBytes: 1024, rateLimit: { max: 3, windowMs: 60_000 } } },
+      log: { level: 'silent' },
+    });
     const a = await issueToken(server.ports.tokens, { scopes: ['admin'] });
     const b = await issueToken(server.ports.tokens, { scopes: ['read'] });
     const c = await issueToken(server.ports.tokens, { scopes: ['admin'] });
-    const get = (t: string) => server.app.inject({ url: '/api/entities', headers: { authorization: `Bearer ${t}` } });
+    const get = (t: string) =>
+      server.app.inject({ url: '/api/entities', headers: { authorization: `Bearer ${t}` } });
     for (let i = 0; i < 3; i++) expect((await get(a.token)).statusCode).toBe(200);
     const limited = await get(a.token);
     expect(limited.statusCode).toBe(429);
@@ -133,6 +157,57 @@ describe('tokens', () => {
     const [stored] = await ports.tokens.list();
     expect(JSON.stringify(stored)).not.toContain(first!.token);
     expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('streaming over a socket', () => {
+  it('streams ndjson with its next cursor as a trailer, and stops paging when the client leaves', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    emulator.load(
+      'customer',
+      Array.from({ length: 1200 }, (_, i) => ({ email: `s${i}@example.com` })),
+    );
+    const running = await startServer({
+      port: 0,
+      config: { connections: [{ name: 'big', apiKey: 'env:K', baseUrl: emulator.url }] },
+      env: { K: API_KEY },
+      log: { level: 'silent' },
+      shutdownGraceMs: 30_000,
+    });
+    try {
+      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
+      const headers = { authorization: `Bearer ${token}` };
+      const url = `${running.url}/api/connections/big/entities/Customer?format=ndjson`;
+      const whole = await fetch(url, { headers });
+      expect(whole.headers.get('trailer')).toBe('x-next-cursor');
+      expect((await whole.text()).trim().split('\n')).toHaveLength(1200);
+
+      // A client that leaves mid-stream: the paging stops and nothing holds the shutdown.
+      emulator.setConditions({ latency: { ms: 30 } });
+      emulator.clearRequests();
+      await new Promise<void>((resolve, reject) => {
+        const req = request(url, { headers }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => {});
+        req.end();
+        setTimeout(() => reject(new Error('no data')), 5000);
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const pagesAfterLeaving = emulator.requests.length;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(emulator.requests.length).toBe(pagesAfterLeaving);
+      expect(pagesAfterLeaving).toBeLessThan(12);
+      const started = Date.now();
+      await running.close();
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await running.close();
+      await emulator.close();
+    }
   });
 });
 

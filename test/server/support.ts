@@ -40,7 +40,8 @@ export function useServer(extra: Partial<ServerConfigInput> = {}): ServerEnv {
       admin: (await issueToken(tokens, { scopes: ['admin'], label: 'admin' })).token,
       read: (await issueToken(tokens, { scopes: ['read'], label: 'reader' })).token,
       write: (await issueToken(tokens, { scopes: ['write'], label: 'writer' })).token,
-      other: (await issueToken(tokens, { scopes: ['admin'], connections: ['other'], label: 'other only' })).token,
+      other: (await issueToken(tokens, { scopes: ['admin'], connections: ['other'], label: 'other only' }))
+        .token,
     };
   });
   afterAll(async () => {

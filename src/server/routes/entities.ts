@@ -2,7 +2,7 @@
  * Entities of a connection: list (filter or SQL, cursor pages, json/ndjson/csv), create, and get,
  * update, delete one. Writes pass the client's Idempotency-Key to Stripe.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createEntity, deleteEntity, getEntity, updateEntity, type Shape } from '../../entities/index.ts';
 import { queryPage } from '../cursor.ts';
 import { FORMATS, sendPage, type Format } from '../output.ts';
@@ -62,19 +62,16 @@ export interface ListInput {
 }
 
 /** Runs one page of a query on a connection and sends it in the asked format. */
-export async function answerPage(
-  state: ServerState,
-  request: FastifyRequest,
-  name: string,
-  input: ListInput,
-) {
+export async function answerPage(state: ServerState, reply: FastifyReply, name: string, input: ListInput) {
   const ctx = await state.registry.context(name);
   const format = input.format ?? 'json';
   const limit = input.limit ?? (format === 'json' ? PAGE_LIMIT_DEFAULT : undefined);
   const shape = input.shape ?? (format === 'csv' ? 'flat' : 'native');
   const abort = new AbortController();
-  // A client that goes away stops the paging (the stream's own backpressure handles a slow one).
-  request.raw.once('close', () => request.raw.destroyed && abort.abort());
+  // A client that goes away before the end stops the paging (backpressure handles a slow one).
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
   const page = queryPage(
     ctx,
     { entity: input.entity, filter: input.filter, sql: input.sql, limit, cursor: input.cursor },
@@ -103,7 +100,7 @@ export function entityRoutes(state: ServerState) {
         response: { 200: pageResponse, ...errorResponses },
       },
       handler: async (request: Req<EntityP, unknown, ListInput>, reply) => {
-        const { page, format, shape } = await answerPage(state, request, request.params.name, {
+        const { page, format, shape } = await answerPage(state, reply, request.params.name, {
           ...request.query,
           entity: request.params.entity,
         });

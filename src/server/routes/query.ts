@@ -36,7 +36,7 @@ export function queryRoutes(state: ServerState) {
         response: { 200: pageResponse, ...errorResponses },
       },
       handler: async (request: FastifyRequest<{ Params: { name: string }; Body: ListInput }>, reply) => {
-        const { page, format, shape } = await answerPage(state, request, request.params.name, request.body);
+        const { page, format, shape } = await answerPage(state, reply, request.params.name, request.body);
         return sendPage(reply, page, format, shape, request.id);
       },
     });
