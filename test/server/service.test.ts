@@ -212,6 +212,40 @@ describe('streaming over a socket', () => {
 });
 
 describe('graceful shutdown', () => {
+  it('cuts a client that stopped reading once the grace period is over', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    emulator.load(
+      'customer',
+      Array.from({ length: 3000 }, (_, i) => ({ email: `g${i}@example.com`, description: 'x'.repeat(500) })),
+    );
+    const running = await startServer({
+      port: 0,
+      config: { connections: [{ name: 'big', apiKey: 'env:K', baseUrl: emulator.url }] },
+      env: { K: API_KEY },
+      log: { level: 'silent' },
+      shutdownGraceMs: 300,
+    });
+    try {
+      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
+      // A client that reads the first chunk, then nothing more: the socket stays open, full.
+      const req = request(
+        `${running.url}/api/connections/big/entities/Customer?format=ndjson`,
+        { headers: { authorization: `Bearer ${token}` } },
+        (res) => res.once('data', () => res.pause()),
+      );
+      req.on('error', () => {});
+      req.end();
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      await running.close();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(3000);
+      req.destroy();
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('finishes an in-flight request, then refuses new ones and closes the gateways', async () => {
     const emulator = await startEmulator({ port: 0 });
     const running = await startServer({
