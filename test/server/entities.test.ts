@@ -18,24 +18,51 @@ async function seedCustomers(n: number, tag: string): Promise<string[]> {
 }
 
 describe('entity list', () => {
-  it('pages with an opaque cursor: page N+1 continues exactly where page N ended', async () => {
-    const ids = await seedCustomers(25, 'page');
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const url: string = `${base}/Customer?filter=${encodeURIComponent("name LIKE 'page%'")}&limit=7${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await inject({ url, headers: env.auth(env.tokens.read) });
-      expect(res.statusCode).toBe(200);
-      const body = res.json();
-      seen.push(...body.data.map((c: { id: string }) => c.id));
-      cursor = body.next_cursor;
-      pages++;
-    } while (cursor && pages < 10);
-    expect(pages).toBe(4);
-    expect(seen).toHaveLength(25);
-    expect(new Set(seen)).toEqual(new Set(ids));
-  });
+  // name: Stripe search (offset cursor); description: a list scan filtered locally (keyset cursor).
+  it.each([
+    ['name', 'search'],
+    ['description', 'list'],
+  ])(
+    'pages by %s with an opaque cursor: page N+1 continues exactly where page N ended',
+    async (field, kind) => {
+      const tag = `page${field}`;
+      const objects = Array.from({ length: 25 }, (_, i) => ({
+        email: `${tag}${i}@example.com`,
+        [field]: `${tag} ${i}`,
+        created: 1_700_000_000 + i,
+      }));
+      env.emulator.load('customer', objects);
+      // Rows that the local filter drops, between the pages' rows.
+      env.emulator.load(
+        'customer',
+        Array.from({ length: 10 }, (_, i) => ({ email: `noise${field}${i}@example.com` })),
+      );
+      const ids = objects.map((o) => (o as { id?: string }).id!);
+      const filter = encodeURIComponent(`${field} LIKE '${tag}%'`);
+      const explained = await inject({
+        method: 'POST',
+        url: '/api/connections/demo/explain',
+        headers: env.auth(env.tokens.read),
+        payload: { entity: 'Customer', filter: decodeURIComponent(filter) },
+      });
+      expect(explained.json().calls[0].kind).toBe(kind);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const url: string = `${base}/Customer?filter=${filter}&limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await inject({ url, headers: env.auth(env.tokens.read) });
+        expect(res.statusCode).toBe(200);
+        const body = res.json();
+        seen.push(...body.data.map((c: { id: string }) => c.id));
+        cursor = body.next_cursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(pages).toBe(4);
+      expect(seen).toHaveLength(25);
+      expect(new Set(seen)).toEqual(new Set(ids));
+    },
+  );
 
   it('keyset pages of a plain list ask Stripe to start after the last row', async () => {
     await seedCustomers(5, 'keyset');

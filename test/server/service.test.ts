@@ -253,6 +253,7 @@ describe('graceful shutdown', () => {
       config: { connections: [{ name: 'slow', apiKey: 'env:K', baseUrl: emulator.url }] },
       env: { K: API_KEY },
       log: { level: 'silent' },
+      shutdownGraceMs: 30_000,
     });
     try {
       const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
@@ -261,11 +262,14 @@ describe('graceful shutdown', () => {
       emulator.setConditions({ latency: { ms: 400 } });
       const inFlight = fetch(`${running.url}/api/connections/slow/entities/Customer?limit=1`, { headers });
       await new Promise((r) => setTimeout(r, 150));
+      const started = Date.now();
       const closing = running.close();
       const res = await inFlight;
       expect(res.status).toBe(200);
       expect((await res.json()).data).toBeInstanceOf(Array);
       await closing;
+      // Well within the 30 s grace: the kept-alive socket was closed after the answer.
+      expect(Date.now() - started).toBeLessThan(3000);
       await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
       await expect(ctx.gateway.request({ method: 'GET', path: '/v1/customers' })).rejects.toThrow(/closed/);
     } finally {
