@@ -1,5 +1,5 @@
 /** JSON schemas shared by the route groups (each group keeps its own next to its routes). */
-import { SHAPES } from '../entities/shape.ts';
+import { SHAPES, type Shape } from '../entities/shape.ts';
 
 export const anyObject = { type: 'object', additionalProperties: true } as const;
 
@@ -53,4 +53,13 @@ export const idempotencyHeaders = {
 export function idempotencyKey(headers: Record<string, unknown>): string | undefined {
   const key = headers['idempotency-key'];
   return typeof key === 'string' ? key : undefined;
+}
+
+/** A write's options from its request: the `shape` asked for and the client's Idempotency-Key. */
+export function writeOptions(request: { headers: Record<string, unknown>; query: unknown }): {
+  shape?: Shape;
+  idempotencyKey?: string;
+} {
+  const key = idempotencyKey(request.headers);
+  return { shape: (request.query as { shape?: Shape }).shape, ...(key ? { idempotencyKey: key } : {}) };
 }

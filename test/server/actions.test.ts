@@ -1,5 +1,5 @@
-import type { InjectOptions } from 'fastify';
 /** Query, explain, actions (JSON and a file) and the Google task form, against the emulator. */
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useServer } from './support.ts';
 

@@ -1,5 +1,5 @@
-import type { InjectOptions } from 'fastify';
 /** Connections, catalog and service routes: success, bad input naming the field, 401, 403. */
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useServer, API_KEY } from './support.ts';
 

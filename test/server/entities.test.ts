@@ -1,5 +1,5 @@
-import type { InjectOptions } from 'fastify';
 /** Entity routes against the emulator: list pages, streamed formats, CRUD, idempotency, 401/403. */
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useServer } from './support.ts';
 

@@ -1,17 +1,10 @@
-import type { InjectOptions } from 'fastify';
 /** The service around the routes: OpenAPI and docs, logs, metrics, internal errors, limits, shutdown. */
+import type { InjectOptions } from 'fastify';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import {
-  createServer,
-  createInMemoryPorts,
-  ensureAdminToken,
-  issueToken,
-  startServer,
-} from '../../src/server/index.ts';
-import { startEmulator } from '../../src/emulator/index.ts';
-import { useServer, API_KEY } from './support.ts';
+import { createServer, createInMemoryPorts, ensureAdminToken, issueToken } from '../../src/server/index.ts';
+import { listening, useServer, API_KEY } from './support.ts';
 
 const env = useServer();
 const inject = (opts: InjectOptions) => env.server.app.inject(opts);
@@ -162,31 +155,21 @@ describe('tokens', () => {
 
 describe('streaming over a socket', () => {
   it('streams ndjson with its next cursor as a trailer, and stops paging when the client leaves', async () => {
-    const emulator = await startEmulator({ port: 0 });
-    emulator.load(
-      'customer',
+    const env2 = await listening(
       Array.from({ length: 1200 }, (_, i) => ({ email: `s${i}@example.com` })),
+      30_000,
     );
-    const running = await startServer({
-      port: 0,
-      config: { connections: [{ name: 'big', apiKey: 'env:K', baseUrl: emulator.url }] },
-      env: { K: API_KEY },
-      log: { level: 'silent' },
-      shutdownGraceMs: 30_000,
-    });
     try {
-      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
-      const headers = { authorization: `Bearer ${token}` };
-      const url = `${running.url}/api/connections/big/entities/Customer?format=ndjson`;
-      const whole = await fetch(url, { headers });
+      const url = `${env2.server.url}/api/connections/big/entities/Customer?format=ndjson`;
+      const whole = await fetch(url, { headers: env2.headers });
       expect(whole.headers.get('trailer')).toBe('x-next-cursor');
       expect((await whole.text()).trim().split('\n')).toHaveLength(1200);
 
       // A client that leaves mid-stream: the paging stops and nothing holds the shutdown.
-      emulator.setConditions({ latency: { ms: 30 } });
-      emulator.clearRequests();
+      env2.emulator.setConditions({ latency: { ms: 30 } });
+      env2.emulator.clearRequests();
       await new Promise<void>((resolve, reject) => {
-        const req = request(url, { headers }, (res) => {
+        const req = request(url, { headers: env2.headers }, (res) => {
           res.once('data', () => {
             req.destroy();
             resolve();
@@ -197,83 +180,65 @@ describe('streaming over a socket', () => {
         setTimeout(() => reject(new Error('no data')), 5000);
       });
       await new Promise((r) => setTimeout(r, 300));
-      const pagesAfterLeaving = emulator.requests.length;
+      const pagesAfterLeaving = env2.emulator.requests.length;
       await new Promise((r) => setTimeout(r, 300));
-      expect(emulator.requests.length).toBe(pagesAfterLeaving);
+      expect(env2.emulator.requests.length).toBe(pagesAfterLeaving);
       expect(pagesAfterLeaving).toBeLessThan(12);
       const started = Date.now();
-      await running.close();
+      await env2.server.close();
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
-      await running.close();
-      await emulator.close();
+      await env2.close();
     }
   });
 });
 
 describe('graceful shutdown', () => {
   it('cuts a client that stopped reading once the grace period is over', async () => {
-    const emulator = await startEmulator({ port: 0 });
-    emulator.load(
-      'customer',
+    const env2 = await listening(
       Array.from({ length: 3000 }, (_, i) => ({ email: `g${i}@example.com`, description: 'x'.repeat(500) })),
+      300,
     );
-    const running = await startServer({
-      port: 0,
-      config: { connections: [{ name: 'big', apiKey: 'env:K', baseUrl: emulator.url }] },
-      env: { K: API_KEY },
-      log: { level: 'silent' },
-      shutdownGraceMs: 300,
-    });
     try {
-      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
       // A client that reads the first chunk, then nothing more: the socket stays open, full.
       const req = request(
-        `${running.url}/api/connections/big/entities/Customer?format=ndjson`,
-        { headers: { authorization: `Bearer ${token}` } },
+        `${env2.server.url}/api/connections/big/entities/Customer?format=ndjson`,
+        { headers: env2.headers },
         (res) => res.once('data', () => res.pause()),
       );
       req.on('error', () => {});
       req.end();
       await new Promise((r) => setTimeout(r, 500));
       const started = Date.now();
-      await running.close();
+      await env2.server.close();
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect(Date.now() - started).toBeLessThan(3000);
       req.destroy();
     } finally {
-      await emulator.close();
+      await env2.close();
     }
   });
 
   it('finishes an in-flight request, then refuses new ones and closes the gateways', async () => {
-    const emulator = await startEmulator({ port: 0 });
-    const running = await startServer({
-      port: 0,
-      config: { connections: [{ name: 'slow', apiKey: 'env:K', baseUrl: emulator.url }] },
-      env: { K: API_KEY },
-      log: { level: 'silent' },
-      shutdownGraceMs: 30_000,
-    });
+    const env2 = await listening([], 30_000);
+    const { server, emulator, headers } = env2;
     try {
-      const { token } = await issueToken(running.ports.tokens, { scopes: ['read'] });
-      const headers = { authorization: `Bearer ${token}` };
-      const ctx = await running.registry.context('slow');
+      const ctx = await server.registry.context('big');
       emulator.setConditions({ latency: { ms: 400 } });
-      const inFlight = fetch(`${running.url}/api/connections/slow/entities/Customer?limit=1`, { headers });
+      const inFlight = fetch(`${server.url}/api/connections/big/entities/Customer?limit=1`, { headers });
       await new Promise((r) => setTimeout(r, 150));
       const started = Date.now();
-      const closing = running.close();
+      const closing = server.close();
       const res = await inFlight;
       expect(res.status).toBe(200);
       expect((await res.json()).data).toBeInstanceOf(Array);
       await closing;
       // Well within the 30 s grace: the kept-alive socket was closed after the answer.
       expect(Date.now() - started).toBeLessThan(3000);
-      await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
       await expect(ctx.gateway.request({ method: 'GET', path: '/v1/customers' })).rejects.toThrow(/closed/);
     } finally {
-      await emulator.close();
+      await env2.close();
     }
   });
 });

@@ -2,7 +2,14 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { createServer, issueToken, type Server, type ServerConfigInput } from '../../src/server/index.ts';
+import {
+  createServer,
+  issueToken,
+  startServer,
+  type RunningServer,
+  type Server,
+  type ServerConfigInput,
+} from '../../src/server/index.ts';
 
 export const API_KEY = 'sk_test_serverkey123';
 
@@ -50,4 +57,38 @@ export function useServer(extra: Partial<ServerConfigInput> = {}): ServerEnv {
   });
   env.auth = (token) => ({ authorization: `Bearer ${token}` });
   return env;
+}
+
+export interface Listening {
+  emulator: Emulator;
+  server: RunningServer;
+  /** Authorization header of a read token. */
+  headers: { authorization: string };
+  close(): Promise<void>;
+}
+
+/** A fresh emulator with `customers` and a listening server with connection `big` to it. */
+export async function listening(
+  customers: Array<Record<string, unknown>>,
+  shutdownGraceMs: number,
+): Promise<Listening> {
+  const emulator = await startEmulator({ port: 0 });
+  emulator.load('customer', customers);
+  const server = await startServer({
+    port: 0,
+    config: { connections: [{ name: 'big', apiKey: 'env:K', baseUrl: emulator.url }] },
+    env: { K: API_KEY },
+    log: { level: 'silent' },
+    shutdownGraceMs,
+  });
+  const { token } = await issueToken(server.ports.tokens, { scopes: ['read'] });
+  return {
+    emulator,
+    server,
+    headers: { authorization: `Bearer ${token}` },
+    async close() {
+      await server.close();
+      await emulator.close();
+    },
+  };
 }

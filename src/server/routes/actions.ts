@@ -8,7 +8,7 @@ import {
   bearer,
   errorResponses,
   idempotencyHeaders,
-  idempotencyKey,
+  writeOptions,
   nameParam,
   shapeQuery,
 } from '../schemas.ts';
@@ -54,11 +54,7 @@ export function actionRoutes(state: ServerState) {
         reply,
       ) => {
         const ctx = await state.registry.context(request.params.name);
-        const key = idempotencyKey(request.headers);
-        const result = await runAction(ctx, request.params.action, request.body ?? {}, {
-          shape: request.query.shape,
-          ...(key ? { idempotencyKey: key } : {}),
-        });
+        const result = await runAction(ctx, request.params.action, request.body ?? {}, writeOptions(request));
         if (isFile(result))
           return reply
             .type(result.contentType)

@@ -14,9 +14,9 @@ import {
   entityParams,
   errorResponses,
   idempotencyHeaders,
-  idempotencyKey,
   objectParams,
   shapeQuery,
+  writeOptions,
 } from '../schemas.ts';
 
 export const PAGE_LIMIT_MAX = 1000;
@@ -122,11 +122,7 @@ export function entityRoutes(state: ServerState) {
       },
       handler: async (request: Req<EntityP, Record<string, unknown>, { shape: Shape }>, reply) => {
         const ctx = await state.registry.context(request.params.name);
-        const key = idempotencyKey(request.headers);
-        const created = await createEntity(ctx, request.params.entity, request.body, {
-          shape: request.query.shape,
-          ...(key ? { idempotencyKey: key } : {}),
-        });
+        const created = await createEntity(ctx, request.params.entity, request.body, writeOptions(request));
         return reply.code(201).send(created);
       },
     });
@@ -161,11 +157,13 @@ export function entityRoutes(state: ServerState) {
       },
       handler: async (request: Req<ObjectP, Record<string, unknown>, { shape: Shape }>) => {
         const ctx = await state.registry.context(request.params.name);
-        const key = idempotencyKey(request.headers);
-        return updateEntity(ctx, request.params.entity, request.params.id, request.body, {
-          shape: request.query.shape,
-          ...(key ? { idempotencyKey: key } : {}),
-        });
+        return updateEntity(
+          ctx,
+          request.params.entity,
+          request.params.id,
+          request.body,
+          writeOptions(request),
+        );
       },
     });
 
