@@ -141,19 +141,41 @@ function singular(word: string): string {
 const refName = (ref: string) => ref.split('/').pop() as string;
 const isParam = (segment: string) => segment.startsWith('{');
 
-export function generate(spec: Json): Catalog {
-  const schemas: Json = spec.components.schemas;
-  const resourceIds = Object.keys(schemas)
-    .filter((k) => schemas[k]['x-resourceId'])
-    .sort();
-  const isResource = (name: string) => Boolean(schemas[name]?.['x-resourceId']);
-  const needed = new Set<string>();
+function matchesCollection(literal: string, resource: string): boolean {
+  const base = resource.split('.').pop() as string;
+  const one = singular(literal);
+  return (
+    base === literal ||
+    base === one ||
+    base.endsWith('_' + one) ||
+    base.endsWith('_' + literal) ||
+    one.endsWith('_' + base)
+  );
+}
 
-  function convert(schema: Json): TypeSpec {
+/** The spec with its look-ups: which schemas are resources, converting types, reading operations. */
+class SpecReader {
+  readonly schemas: Json;
+  readonly resourceIds: string[];
+  /** Every named schema referred to so far; the catalog carries them all. */
+  readonly needed = new Set<string>();
+
+  constructor(readonly spec: Json) {
+    this.schemas = spec.components.schemas;
+    this.resourceIds = Object.keys(this.schemas)
+      .filter((k) => this.schemas[k]['x-resourceId'])
+      .sort();
+  }
+
+  isResource(name: string): boolean {
+    return Boolean(this.schemas[name]?.['x-resourceId']);
+  }
+
+  convert(schema: Json): TypeSpec {
     if (schema.$ref) {
       const name = refName(schema.$ref);
-      needed.add(name);
-      return withNullable({ type: 'ref', ref: name }, schema);
+      this.needed.add(name);
+      return this.withNullable({ type: 'ref', ref: name }, schema);
     }
     if (schema.anyOf) {
       const members: Json[] = schema.anyOf;
@@ -161,60 +183,60 @@ export function generate(spec: Json): Catalog {
       const plain = members.filter((m) => !m.$ref);
       // An id that can be expanded into the object(s) it names.
       if (schema['x-expansionResources'] && plain.length === 1 && plain[0].type === 'string') {
-        refs.forEach((r) => needed.add(r));
-        return withNullable({ type: 'string', expandable: refs }, schema);
+        refs.forEach((r) => this.needed.add(r));
+        return this.withNullable({ type: 'string', expandable: refs }, schema);
       }
       // Request parameters accept '' to unset a value.
       const emptyable = members.some((m) => Array.isArray(m.enum) && m.enum.length === 1 && m.enum[0] === '');
       const rest = members.filter((m) => !(Array.isArray(m.enum) && m.enum.length === 1 && m.enum[0] === ''));
       let spec: TypeSpec =
-        rest.length === 1 ? convert(rest[0]) : { type: 'anyOf', of: rest.map((m) => convert(m)) };
+        rest.length === 1 ? this.convert(rest[0]) : { type: 'anyOf', of: rest.map((m) => this.convert(m)) };
       if (emptyable) spec = { ...spec, emptyable: true };
-      return withNullable(spec, schema);
+      return this.withNullable(spec, schema);
     }
     if (schema.enum && schema.type !== 'boolean') {
-      return withNullable({ type: 'enum', values: [...schema.enum] }, schema);
+      return this.withNullable({ type: 'enum', values: [...schema.enum] }, schema);
     }
     switch (schema.type) {
       case 'string':
-        return withNullable({ type: schema.format === 'unix-time' ? 'timestamp' : 'string' }, schema);
+        return this.withNullable({ type: schema.format === 'unix-time' ? 'timestamp' : 'string' }, schema);
       case 'integer':
-        return withNullable({ type: schema.format === 'unix-time' ? 'timestamp' : 'integer' }, schema);
+        return this.withNullable({ type: schema.format === 'unix-time' ? 'timestamp' : 'integer' }, schema);
       case 'number':
       case 'boolean':
-        return withNullable({ type: schema.type }, schema);
+        return this.withNullable({ type: schema.type }, schema);
       case 'array':
-        return withNullable({ type: 'array', items: convert(schema.items ?? {}) }, schema);
+        return this.withNullable({ type: 'array', items: this.convert(schema.items ?? {}) }, schema);
       case 'object':
       case undefined: {
         if (schema.type === undefined && !schema.properties && !schema.additionalProperties) {
-          return withNullable({ type: 'any' }, schema);
+          return this.withNullable({ type: 'any' }, schema);
         }
         const spec: TypeSpec = { type: 'object' };
-        if (schema.properties) spec.fields = convertFields(schema.properties);
+        if (schema.properties) spec.fields = this.convertFields(schema.properties);
         if (schema.required?.length) spec.requiredFields = [...schema.required];
         if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-          spec.additional = convert(schema.additionalProperties);
+          spec.additional = this.convert(schema.additionalProperties);
         }
-        return withNullable(spec, schema);
+        return this.withNullable(spec, schema);
       }
       default:
-        return withNullable({ type: 'any' }, schema);
+        return this.withNullable({ type: 'any' }, schema);
     }
   }
 
-  function withNullable(spec: TypeSpec, schema: Json): TypeSpec {
+  withNullable(spec: TypeSpec, schema: Json): TypeSpec {
     return schema.nullable ? { ...spec, nullable: true } : spec;
   }
 
-  function convertFields(properties: Json): Record<string, TypeSpec> {
+  convertFields(properties: Json): Record<string, TypeSpec> {
     const out: Record<string, TypeSpec> = {};
-    for (const name of Object.keys(properties)) out[name] = convert(properties[name]);
+    for (const name of Object.keys(properties)) out[name] = this.convert(properties[name]);
     return out;
   }
 
   /** The resource an operation returns, with deleted and polymorphic variants folded in. */
-  function responseOf(op: Json): ResponseShape {
+  responseOf(op: Json): ResponseShape {
     const content = op.responses?.['200']?.content ?? {};
     const contentType = Object.keys(content)[0];
     if (!contentType) return { kind: 'none' };
@@ -235,11 +257,11 @@ export function generate(spec: Json): Catalog {
   }
 
   /** Chooses the single resource an operation belongs to. */
-  function owningResource(path: string, response: ResponseShape): string | undefined {
+  owningResource(path: string, response: ResponseShape): string | undefined {
     const candidates = (response.resources ?? []).map((r) =>
       r.startsWith('deleted_') ? r.slice('deleted_'.length) : r,
     );
-    const unique = [...new Set(candidates)].filter((r) => isResource(r));
+    const unique = [...new Set(candidates)].filter((r) => this.isResource(r));
     if (unique.length <= 1) return unique[0];
     // Polymorphic answers: the one the path names, else the polymorphic resource that unites them.
     const literals = path.split('/').filter((s) => s && !isParam(s));
@@ -247,52 +269,95 @@ export function generate(spec: Json): Catalog {
       const hit = unique.find((r) => matchesCollection(literals[i], r));
       if (hit) return hit;
     }
-    const union = resourceIds.find((id) => {
-      const members = (schemas[id].anyOf ?? []).map((m: Json) => refName(m.$ref ?? ''));
+    const union = this.resourceIds.find((id) => {
+      const members = (this.schemas[id].anyOf ?? []).map((m: Json) => refName(m.$ref ?? ''));
       return members.length && unique.every((u) => members.includes(u));
     });
     return union ?? unique[0];
   }
 
-  function matchesCollection(literal: string, resource: string): boolean {
-    const base = resource.split('.').pop() as string;
-    const one = singular(literal);
-    return (
-      base === literal ||
-      base === one ||
-      base.endsWith('_' + one) ||
-      base.endsWith('_' + literal) ||
-      one.endsWith('_' + base)
-    );
-  }
-
   /** `bank_accounts` under an account creates an external_account, one of that union's members. */
-  function namesMember(literal: string, resource: string): boolean {
-    const member = resourceForLiteral(literal);
-    const union = (schemas[resource].anyOf ?? []).map((m: Json) => refName(m.$ref ?? ''));
+  namesMember(literal: string, resource: string): boolean {
+    const member = this.resourceForLiteral(literal);
+    const union = (this.schemas[resource].anyOf ?? []).map((m: Json) => refName(m.$ref ?? ''));
     return Boolean(member && union.includes(member));
   }
 
-  const operations: Array<CatalogOperation & { resource: string }> = [];
+  pathParamsOf(segments: string[], kind: OperationKind, resource: string): PathParam[] {
+    const params: PathParam[] = [];
+    const lastParam = segments.map(isParam).lastIndexOf(true);
+    segments.forEach((segment, i) => {
+      if (!isParam(segment)) return;
+      const name = segment.slice(1, -1);
+      const owner = i > 0 ? this.resourceForLiteral(segments[i - 1], segments[i - 2]) : undefined;
+      const after = segments.slice(i + 1);
+      let isSelf = false;
+      if (i === lastParam && kind !== 'list' && kind !== 'create' && kind !== 'search') {
+        // /charges/{charge}/dispute/close acts on the charge's dispute: {charge} is its parent.
+        isSelf = kind === 'custom' ? !after.some((w) => matchesCollection(w, resource)) : after.length === 0;
+      }
+      params.push({ name, ...(isSelf ? { self: true } : owner ? { resource: owner } : {}) });
+    });
+    return params;
+  }
+
+  resourceForLiteral(literal: string, namespace?: string): string | undefined {
+    const one = singular(literal);
+    if (namespace && this.resourceIds.includes(`${namespace}.${one}`)) return `${namespace}.${one}`;
+    return (
+      this.resourceIds.find((id) => id === one) ??
+      this.resourceIds.find((id) => id.split('.').pop() === one) ??
+      this.resourceIds.find((id) => id.endsWith('_' + one))
+    );
+  }
+
+  paramsOf(op: Json, method: string): CatalogOperation['params'] {
+    const out: CatalogOperation['params'] = [];
+    if (method === 'get' || method === 'delete') {
+      for (const p of op.parameters ?? []) {
+        if (p.in !== 'query') continue;
+        out.push({ ...this.convert(p.schema ?? {}), name: p.name, required: p.required ? true : undefined });
+      }
+    }
+    const body = op.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
+    if (body?.properties) {
+      const required = new Set<string>(body.required ?? []);
+      for (const name of Object.keys(body.properties)) {
+        out.push({
+          ...this.convert(body.properties[name]),
+          name,
+          required: required.has(name) ? true : undefined,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+type Located = CatalogOperation & { resource: string };
+
+/** Every operation of the spec, assigned to one resource, with its kind and method name. */
+function readOperations(r: SpecReader): { operations: Located[]; unassigned: string[] } {
+  const operations: Located[] = [];
   const unassigned: string[] = [];
-  const pathKeys = Object.keys(spec.paths).sort();
+  const pathKeys = Object.keys(r.spec.paths).sort();
   const singletonGets = new Set<string>();
   for (const path of pathKeys) {
-    const get = spec.paths[path].get;
-    if (get && !isParam(path.split('/').pop() as string) && responseOf(get).kind === 'object') {
+    const get = r.spec.paths[path].get;
+    if (get && !isParam(path.split('/').pop() as string) && r.responseOf(get).kind === 'object') {
       singletonGets.add(path);
     }
   }
 
   for (const path of pathKeys) {
     for (const method of ['get', 'post', 'delete'] as const) {
-      const op = spec.paths[path][method];
+      const op = r.spec.paths[path][method];
       if (!op) continue;
-      const response = responseOf(op);
+      const response = r.responseOf(op);
       // A binary answer (the quote PDF) belongs to the object whose id the path carries.
       const resource =
-        owningResource(path, response) ??
-        resourceForLiteral(
+        r.owningResource(path, response) ??
+        r.resourceForLiteral(
           [...path.split('/').filter(Boolean)]
             .reverse()
             .find((_s: string, i: number, all: string[]) => i > 0 && isParam(all[i - 1])) ?? '',
@@ -311,7 +376,7 @@ export function generate(spec: Json): Catalog {
       else if (response.kind === 'search') kind = 'search';
       else if (response.kind === 'list') kind = 'list';
       else if (isParam(last)) kind = method === 'get' ? 'retrieve' : 'update';
-      else if (matchesCollection(last, resource) || namesMember(last, resource)) {
+      else if (matchesCollection(last, resource) || r.namesMember(last, resource)) {
         if (method === 'get') kind = 'retrieve';
         else kind = singletonGets.has(path) ? 'update' : 'create';
       } else {
@@ -332,71 +397,27 @@ export function generate(spec: Json): Catalog {
         path,
         testHelper:
           segments[0] === 'test_helpers' && resource.split('.')[0] !== 'test_helpers' ? true : undefined,
-        pathParams: pathParamsOf(segments, kind, resource),
-        params: paramsOf(op, method),
+        pathParams: r.pathParamsOf(segments, kind, resource),
+        params: r.paramsOf(op, method),
         response,
       });
     }
   }
 
-  function pathParamsOf(segments: string[], kind: OperationKind, resource: string): PathParam[] {
-    const params: PathParam[] = [];
-    const lastParam = segments.map(isParam).lastIndexOf(true);
-    segments.forEach((segment, i) => {
-      if (!isParam(segment)) return;
-      const name = segment.slice(1, -1);
-      const owner = i > 0 ? resourceForLiteral(segments[i - 1], segments[i - 2]) : undefined;
-      const after = segments.slice(i + 1);
-      let isSelf = false;
-      if (i === lastParam && kind !== 'list' && kind !== 'create' && kind !== 'search') {
-        // /charges/{charge}/dispute/close acts on the charge's dispute: {charge} is its parent.
-        isSelf = kind === 'custom' ? !after.some((w) => matchesCollection(w, resource)) : after.length === 0;
-      }
-      params.push({ name, ...(isSelf ? { self: true } : owner ? { resource: owner } : {}) });
-    });
-    return params;
-  }
+  return { operations, unassigned };
+}
 
-  function resourceForLiteral(literal: string, namespace?: string): string | undefined {
-    const one = singular(literal);
-    if (namespace && resourceIds.includes(`${namespace}.${one}`)) return `${namespace}.${one}`;
-    return (
-      resourceIds.find((id) => id === one) ??
-      resourceIds.find((id) => id.split('.').pop() === one) ??
-      resourceIds.find((id) => id.endsWith('_' + one))
-    );
-  }
-
-  function paramsOf(op: Json, method: string): CatalogOperation['params'] {
-    const out: CatalogOperation['params'] = [];
-    if (method === 'get' || method === 'delete') {
-      for (const p of op.parameters ?? []) {
-        if (p.in !== 'query') continue;
-        out.push({ ...convert(p.schema ?? {}), name: p.name, required: p.required ? true : undefined });
-      }
-    }
-    const body = op.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
-    if (body?.properties) {
-      const required = new Set<string>(body.required ?? []);
-      for (const name of Object.keys(body.properties)) {
-        out.push({
-          ...convert(body.properties[name]),
-          name,
-          required: required.has(name) ? true : undefined,
-        });
-      }
-    }
-    return out;
-  }
-
-  // Several operations of one kind on one resource (nested paths, deprecated aliases): the shortest
-  // path keeps the plain name, the others are told apart by the path words the first lacks.
-  const byName = new Map<string, typeof operations>();
+/**
+ * Several operations of one kind on one resource (nested paths, deprecated aliases): the shortest
+ * path keeps the plain name, the others are told apart by the path words the first lacks.
+ */
+function nameVariants(spec: Json, operations: Located[]): void {
+  const byName = new Map<string, Located[]>();
   for (const op of operations) {
     const key = `${op.resource} ${op.name}`;
     byName.set(key, [...(byName.get(key) ?? []), op]);
   }
-  const rank = (op: CatalogOperation & { resource: string }) => {
+  const rank = (op: Located) => {
     const segments = op.path.split('/');
     const namespace = op.resource.includes('.') ? op.resource.split('.')[0] : undefined;
     return [
@@ -411,7 +432,7 @@ export function generate(spec: Json): Catalog {
       segments.length,
     ];
   };
-  const compareRank = (a: (typeof operations)[number], b: (typeof operations)[number]) => {
+  const compareRank = (a: Located, b: Located) => {
     const ra = rank(a);
     const rb = rank(b);
     for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
@@ -430,10 +451,13 @@ export function generate(spec: Json): Catalog {
       op.name = name;
     }
   }
+}
 
+/** The catalog's resources, each with its operations (custom ones named as actions). */
+function buildResources(r: SpecReader, operations: Located[]): Record<string, CatalogResource> {
   const resources: Record<string, CatalogResource> = {};
-  for (const id of resourceIds) {
-    const schema = schemas[id];
+  for (const id of r.resourceIds) {
+    const schema = r.schemas[id];
     const ops = operations
       .filter((o) => o.resource === id)
       .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))
@@ -441,7 +465,7 @@ export function generate(spec: Json): Catalog {
         ...rest,
         action: rest.kind === 'custom' ? actionNameOf(rest.name, entityNameOf(id)) : undefined,
       }));
-    needed.add(id);
+    r.needed.add(id);
     resources[id] = {
       entity: entityNameOf(id),
       idPrefix: ID_PREFIXES[id] || undefined,
@@ -452,30 +476,42 @@ export function generate(spec: Json): Catalog {
     };
   }
 
-  // Every named schema a resource or operation refers to, transitively, so responses can be checked.
+  return resources;
+}
+
+/** Every named schema a resource or operation refers to, transitively, so responses can be checked. */
+function neededSchemas(r: SpecReader): Record<string, SchemaDef> {
   const schemaDefs: Record<string, SchemaDef> = {};
   const done = new Set<string>();
-  while (done.size < needed.size) {
-    for (const name of [...needed].sort()) {
+  while (done.size < r.needed.size) {
+    for (const name of [...r.needed].sort()) {
       if (done.has(name)) continue;
       done.add(name);
-      const s = schemas[name];
+      const s = r.schemas[name];
       if (!s) continue;
       const converted = s.anyOf
-        ? { type: 'anyOf' as const, of: s.anyOf.map((m: Json) => convert(m)) }
-        : convert(s);
+        ? { type: 'anyOf' as const, of: s.anyOf.map((m: Json) => r.convert(m)) }
+        : r.convert(s);
       schemaDefs[name] = converted;
     }
   }
   const sortedDefs: Record<string, SchemaDef> = {};
   for (const name of Object.keys(schemaDefs).sort()) sortedDefs[name] = schemaDefs[name];
 
+  return sortedDefs;
+}
+
+export function generate(spec: Json): Catalog {
+  const r = new SpecReader(spec);
+  const { operations, unassigned } = readOperations(r);
+  nameVariants(spec, operations);
+  const resources = buildResources(r, operations);
   return {
     generated: 'by catalog/generate.ts from Stripe OpenAPI spec3.json; regenerate with `npm run catalog`',
     apiVersion: spec.info.version,
     resources,
     unassigned,
-    schemas: sortedDefs,
+    schemas: neededSchemas(r),
   };
 }
 

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   FILTER_SYNTAX: { status: 400, exit: 2 },
   QUERY_UNSUPPORTED: { status: 400, exit: 2 },
   QUERY_TOO_LARGE: { status: 400, exit: 2 },
+  /** A request above the gateway's size bounds (gateway/limits.ts), refused before it is sent. */
+  REQUEST_TOO_LARGE: { status: 413, exit: 2 },
   CONNECTION_INVALID: { status: 400, exit: 2 },
   SECRET_UNRESOLVED: { status: 400, exit: 2 },
   // Stripe answered with an error.

@@ -6,20 +6,15 @@
  * Stripe's refusals propagate as mapped errors.
  */
 import { closest } from 'fastest-levenshtein';
-import type { Action } from '../catalog/index.ts';
-import { looseKey } from '../catalog/index.ts';
+import type { Action, NamedAction } from '../catalog/index.ts';
 import { actionInputs, type ParamSummary } from '../catalog/describe.ts';
 import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
 import { expandNestedLists, gatewayRequest, planCall, send, type PlannedCall } from '../entities/index.ts';
 import { checkShape, shapeObject, type Shape } from '../entities/shape.ts';
 import type { Payload } from '../entities/payload.ts';
-import { NAMED_ACTIONS, type NamedAction } from './named.ts';
 import { runNamedAction } from './run-named.ts';
 import { seedOutput } from './seed-shapes.ts';
-
-export { NAMED_ACTIONS } from './named.ts';
-export { SEED_RULES, seedOutput } from './seed-shapes.ts';
 
 export interface ActionOptions {
   /** `native` (default): Stripe's JSON; `seed`: the Google seed's one-element array; `flat`. */
@@ -32,17 +27,15 @@ type Json = Record<string, any>;
 
 export type ResolvedAction = { kind: 'catalog'; action: Action } | { kind: 'named'; action: NamedAction };
 
-const namedByLoose = new Map(NAMED_ACTIONS.map((a) => [looseKey(a.name), a]));
-
 /** An action by any of its names, or UNKNOWN_ACTION with the closest name. */
 export function resolveAction(ctx: Pick<ConnectorContext, 'catalog'>, name: string): ResolvedAction {
-  const named = namedByLoose.get(looseKey(name ?? ''));
+  const named = ctx.catalog.findNamedAction(name ?? '');
   if (named) return { kind: 'named', action: named };
   const action = ctx.catalog.findAction(name ?? '');
   if (action) return { kind: 'catalog', action };
   const names = [
     ...ctx.catalog.actions().flatMap((a) => [a.name, ...a.aliases]),
-    ...NAMED_ACTIONS.map((a) => a.name),
+    ...ctx.catalog.namedActions().map((a) => a.name),
   ];
   const suggestion = closest(String(name ?? ''), names);
   throw new ConnectorError('UNKNOWN_ACTION', `unknown action "${name}"; did you mean ${suggestion}?`, {
@@ -52,19 +45,20 @@ export function resolveAction(ctx: Pick<ConnectorContext, 'catalog'>, name: stri
   });
 }
 
+/** Runs an action, by name or as already resolved (the CLI resolves first to know if it is a file). */
 export async function runAction(
   ctx: ConnectorContext,
-  name: string,
+  name: string | ResolvedAction,
   payload: Payload = {},
   opts: ActionOptions = {},
 ): Promise<unknown> {
   const shape = checkShape(opts.shape);
-  const resolved = resolveAction(ctx, name);
+  const resolved = typeof name === 'string' ? resolveAction(ctx, name) : name;
   if (resolved.kind === 'named') return runNamedAction(ctx, resolved.action, payload, { ...opts, shape });
   const { action } = resolved;
   const call = planCall(
     ctx,
-    action.entity.entity,
+    action.entity,
     'custom',
     payload ?? {},
     {},
@@ -78,7 +72,9 @@ export async function runAction(
   if (shape === 'native') return object;
   // Seed and flat rows carry nested lists whole (`lines.data`, `lines.total_count`).
   await expandNestedLists(ctx, object as Json);
-  return shape === 'seed' ? seedOutput(action.name, object as Json) : shapeObject(object as Json, shape);
+  return shape === 'seed'
+    ? seedOutput(ctx.catalog.seedRule(action.name), object as Json)
+    : shapeObject(object as Json, shape);
 }
 
 /** What an action answering with a file (PdfQuote) returns natively. */
@@ -138,9 +134,9 @@ export function listActions(ctx: Pick<ConnectorContext, 'catalog'>): ActionDescr
     path: a.operation.path,
     testHelper: Boolean(a.operation.testHelper),
     source: 'catalog' as const,
-    inputs: actionInputs(a),
+    inputs: actionInputs(ctx.catalog, a),
   }));
-  const named = NAMED_ACTIONS.map((a) => {
+  const named = ctx.catalog.namedActions().map((a) => {
     const entity = ctx.catalog.entity(a.entity);
     const operation = ctx.catalog.operation(entity, a.kind)!;
     return {
@@ -152,7 +148,9 @@ export function listActions(ctx: Pick<ConnectorContext, 'catalog'>): ActionDescr
       testHelper: false,
       source: 'microsoft' as const,
       description: a.description,
-      inputs: a.inputs,
+      // The seed also offers fields Stripe removed (Product caption); running refuses them, so the
+      // listing leaves them out, both by the one table (REMOVED_FIELDS in catalog/overrides.ts).
+      inputs: a.inputs.filter((i) => !ctx.catalog.removedField(entity, i.name)),
     };
   });
   return [...catalogActions, ...named];

@@ -1,21 +1,20 @@
 /** Runs a Microsoft-seed named action through the entity engine, applying its empty-value rules. */
-import { looseKey } from '../catalog/index.ts';
+import { findLoose } from '../catalog/index.ts';
 import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
 import { createEntity, getEntity, updateEntity } from '../entities/index.ts';
 import type { Payload } from '../entities/payload.ts';
 import type { Shape } from '../entities/shape.ts';
-import type { NamedAction } from './named.ts';
+import type { NamedAction } from '../catalog/index.ts';
 
-const matches = (names: string[] | undefined, key: string) =>
-  (names ?? []).some((n) => looseKey(n) === looseKey(key));
+const matches = (names: string[] | undefined, key: string) => findLoose(names ?? [], key) !== undefined;
 
 /** The payload with the action's rules applied, and its id taken out. */
 function prepare(action: NamedAction, payload: Payload): { id?: string; body: Payload } {
   const body: Payload = {};
   let id: string | undefined;
   for (const [key, value] of Object.entries(payload ?? {})) {
-    if (action.kind !== 'create' && ['id', `${action.entity}id`, 'entityid'].includes(looseKey(key))) {
+    if (action.kind !== 'create' && matches(['id', `${action.entity}Id`, 'EntityId'], key)) {
       if (typeof value !== 'string' || !value) {
         throw new ConnectorError('INVALID_VALUE', `"${key}" must be a non-empty id string`, { field: key });
       }
@@ -30,7 +29,7 @@ function prepare(action: NamedAction, payload: Payload): { id?: string; body: Pa
     } else body[key] = value;
   }
   for (const name of action.required ?? []) {
-    if (!Object.keys(body).some((k) => looseKey(k) === looseKey(name))) {
+    if (findLoose(Object.keys(body), name) === undefined) {
       throw new ConnectorError('MISSING_FIELD', `missing required field "${name}" for ${action.name}`, {
         field: name,
         missing: [name],

@@ -45,11 +45,11 @@ function summarizeParam(name: string, spec: TypeSpec, required: boolean, depth =
   return out;
 }
 
-export function summarizeParams(params: OperationParam[]): ParamSummary[] {
+function summarizeParams(params: OperationParam[]): ParamSummary[] {
   return params.map((p) => summarizeParam(p.name, p, Boolean(p.required)));
 }
 
-export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSummary[] {
+function entityFields(catalog: StripeCatalog, entity: Entity): FieldSummary[] {
   const object = catalog.objectOf(entity.schema);
   const fields = object?.fields ?? {};
   return Object.entries(fields).map(([name, spec]) => {
@@ -60,44 +60,78 @@ export function entityFields(catalog: StripeCatalog, entity: Entity): FieldSumma
   });
 }
 
-/** The seeds' extra names for an entity's own id (the Google seed misspells QuoteId once). */
-export const SELF_ID_ALIASES: Record<string, string[]> = { Quote: ['SouQuoteIdrcePath'] };
-
 /**
  * Inputs of an action: its path ids (by the seeds' `XxxId` name, with the catalog's name and other
  * spellings as aliases) and its body params (a reference param also answers to `XxxId`).
  */
-export function actionInputs(action: Action): ParamSummary[] {
+export function actionInputs(catalog: StripeCatalog, action: Action): ParamSummary[] {
   const ids: ParamSummary[] = action.operation.pathParams.map((p) => {
     const name = p.self ? `${action.entity.entity}Id` : p.resource ? `${entityNameOf(p.resource)}Id` : p.name;
-    const aliases = [p.name, ...(p.self ? ['id', ...(SELF_ID_ALIASES[action.entity.entity] ?? [])] : [])];
+    const aliases = [p.name, ...(p.self ? ['id', ...catalog.selfIdAliases(action.entity)] : [])];
     return { name, type: 'string', required: true, aliases: aliases.filter((a) => a !== name) };
   });
   const body = summarizeParams(action.operation.params.filter((p) => p.name !== 'expand')).map((s) =>
-    s.type === 'string' && /^[a-z_]+$/.test(s.name) && REFERENCE_PARAMS.has(s.name)
+    s.type === 'string' && catalog.isReferenceParam(s.name)
       ? { ...s, aliases: [`${entityNameOf(s.name)}Id`] }
       : s,
   );
   return [...ids, ...body];
 }
 
-/** Body params that hold another object's id, which the seeds name `XxxId`. */
-const REFERENCE_PARAMS = new Set([
-  'customer',
-  'payment_method',
-  'invoice',
-  'price',
-  'product',
-  'quote',
-  'subscription',
-  'charge',
-  'payment_intent',
-  'coupon',
-  'source',
-  'mandate',
-]);
-
 export function operationKinds(entity: Entity): string[] {
   const kinds = ['list', 'retrieve', 'create', 'update', 'delete', 'search'];
   return kinds.filter((k) => entity.operations.some((o) => o.kind === k));
+}
+
+/** An entity as `describe` shows it: fields, operations with their parameters, actions with inputs. */
+export function describeEntity(catalog: StripeCatalog, entity: Entity) {
+  return {
+    entity: entity.entity,
+    resource: entity.id,
+    idPrefix: entity.idPrefix,
+    searchable: Boolean(entity.searchable),
+    fields: entityFields(catalog, entity),
+    operations: entity.operations
+      .filter((o) => o.kind !== 'custom')
+      .map((o) => ({
+        kind: o.kind,
+        name: o.name,
+        method: o.method,
+        path: o.path,
+        params: summarizeParams(o.params.filter((p) => p.name !== 'expand')),
+      })),
+    actions: catalog
+      .actions()
+      .filter((a) => a.entity === entity)
+      .map((a) => ({
+        name: a.name,
+        aliases: a.aliases,
+        method: a.operation.method,
+        path: a.operation.path,
+        inputs: actionInputs(catalog, a),
+      })),
+  };
+}
+
+export interface ParamRow {
+  operation: string;
+  /** Dotted for a nested field: `shipping.address.city`. */
+  name: string;
+  type: string;
+  required: boolean;
+  enum?: unknown[];
+}
+
+/** Every parameter of the operations, nested fields under dotted names, for one table. */
+export function parameterRows(operations: Array<{ name: string; params: ParamSummary[] }>): ParamRow[] {
+  const rows: ParamRow[] = [];
+  const add = (operation: string, params: ParamSummary[], prefix: string) => {
+    for (const p of params) {
+      const name = prefix + p.name;
+      rows.push({ operation, name, type: p.type, required: p.required, ...(p.enum ? { enum: p.enum } : {}) });
+      if (p.fields) add(operation, p.fields, `${name}.`);
+    }
+  };
+  for (const o of operations) add(o.name, o.params, '');
+  return rows;
 }

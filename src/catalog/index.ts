@@ -3,19 +3,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import type { Catalog, CatalogOperation, CatalogResource, OperationKind, TypeSpec } from './types.ts';
-import { looseKey } from './naming.ts';
+import { findLoose, looseKey } from './naming.ts';
 import { ConnectorError } from '../errors.ts';
+import * as OVERRIDES from './overrides.ts';
+import type { NamedAction, SeedRule } from './overrides.ts';
 
 export * from './types.ts';
-export { entityNameOf, actionNameOf, looseKey } from './naming.ts';
+export { entityNameOf, actionNameOf, looseKey, findLoose } from './naming.ts';
+export type { NamedAction, SeedRule, SearchFieldType } from './overrides.ts';
 
 export const DEFAULT_API_VERSION = '2023-08-16';
-
-/** The seeds' action names that Verb + Entity does not produce. */
-export const ACTION_ALIASES: Record<string, string> = {
-  AttachPaymentMethodToCustomer: 'AttachPaymentMethod',
-  DetachPaymentMethodFromCustomer: 'DetachPaymentMethod',
-};
 
 export interface Entity extends CatalogResource {
   /** Stripe's resource id (`payment_intent`). */
@@ -46,6 +43,9 @@ export class CatalogLookupError extends ConnectorError {
 export class StripeCatalog {
   readonly apiVersion: string;
   readonly raw: Catalog;
+  /** The hand-kept Stripe facts (overrides.ts); the look-ups below answer through them. */
+  readonly overrides = OVERRIDES;
+  private readonly namedByLooseName = new Map(OVERRIDES.NAMED_ACTIONS.map((a) => [looseKey(a.name), a]));
   private readonly byLooseName = new Map<string, Entity>();
   private readonly entityList: Entity[] = [];
   private readonly actionsByLooseName = new Map<string, Action>();
@@ -61,7 +61,7 @@ export class StripeCatalog {
       this.byLooseName.set(looseKey(id), entity);
     }
     const aliasesOf = new Map<string, string[]>();
-    for (const [alias, target] of Object.entries(ACTION_ALIASES)) {
+    for (const [alias, target] of Object.entries(OVERRIDES.ACTION_ALIASES)) {
       aliasesOf.set(target, [...(aliasesOf.get(target) ?? []), alias]);
     }
     for (const entity of this.entityList) {
@@ -128,6 +128,49 @@ export class StripeCatalog {
     if (found) return found;
     const names = this.actionList.flatMap((a) => [a.name, ...a.aliases]);
     throw new CatalogLookupError('UNKNOWN_ACTION', `unknown action "${name}"`, closest(name, names));
+  }
+
+  /** The Microsoft seed's named actions (CreateProduct, GetCustomer, ...). */
+  namedActions(): NamedAction[] {
+    return OVERRIDES.NAMED_ACTIONS;
+  }
+
+  findNamedAction(name: string): NamedAction | undefined {
+    return this.namedByLooseName.get(looseKey(name));
+  }
+
+  /** What the Google seed's answer holds for an action (`object` unless listed). */
+  seedRule(action: string): SeedRule {
+    return OVERRIDES.SEED_RULES[action] ?? 'object';
+  }
+
+  /** The seeds' extra names for an entity's own id. */
+  selfIdAliases(entity: Entity): string[] {
+    return OVERRIDES.SELF_ID_ALIASES[entity.entity] ?? [];
+  }
+
+  /** Whether a body param holds another object's id, so that it also answers to `XxxId`. */
+  isReferenceParam(name: string): boolean {
+    return OVERRIDES.REFERENCE_PARAMS.has(name);
+  }
+
+  /** Why a field is gone from an entity (matched loosely), or undefined when it is not. */
+  removedField(entity: Entity, key: string): string | undefined {
+    const removed = OVERRIDES.REMOVED_FIELDS[entity.entity] ?? {};
+    const gone = findLoose(Object.keys(removed), key);
+    return gone && removed[gone];
+  }
+
+  /** The most items Stripe takes in an array field (matched loosely), when it documents one. */
+  maxItems(entity: Entity, key: string): { field: string; max: number } | undefined {
+    const limits = OVERRIDES.MAX_ITEMS[entity.entity] ?? {};
+    const field = findLoose(Object.keys(limits), key);
+    return field ? { field, max: limits[field] } : undefined;
+  }
+
+  /** Fields of an operation kind where '' unsets the value although the spec does not say so. */
+  extraEmptyable(entity: Entity, kind: OperationKind): string[] {
+    return OVERRIDES.EXTRA_EMPTYABLE[entity.entity]?.[kind] ?? [];
   }
 
   /** A named schema (resource or sub-object). */

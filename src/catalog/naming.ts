@@ -20,3 +20,10 @@ export function actionNameOf(method: string, entity: string): string {
 export function looseKey(name: string): string {
   return name.replace(/[_\s-]/g, '').toLowerCase();
 }
+
+/** The one loose matcher: which of `names` a user's key means (`PaymentMethod` → `payment_method`). */
+export function findLoose<T extends string>(names: Iterable<T>, key: string): T | undefined {
+  const loose = looseKey(key);
+  for (const name of names) if (looseKey(name) === loose) return name;
+  return undefined;
+}

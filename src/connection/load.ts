@@ -62,17 +62,56 @@ export interface LoadOptions {
   allowLiteralSecrets?: boolean;
   baseDir?: string;
   source?: string;
+  /**
+   * Fill what the input leaves unset from the environment, as the CLI does: STRIPE_API_BASE for
+   * baseUrl, STRIPE_ACCOUNT for accountId (the key already defaults to env:STRIPE_API_KEY). What the
+   * input sets always wins.
+   */
+  envDefaults?: boolean;
 }
 
-export function modeOfKey(apiKey: string, keyPath = 'apiKey'): Mode {
+/** The environment variables that fill a connection's unset settings, by setting. */
+export const ENV_DEFAULTS = { baseUrl: 'STRIPE_API_BASE', accountId: 'STRIPE_ACCOUNT' } as const;
+
+function withEnvironmentDefaults(input: unknown, env: Record<string, string | undefined>): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [setting, variable] of Object.entries(ENV_DEFAULTS)) {
+    if (out[setting] === undefined && env[variable]) out[setting] = env[variable];
+  }
+  return out;
+}
+
+/**
+ * The mode of a key, after checking it is one: Stripe keys are `sk_`/`rk_`, `test`/`live`, then
+ * letters, digits and `_`. A space or a newline would otherwise be cut off or refused by the HTTP
+ * layer far from where the key was written. `origin` says where it came from; the key is never shown.
+ */
+export function modeOfKey(apiKey: string, origin = 'apiKey'): Mode {
+  const fail = (why: string) =>
+    new ConnectorError('CONNECTION_INVALID', `${origin}: not a Stripe API key: ${why}`, {
+      key: 'apiKey',
+      origin,
+    });
+  if (/[\s\p{Cc}]/u.test(apiKey)) throw fail('it contains whitespace or a control character');
   const m = /^(sk|rk)_(test|live)_/.exec(apiKey);
-  if (m) return m[2] as Mode;
-  const hint = /^pk_/.test(apiKey)
-    ? 'a publishable key (pk_) cannot call the API; use a secret (sk_) or restricted (rk_) key'
-    : 'expected a secret key (sk_test_/sk_live_) or a restricted key (rk_test_/rk_live_)';
-  throw new ConnectorError('CONNECTION_INVALID', `${keyPath}: not a Stripe API key: ${hint}`, {
-    key: keyPath,
-  });
+  if (!m) {
+    throw fail(
+      /^pk_/.test(apiKey)
+        ? 'a publishable key (pk_) cannot call the API; use a secret (sk_) or restricted (rk_) key'
+        : 'expected a secret key (sk_test_/sk_live_) or a restricted key (rk_test_/rk_live_)',
+    );
+  }
+  if (!/^[A-Za-z0-9_]+$/.test(apiKey))
+    throw fail('it contains characters other than letters, digits and "_"');
+  return m[2] as Mode;
+}
+
+/** Where a key came from, for messages: `STRIPE_API_KEY`, `connection file x.yaml: apiKey (env:K)`. */
+export function keyOrigin(reference: string, source: string): string {
+  if (source === 'environment' && reference.startsWith('env:')) return reference.slice(4);
+  const field = source === 'code' ? 'apiKey' : `connection file ${source}: apiKey`;
+  return isSecretReference(reference) ? `${field} (${reference})` : field;
 }
 
 function secret(value: string, keyPath: string, ctx: SecretContext, opts: LoadOptions): string {
@@ -117,13 +156,17 @@ function proxyUrl(address: string, keyPath: string): URL {
 /** Validates and resolves a connection given as an object (a parsed file, or built in code). */
 export function parseConnection(input: unknown, opts: LoadOptions = {}): Connection {
   const source = opts.source ?? 'code';
-  const parsed = connectionSchema.safeParse(applyAliases(input));
+  const env = opts.env ?? process.env;
+  const aliased = applyAliases(input);
+  const parsed = connectionSchema.safeParse(
+    opts.envDefaults ? withEnvironmentDefaults(aliased, env) : aliased,
+  );
   if (!parsed.success) throw describeIssues(parsed.error, source);
   const c = parsed.data;
-  const ctx: SecretContext = { env: opts.env ?? process.env, baseDir: opts.baseDir ?? process.cwd() };
+  const ctx: SecretContext = { env, baseDir: opts.baseDir ?? process.cwd() };
 
   const apiKey = secret(c.apiKey, 'apiKey', ctx, opts);
-  const mode = modeOfKey(apiKey);
+  const mode = modeOfKey(apiKey, keyOrigin(c.apiKey, source));
   if (c.mode && c.mode !== mode) {
     throw new ConnectorError(
       'CONNECTION_INVALID',
@@ -226,7 +269,13 @@ export function loadConnectionFile(
       file: full,
     });
   }
-  return parseConnection(data, { ...opts, allowLiteralSecrets: false, baseDir: dirname(full), source: full });
+  return parseConnection(data, {
+    ...opts,
+    allowLiteralSecrets: false,
+    envDefaults: true,
+    baseDir: dirname(full),
+    source: full,
+  });
 }
 
 /** The connection the environment describes: STRIPE_API_KEY plus optional STRIPE_ACCOUNT, STRIPE_API_BASE. */

@@ -68,6 +68,3 @@ function safeJson(value: unknown): string {
     return '[unserializable]';
   }
 }
-
-/** A logger that writes nothing: for gateways built without a connection's logging settings. */
-export const silentLogger: Logger = createLogger({ enabled: false });

@@ -30,7 +30,7 @@ const httpUrl = z.string().refine(
 const PROXY_ADDRESS = /^[a-z]+:\/\//i;
 const HOST_PORT = /^[^/\s]+:\d+$/;
 
-export const proxySchema = z
+const proxySchema = z
   .object({
     enabled: z.boolean().default(false),
     /**
@@ -88,7 +88,7 @@ export const proxySchema = z
     }
   });
 
-export const loggingSchema = z
+const loggingSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** Minimum severity. Default: error, or debug when verbosity ≥ 3 asks for traffic lines. */
@@ -102,7 +102,7 @@ export const loggingSchema = z
   })
   .strict();
 
-export const throttleSchema = z
+const throttleSchema = z
   .object({
     /** Requests per second for this connection (all concurrent callers share it). */
     tps: z.number().positive().max(10_000).optional(),

@@ -52,30 +52,3 @@ export function flatten(object: Record<string, unknown>, options: FlattenOptions
   walk(object, '', 0);
   return row;
 }
-
-/** Many objects → rows. */
-export function flattenAll(objects: Iterable<Record<string, unknown>>, options?: FlattenOptions): Row[] {
-  return Array.from(objects, (o) => flatten(o, options));
-}
-
-/** The union of the rows' columns in first-seen order: a stable header for tables and CSV. */
-export function columnsOf(rows: Iterable<Row>): string[] {
-  const seen = new Set<string>();
-  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-  return [...seen];
-}
-
-/** The inverse of `flatten` for dotted columns (used to read flat payloads back into objects). */
-export function unflatten(row: Row, separator = '.'): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    const parts = column.split(separator);
-    let target = out;
-    for (const part of parts.slice(0, -1)) {
-      if (!isPlainObject(target[part])) target[part] = {};
-      target = target[part] as Record<string, unknown>;
-    }
-    target[parts[parts.length - 1]] = value;
-  }
-  return out;
-}

@@ -5,12 +5,11 @@
  */
 import type { CatalogOperation, Entity, PathParam, StripeCatalog } from '../catalog/index.ts';
 import { entityNameOf, looseKey } from '../catalog/index.ts';
-import { SELF_ID_ALIASES } from '../catalog/describe.ts';
 import { ConnectorError } from '../errors.ts';
 import type { Payload } from './payload.ts';
 
 /** The names a path param answers to, loosened, the seed's name first (for messages). */
-export function pathParamNames(catalog: StripeCatalog, entity: Entity, param: PathParam): string[] {
+function pathParamNames(catalog: StripeCatalog, entity: Entity, param: PathParam): string[] {
   if (param.self) {
     return [
       `${entity.entity}Id`,
@@ -18,7 +17,7 @@ export function pathParamNames(catalog: StripeCatalog, entity: Entity, param: Pa
       'id',
       'EntityId',
       `${entity.id}_id`,
-      ...(SELF_ID_ALIASES[entity.entity] ?? []),
+      ...catalog.selfIdAliases(entity),
     ];
   }
   const parent = param.resource
@@ -70,7 +69,7 @@ export function takePathIds(
       value ??= raw;
     }
     if (value === undefined) missing.push(param);
-    else ids[param.name] = value;
+    else ids[param.name] = checkPathId(value, pathParamNames(catalog, entity, param)[0], param.name);
   }
   return { ids, body, missing };
 }
@@ -87,6 +86,34 @@ export function missingIdError(
     'MISSING_FIELD',
     `missing ${names.map((n, i) => `"${n}" (or "${also[i]}")`).join(', ')} for ${target}`,
     { field: names[0], missing: names, pathParams: also },
+  );
+}
+
+/**
+ * An id goes into the URL path, so it must be one plain segment: `.` or `..` would be read as a
+ * dot segment (`/v1/customers/.` is the customer list, an update there a create), `/` would reach
+ * another resource, and whitespace or control characters are never part of a Stripe id.
+ */
+export function checkPathId(value: string, name: string, pathParam: string): string {
+  const fault =
+    value === ''
+      ? 'is empty'
+      : value === '.' || value === '..'
+        ? 'is a dot segment'
+        : value.includes('/')
+          ? 'contains "/"'
+          : /[\s\p{Cc}]/u.test(value)
+            ? 'contains whitespace or a control character'
+            : undefined;
+  if (!fault) return value;
+  throw new ConnectorError(
+    'INVALID_ARGUMENT',
+    `invalid id ${JSON.stringify(value)} for "${name}": it ${fault}`,
+    {
+      field: name,
+      pathParam,
+      id: value,
+    },
   );
 }
 

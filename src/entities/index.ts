@@ -11,16 +11,19 @@ import { ConnectorError } from '../errors.ts';
 import { fillPath, missingIdError, takePathIds } from './ids.ts';
 import { expandNestedLists } from './lists.ts';
 import { isPlainObject, mapPayload, type Payload } from './payload.ts';
-import { checkEntityRules, EXTRA_EMPTYABLE } from './rules.ts';
+import { checkEntityRules } from './rules.ts';
 import { checkShape, shapeObject, type Shape } from './shape.ts';
 
-export { flatten, flattenAll, columnsOf, unflatten } from './flatten.ts';
+export { flatten } from './flatten.ts';
 export { mapPayload } from './payload.ts';
 export type { Payload } from './payload.ts';
 export { shapeObject, seedRow, type Shape } from './shape.ts';
 export { expandNestedLists } from './lists.ts';
 
 type Json = Record<string, any>;
+
+/** What an entity call answers: the object in the requested shape (native, flat or the seed's row). */
+export type EntityResult = Record<string, any>;
 
 export interface EntityCallOptions {
   /** Parent ids for nested entities: `{ customer: 'cus_1' }` or `{ CustomerId: 'cus_1' }`. */
@@ -47,7 +50,7 @@ export interface PlannedCall {
 /** Which operation of a kind serves these inputs, with its path ids; errors name the fault. */
 export function planCall(
   ctx: ConnectorContext,
-  entityName: string,
+  entityOrName: Entity | string,
   kind: OperationKind,
   payload: Payload,
   given: Record<string, string | undefined>,
@@ -56,7 +59,7 @@ export function planCall(
   if (!isPlainObject(payload)) {
     throw new ConnectorError('INVALID_ARGUMENT', 'the payload must be a JSON object', { field: 'payload' });
   }
-  const entity = ctx.catalog.entity(entityName);
+  const entity = typeof entityOrName === 'string' ? ctx.catalog.entity(entityOrName) : entityOrName;
   const candidates = opts.operation ? [opts.operation] : ctx.catalog.operationsOf(entity, kind);
   if (!candidates.length) {
     const has = operationKinds(entity);
@@ -73,8 +76,8 @@ export function planCall(
   }));
   const chosen = attempts.find((a) => a.missing.length === 0);
   if (!chosen) throw missingIdError(ctx.catalog, entity, attempts[0].missing, target);
-  checkEntityRules(entity.entity, chosen.body);
-  const allowEmpty = [...(EXTRA_EMPTYABLE[entity.entity]?.[kind] ?? []), ...(opts.allowEmpty ?? [])];
+  checkEntityRules(ctx.catalog, entity, chosen.body);
+  const allowEmpty = [...ctx.catalog.extraEmptyable(entity, kind), ...(opts.allowEmpty ?? [])];
   const params = mapPayload(ctx.catalog, chosen.operation.params, chosen.body, { target, allowEmpty });
   return { entity, operation: chosen.operation, path: fillPath(chosen.operation.path, chosen.ids), params };
 }
@@ -101,13 +104,14 @@ export async function send(
   return ctx.gateway.request<Json>(gatewayRequest(call, opts));
 }
 
+/** A missing id is MISSING_FIELD; what an id may contain is checked with the other path ids. */
 function requireId(id: unknown, entity: string): string {
-  if (typeof id !== 'string' || id.trim() === '') {
+  if (typeof id !== 'string' || id === '') {
     throw new ConnectorError('MISSING_FIELD', `missing the id (EntityId) of the ${entity}`, {
       field: 'EntityId',
     });
   }
-  return id.trim();
+  return id;
 }
 
 async function finish(ctx: ConnectorContext, object: Json, opts: EntityCallOptions): Promise<Json> {
@@ -120,7 +124,7 @@ export async function getEntity(
   entity: string,
   id: string,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const payload: Payload = opts.expand?.length ? { expand: opts.expand } : {};
   const call = planCall(ctx, entity, 'retrieve', payload, { ...opts.parents, id: requireId(id, entity) });
@@ -136,7 +140,7 @@ async function writeEntity(
   payload: Payload,
   ids: Record<string, string>,
   opts: EntityCallOptions,
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const call = planCall(ctx, entity, kind, withExpand(payload, opts), ids, { allowEmpty: opts.allowEmpty });
   const object = await finish(ctx, await send(ctx, call, opts), opts);
@@ -148,7 +152,7 @@ export async function createEntity(
   entity: string,
   payload: Payload,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   return writeEntity(ctx, entity, 'create', payload, { ...opts.parents }, opts);
 }
 
@@ -158,7 +162,7 @@ export async function updateEntity(
   id: string,
   payload: Payload,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   return writeEntity(ctx, entity, 'update', payload, { ...opts.parents, id: requireId(id, entity) }, opts);
 }
 
@@ -167,7 +171,7 @@ export async function deleteEntity(
   entity: string,
   id: string,
   opts: EntityCallOptions = {},
-): Promise<unknown> {
+): Promise<EntityResult> {
   const shape = checkShape(opts.shape);
   const call = planCall(ctx, entity, 'delete', {}, { ...opts.parents, id: requireId(id, entity) });
   const object = await send(ctx, call, opts);

@@ -10,6 +10,7 @@ import { looseKey } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { coerceValue, type CoerceContext } from './coerce.ts';
 import { isPlainObject } from './flatten.ts';
+import { checkMetadata, isMetadataPath } from './metadata.ts';
 
 export type Payload = Record<string, unknown>;
 
@@ -32,7 +33,7 @@ interface Level {
 export { isPlainObject };
 
 /** The params of an operation as one object level. */
-export function levelOfParams(params: OperationParam[]): Level {
+function levelOfParams(params: OperationParam[]): Level {
   const fields: Record<string, TypeSpec> = {};
   for (const p of params) fields[p.name] = p;
   return { fields, required: params.filter((p) => p.required).map((p) => p.name) };
@@ -62,7 +63,7 @@ function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>,
  * Groups a level's input by the field each key resolves to: `Address`, `address.city` and
  * `{address: {line1}}` all land on `address`, merged. Keys no field matches go to `unknown`.
  */
-function groupByField(level: Level, input: Payload, path: string) {
+function groupByField(level: Level, input: Payload, path: string, catalog: StripeCatalog) {
   const index = fieldIndex(level);
   const grouped = new Map<string, unknown>();
   const extra: Array<[string, unknown]> = [];
@@ -82,9 +83,11 @@ function groupByField(level: Level, input: Payload, path: string) {
     }
     const dot = key.indexOf('.');
     const head = dot > 0 ? index.get(looseKey(key.slice(0, dot))) : undefined;
-    // The seeds name references `XxxId` (`CustomerId` → `customer`, `PriceId` → `price`).
+    // The seeds name references `XxxId` (`CustomerId` → `customer`, `PriceId` → `price`): the params
+    // the catalog marks as references (the same rule `describe` and `actions` list them by).
     const loose = looseKey(key);
-    const ref = loose.endsWith('id') && !level.additional ? index.get(loose.slice(0, -2)) : undefined;
+    const named = loose.endsWith('id') && !level.additional ? index.get(loose.slice(0, -2)) : undefined;
+    const ref = named && catalog.isReferenceParam(named) ? named : undefined;
     if (head) put(head, { [key.slice(dot + 1)]: value });
     else if (ref) put(ref, value);
     else extra.push([key, value]);
@@ -105,9 +108,10 @@ function unknownField(level: Level, key: string, path: string, target?: string):
 }
 
 /** Maps one object level; `coerceValue` calls back here for nested objects. */
-export function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
+function mapLevel(level: Level, input: Payload, path: string, ctx: CoerceContext): Payload {
   const out: Payload = {};
-  const { grouped, extra } = groupByField(level, input, path);
+  const { grouped, extra } = groupByField(level, input, path, ctx.catalog);
+  if (isMetadataPath(path)) checkMetadata(input, path);
   for (const [name, value] of grouped) {
     if (value === undefined) continue;
     out[name] = coerceValue(level.fields[name], value, join(path, name), ctx);
@@ -115,7 +119,9 @@ export function mapLevel(level: Level, input: Payload, path: string, ctx: Coerce
   for (const [key, value] of extra) {
     // metadata and the like: any key, verbatim.
     if (!level.additional) throw unknownField(level, key, path, ctx.target);
-    if (value !== undefined) out[key] = coerceValue(level.additional, value, join(path, key), ctx);
+    // Stripe: "Individual keys can be unset by posting an empty value to them."
+    if (value === '' && isMetadataPath(path)) out[key] = '';
+    else if (value !== undefined) out[key] = coerceValue(level.additional, value, join(path, key), ctx);
   }
   if (!ctx.skipRequired) {
     const missing = level.required.filter((name) => out[name] === undefined);
@@ -135,7 +141,7 @@ export function mapLevel(level: Level, input: Payload, path: string, ctx: Coerce
   return out;
 }
 
-export function levelOfObject(spec: TypeSpec): Level {
+function levelOfObject(spec: TypeSpec): Level {
   return { fields: spec.fields ?? {}, additional: spec.additional, required: spec.requiredFields ?? [] };
 }
 

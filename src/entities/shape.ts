@@ -25,7 +25,7 @@ export function checkShape(shape: string | undefined, allowed: readonly string[]
 }
 
 /** A seed cell: strings for scalars, null for nothing. */
-export function seedValue(value: unknown): unknown {
+function seedValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.length ? value : null;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -39,7 +39,7 @@ export function seedRow(object: Record<string, unknown>): Row {
 }
 
 /** An object in a shape: `native` as is, `flat` flattened, `seed` flattened with seed cells. */
-export function shapeObject(object: Record<string, unknown>, shape: Shape): unknown {
+export function shapeObject<T extends Record<string, unknown>>(object: T, shape: Shape): T | Row {
   if (shape === 'flat') return flatten(object);
   if (shape === 'seed') return seedRow(object);
   return object;

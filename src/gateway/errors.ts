@@ -8,6 +8,8 @@ import { ConnectorError, type ErrorCode } from '../errors.ts';
 import type { Redactor } from '../connection/redact.ts';
 import { redact as defaultRedact } from '../connection/redact.ts';
 import { PROXY_CONNECT_TIMEOUT } from './proxy.ts';
+import type { AttemptRecord, NonJsonAnswer } from './transport.ts';
+import type { FailureFacts } from './retry.ts';
 
 export interface StripeFacts {
   type?: string;
@@ -42,13 +44,7 @@ export function transportCause(error: unknown): (Error & { code?: string }) | un
   const detail = (error as { detail?: unknown })?.detail;
   if (detail instanceof Error) {
     const inner = (detail as { exception?: unknown }).exception;
-    const cause = (inner instanceof Error ? inner : detail) as Error & {
-      code?: string;
-      transportCode?: string;
-    };
-    // transport.ts renames reset codes so the SDK won't retry on its own; restore them here.
-    if (cause.transportCode)
-      return Object.assign(Object.create(cause), { code: cause.transportCode, message: cause.message });
+    const cause = (inner instanceof Error ? inner : detail) as Error & { code?: string };
     return cause;
   }
   return undefined;
@@ -70,13 +66,39 @@ function stripeCode(
   return 'STRIPE_API_ERROR';
 }
 
+/**
+ * The facts of a failed attempt, found once: they decide the retry (retry.ts classify) and the error
+ * (toGatewayError). The node error code comes from the attempt record when the transport saw it (it
+ * hides reset codes from the SDK), else from the error.
+ */
+export function failureFacts(error: unknown, record: AttemptRecord): FailureFacts & { status?: number } {
+  const e = error as Record<string, any>;
+  const status: number | undefined =
+    e?.type === 'StripeConnectionError' ? undefined : (e?.statusCode ?? record.status);
+  const errno =
+    record.errno ??
+    transportCause(error)?.code ??
+    (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined);
+  return {
+    ...(status !== undefined ? { status } : {}),
+    headers: e?.headers ?? record.headers,
+    code: e?.code,
+    message: e?.message,
+    ...(errno ? { errno } : {}),
+  };
+}
+
 export interface ErrorContext {
+  /** The node error code of a transport failure, as failureFacts found it. */
+  errno?: string;
   method: string;
   path: string;
   attempts?: number;
   /** Status of the last answer, from the transport (the SDK leaves it out for non-JSON bodies). */
   status?: number;
   proxy?: string;
+  /** The last answer was an error that was not JSON: its content type and text. */
+  nonJson?: NonJsonAnswer;
   baseUrl?: string;
   timeoutMs?: number;
   redact?: Redactor;
@@ -95,6 +117,8 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
   const e = error as Record<string, any>;
   const cause = transportCause(error);
   if (cause instanceof ConnectorError) return toGatewayError(cause, ctx);
+
+  if (ctx.nonJson && ctx.status !== undefined) return nonJsonError(error, ctx, ctx.nonJson, ctx.status);
 
   // An answer from Stripe (or a Stripe-compatible server).
   const statusCode: number | undefined =
@@ -126,7 +150,7 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
   }
 
   // The way there failed.
-  const errno = cause?.code ?? e?.code;
+  const errno = ctx.errno ?? cause?.code ?? e?.code;
   const text = String(cause?.message ?? e?.message ?? error);
   const details: Record<string, unknown> = {
     method: ctx.method,
@@ -183,4 +207,34 @@ export function toGatewayError(error: unknown, ctx: ErrorContext): ConnectorErro
     return new ConnectorError('STRIPE_API_ERROR', r(`${where}: ${text}${tries}`), details, { cause: error });
   }
   return new ConnectorError('INTERNAL', r(`${where}: ${text}`), details, { cause: error });
+}
+
+/** An error answer that is not Stripe's JSON (a balancer's 502 page, a 431 from a server in the way). */
+function nonJsonError(
+  error: unknown,
+  ctx: ErrorContext,
+  answer: NonJsonAnswer,
+  status: number,
+): ConnectorError {
+  const r = ctx.redact ?? defaultRedact;
+  const tries = ctx.attempts && ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
+  const what = answer.contentType
+    ? `a ${answer.contentType.split(';')[0]} body`
+    : 'a body without a content type';
+  const text = answer.excerpt ? `: "${answer.excerpt}"` : ' (empty)';
+  const facts: StripeFacts = { statusCode: status };
+  return new StripeApiError(
+    stripeCode(status, undefined, undefined),
+    r(
+      `${ctx.method} ${ctx.path} failed with HTTP ${status}${tries}; the answer is not Stripe's JSON but ${what}${text}`,
+    ),
+    facts,
+    {
+      method: ctx.method,
+      path: ctx.path,
+      status,
+      ...(answer.contentType ? { contentType: answer.contentType } : {}),
+    },
+    { cause: error },
+  );
 }

@@ -7,12 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import qs from 'qs';
 import Stripe from 'stripe';
 import { ConnectorError } from '../errors.ts';
 import { parseConnection, type Connection } from '../connection/load.ts';
 import { createLogger, type Logger } from '../connection/logger.ts';
-import { createRedactor } from '../connection/redact.ts';
+import { createRedactor, type Redactor } from '../connection/redact.ts';
 import type {
   Gateway,
   GatewayDownload,
@@ -30,8 +29,9 @@ import {
   type BackoffOptions,
   type RetryReason,
 } from './retry.ts';
-import { toGatewayError, transportCause } from './errors.ts';
-import { createRoute } from './proxy.ts';
+import { failureFacts, toGatewayError } from './errors.ts';
+import { createRoute, type Route } from './proxy.ts';
+import { checkRequestSize, encodeParams } from './limits.ts';
 import { attemptContext, createTransport, type AttemptRecord } from './transport.ts';
 
 export type {
@@ -43,10 +43,14 @@ export type {
   HttpMethod,
 } from './types.ts';
 export { StripeApiError } from './errors.ts';
+export { MAX_URL_BYTES, MAX_BODY_BYTES } from './limits.ts';
 
-/** The original, minimal options: a key in code, everything else defaulted. */
+/**
+ * The minimal options for code: what is left out comes from the environment as for the CLI
+ * (STRIPE_API_KEY, STRIPE_API_BASE, STRIPE_ACCOUNT), then from the defaults.
+ */
 export interface BasicGatewayOptions {
-  apiKey: string;
+  apiKey?: string;
   baseUrl?: string;
   accountId?: string;
   apiVersion?: string;
@@ -54,6 +58,8 @@ export interface BasicGatewayOptions {
   throttle?: { tps?: number; burst?: number; maxRetries?: number };
   logging?: { enabled?: boolean; level?: 'error' | 'warn' | 'info' | 'debug'; verbosity?: number };
   timeoutMs?: number;
+  /** Where the defaults are read from (default: process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface GatewayOptions {
@@ -73,25 +79,16 @@ export interface GatewayOptions {
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
 
 export function createGateway(
-  options: BasicGatewayOptions | Connection,
+  options: BasicGatewayOptions | Connection = {},
   gatewayOptions: GatewayOptions = {},
 ): Gateway {
-  const connection =
-    'source' in options && 'mode' in options
-      ? (options as Connection)
-      : parseConnection(
-          {
-            name: options.name ?? 'default',
-            apiKey: options.apiKey,
-            ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-            ...(options.accountId ? { accountId: options.accountId } : {}),
-            ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
-            ...(options.throttle ? { throttle: options.throttle } : {}),
-            ...(options.logging ? { logging: options.logging } : {}),
-            ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          },
-          { allowLiteralSecrets: true, source: 'code' },
-        );
+  if ('source' in options && 'mode' in options) return createGatewayFromConnection(options, gatewayOptions);
+  const { env, name, ...rest } = options as BasicGatewayOptions;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== ''));
+  const connection = parseConnection(
+    { name: name ?? 'default', ...given },
+    { allowLiteralSecrets: true, envDefaults: true, source: 'code', ...(env ? { env } : {}) },
+  );
   return createGatewayFromConnection(connection, gatewayOptions);
 }
 
@@ -107,15 +104,68 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
       ...(options.logSink ? { sink: options.logSink } : {}),
     });
   const clock = options.clock ?? realClock;
-  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const bucket = new TokenBucket({ tps: connection.throttle.tps, burst: connection.throttle.burst, clock });
   const route = createRoute({
     baseUrl: connection.baseUrl,
     ...(connection.proxy ? { proxy: connection.proxy } : {}),
     ...(connection.ca ? { ca: connection.ca } : {}),
   });
+  const stats = emptyStats();
+  const pipeline: Pipeline = {
+    connection,
+    options,
+    logger,
+    redactor,
+    clock,
+    route,
+    stats,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    bucket: new TokenBucket({ tps: connection.throttle.tps, burst: connection.throttle.burst, clock }),
+    stripe: createClient(connection, route, logger, stats),
+    closed: false,
+  };
+  logRoute(connection, route, logger);
 
-  const stats: GatewayStats = {
+  return {
+    mode: connection.mode,
+    apiVersion: connection.apiVersion,
+    name: connection.name,
+    stats,
+    async request<T>(req: GatewayRequest): Promise<T> {
+      return (await run(pipeline, req, undefined)) as T;
+    },
+    async download(req: GatewayDownload): Promise<GatewayDownloadResult> {
+      const apiBase = req.apiBase ?? 'files';
+      if (apiBase !== 'files' && apiBase !== 'api') {
+        throw new ConnectorError('INVALID_ARGUMENT', `unknown apiBase ${String(apiBase)} for ${req.path}`);
+      }
+      return (await run(pipeline, req, { apiBase })) as GatewayDownloadResult;
+    },
+    async close() {
+      pipeline.closed = true;
+      route.destroy();
+    },
+  };
+}
+
+/** What one gateway's requests share: its connection, client, throttle, route, logger and counters. */
+interface Pipeline {
+  connection: Connection;
+  options: GatewayOptions;
+  logger: Logger;
+  redactor: Redactor;
+  clock: Clock;
+  route: Route;
+  stats: GatewayStats;
+  backoff: BackoffOptions;
+  bucket: TokenBucket;
+  stripe: Stripe;
+  closed: boolean;
+}
+
+type Binary = { apiBase: 'files' | 'api' } | undefined;
+
+function emptyStats(): GatewayStats {
+  return {
     requests: 0,
     succeeded: 0,
     failed: 0,
@@ -128,9 +178,12 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     throttledMs: 0,
     proxyFailovers: 0,
   };
+}
 
+/** The connection's SDK client, speaking through our transport (route, logging, proxy answers). */
+function createClient(connection: Connection, route: Route, logger: Logger, stats: GatewayStats): Stripe {
   const base = new URL(connection.baseUrl);
-  const stripe = new Stripe(connection.apiKey, {
+  return new Stripe(connection.apiKey, {
     apiVersion: connection.apiVersion as Stripe.LatestApiVersion,
     telemetry: false,
     // Retries are ours: the SDK's would hide Retry-After from us and not share the rate budget.
@@ -147,7 +200,9 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
       onFailover: () => stats.proxyFailovers++,
     }),
   });
+}
 
+function logRoute(connection: Connection, route: Route, logger: Logger): void {
   if (connection.proxy && route.proxy && logger.wants(3, 'info')) {
     const addresses = route.proxies.map((p) => p.address).join(', then ');
     logger.log(
@@ -156,185 +211,186 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
       `proxy ${addresses} (${connection.proxy.authScheme}, sslType ${connection.proxy.sslType} → ${route.proxy.mode}${route.proxy.tls ? ' over TLS' : ''})`,
     );
   }
-  if (connection.proxy?.sslType === 'NEVER' && base.protocol === 'https:') {
+  if (connection.proxy?.sslType === 'NEVER' && new URL(connection.baseUrl).protocol === 'https:') {
     logger.warn('proxy sslType NEVER: requests to an https target reach the proxy unencrypted');
   }
+}
 
-  let closed = false;
+/** A request checked and encoded once, for all its attempts. */
+interface Prepared {
+  req: GatewayRequest;
+  /** The path with the query string of a read. */
+  path: string;
+  body: Record<string, unknown> | undefined;
+  /** One key per logical write, reused by every retry, so a retried create can't create twice. */
+  key: string | undefined;
+}
 
-  async function attempt(
-    req: GatewayRequest,
-    path: string,
-    body: Record<string, unknown> | undefined,
-    key: string | undefined,
-    record: AttemptRecord,
-    binary: { apiBase: 'files' | 'api' } | undefined,
-  ): Promise<unknown> {
-    const account = req.stripeAccount ?? connection.accountId;
-    const signal = req.signal;
-    const sdkOptions = {
-      ...(key ? { idempotencyKey: key } : {}),
-      ...(account ? { stripeAccount: account } : {}),
-    };
-    const call = attemptContext.run(record, () =>
-      binary
-        ? // As the SDK's own quotes.pdf: a streaming request to the `files` host (files.stripe.com;
-          // for a custom host, that host). Error answers are still parsed as Stripe's JSON errors.
-          stripe
-            .rawRequest(req.method, path, body as any, {
-              ...sdkOptions,
-              streaming: true,
-              apiBase: binary.apiBase,
-            })
-            .then((stream) => readBody(stream as IncomingMessage, signal))
-        : stripe.rawRequest(req.method, path, body as any, sdkOptions),
-    );
-    if (!signal) return call;
-    // The SDK can't cancel a request in flight; an abort stops our waiting for it. The listener
-    // goes when the attempt settles: one signal often spans thousands of pages.
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
+function prepare(p: Pipeline, req: GatewayRequest): Prepared {
+  if (p.closed) throw new ConnectorError('INTERNAL', `gateway ${p.connection.name} is closed`);
+  if (!METHODS.has(req.method)) {
+    throw new ConnectorError('INVALID_ARGUMENT', `unsupported HTTP method ${req.method} for ${req.path}`);
+  }
+  if (!req.path.startsWith('/'))
+    throw new ConnectorError('INVALID_ARGUMENT', `path must start with /: ${req.path}`);
+  const key = req.method === 'POST' ? (req.idempotencyKey ?? `sc-${randomUUID()}`) : undefined;
+  let path = req.path;
+  let body: Record<string, unknown> | undefined;
+  if (req.method === 'POST') body = req.params ?? {};
+  else if (req.params && Object.keys(req.params).length) {
+    // The SDK's rawRequest takes params only for POST; for reads they go in the query string.
+    path += (path.includes('?') ? '&' : '?') + encodeParams(req.params);
+  }
+  checkRequestSize(req.method, path, body);
+  return { req, path, body, key };
+}
+
+/** Throttle → attempt → on a retryable failure, wait and again; the answer or one mapped error. */
+async function run(p: Pipeline, req: GatewayRequest, binary: Binary): Promise<unknown> {
+  const prepared = prepare(p, req);
+  p.stats.requests++;
+  for (let retry = 0; ; retry++) {
+    await throttle(p, req);
+    p.stats.attempts++;
+    const record: AttemptRecord = { exchanges: 0 };
+    const started = performance.now();
     try {
-      return await Promise.race([call, aborted]);
-    } finally {
-      signal.removeEventListener('abort', onAbort!);
+      const result = await attempt(p, prepared, record, binary);
+      p.stats.succeeded++;
+      logSuccess(p, prepared, record, retry, started, binary ? (result as GatewayDownloadResult) : undefined);
+      return result;
+    } catch (error) {
+      const delay = await onFailure(p, prepared, error, record, retry, started);
+      if (delay !== undefined) await p.clock.sleep(delay, req.signal);
     }
   }
+}
 
-  async function request<T>(req: GatewayRequest): Promise<T> {
-    return (await run(req, undefined)) as T;
+async function throttle(p: Pipeline, req: GatewayRequest): Promise<void> {
+  const waited = await p.bucket.acquire(req.signal);
+  if (waited <= 0) return;
+  p.stats.throttledWaits++;
+  p.stats.throttledMs += waited;
+  if (waited >= 5) {
+    p.logger.log(3, 'info', `throttle: waited ${Math.round(waited)} ms for ${req.method} ${req.path}`, {
+      tps: p.bucket.tps,
+    });
   }
+}
 
-  async function download(req: GatewayDownload): Promise<GatewayDownloadResult> {
-    const apiBase = req.apiBase ?? 'files';
-    if (apiBase !== 'files' && apiBase !== 'api') {
-      throw new ConnectorError('INVALID_ARGUMENT', `unknown apiBase ${String(apiBase)} for ${req.path}`);
-    }
-    return (await run(req, { apiBase })) as GatewayDownloadResult;
+function logSuccess(
+  p: Pipeline,
+  { req, path, body, key }: Prepared,
+  record: AttemptRecord,
+  retry: number,
+  started: number,
+  file: GatewayDownloadResult | undefined,
+): void {
+  p.logger.log(
+    3,
+    'info',
+    `${req.method} ${path} → ${record.status ?? 200} (${Math.round(performance.now() - started)} ms${retry ? `, attempt ${retry + 1}` : ''}${file ? `, ${file.body.length} bytes ${file.contentType}` : ''})`,
+  );
+  if (p.logger.wants(4, 'debug') && body && Object.keys(body).length)
+    p.logger.log(4, 'debug', `params ${req.method} ${req.path}`, { params: body, idempotencyKey: key });
+}
+
+/**
+ * A failed attempt, classified once: the facts decide both whether to retry and, if not, the error.
+ * Throws the mapped error, or answers how long to wait before the next attempt (undefined: at once,
+ * after a rate limit pauses the whole connection's throttle).
+ */
+async function onFailure(
+  p: Pipeline,
+  { req, path, key }: Prepared,
+  error: unknown,
+  record: AttemptRecord,
+  retry: number,
+  started: number,
+): Promise<number | undefined> {
+  const facts = failureFacts(error, record);
+  if (isRateLimit(facts)) p.stats.rateLimited++;
+  const decision =
+    error instanceof ConnectorError || req.signal?.aborted ? { retry: false } : classify(facts);
+  p.logger.log(
+    3,
+    'info',
+    `${req.method} ${path} → ${facts.status ?? facts.errno ?? 'error'} (${Math.round(performance.now() - started)} ms)`,
+  );
+  const maxRetries = p.connection.throttle.maxRetries;
+  if (!decision.retry || retry >= maxRetries) {
+    p.stats.failed++;
+    const mapped = toGatewayError(error, {
+      method: req.method,
+      path: req.path,
+      attempts: retry + 1,
+      ...(facts.status !== undefined ? { status: facts.status } : {}),
+      ...(facts.errno ? { errno: facts.errno } : {}),
+      ...(p.route.proxy ? { proxy: p.route.proxy.address } : {}),
+      ...(record.nonJson ? { nonJson: record.nonJson } : {}),
+      baseUrl: p.connection.baseUrl,
+      timeoutMs: p.connection.timeoutMs,
+      redact: p.redactor,
+    });
+    if (p.options.logThrownErrors !== false) p.logger.error(mapped.message, { code: mapped.code });
+    throw mapped;
   }
+  const reason = decision.reason as RetryReason;
+  const delay =
+    decision.afterMs !== undefined
+      ? Math.min(decision.afterMs, MAX_RETRY_AFTER_MS)
+      : backoffDelay(retry, p.backoff);
+  // A rate limit concerns everybody on this connection, not just this caller.
+  if (reason === 'rate_limit') p.bucket.pause(delay);
+  p.stats.retries++;
+  p.stats.retriesByReason[reason] = (p.stats.retriesByReason[reason] ?? 0) + 1;
+  p.logger.warn(
+    `retrying ${req.method} ${req.path} in ${Math.round(delay)} ms (${reason}, attempt ${retry + 2} of ${maxRetries + 1})`,
+    { ...(key ? { idempotencyKey: key } : {}) },
+  );
+  return reason === 'rate_limit' ? undefined : delay;
+}
 
-  async function run(
-    req: GatewayRequest,
-    binary: { apiBase: 'files' | 'api' } | undefined,
-  ): Promise<unknown> {
-    if (closed) throw new ConnectorError('INTERNAL', `gateway ${connection.name} is closed`);
-    if (!METHODS.has(req.method)) {
-      throw new ConnectorError('INVALID_ARGUMENT', `unsupported HTTP method ${req.method} for ${req.path}`);
-    }
-    if (!req.path.startsWith('/'))
-      throw new ConnectorError('INVALID_ARGUMENT', `path must start with /: ${req.path}`);
-    stats.requests++;
-    // One key per logical write, reused by every retry, so a retried create can't create twice.
-    const key = req.method === 'POST' ? (req.idempotencyKey ?? `sc-${randomUUID()}`) : undefined;
-    let path = req.path;
-    let body: Record<string, unknown> | undefined;
-    if (req.method === 'POST') body = req.params ?? {};
-    else if (req.params && Object.keys(req.params).length) {
-      // The SDK's rawRequest takes params only for POST; for reads they go in the query string,
-      // encoded as Stripe expects (brackets for nesting, indices for arrays).
-      path +=
-        (path.includes('?') ? '&' : '?') +
-        qs.stringify(req.params, { arrayFormat: 'indices', encodeValuesOnly: true });
-    }
-
-    const maxRetries = connection.throttle.maxRetries;
-    for (let retry = 0; ; retry++) {
-      const waited = await bucket.acquire(req.signal);
-      if (waited > 0) {
-        stats.throttledWaits++;
-        stats.throttledMs += waited;
-        if (waited >= 5)
-          logger.log(3, 'info', `throttle: waited ${Math.round(waited)} ms for ${req.method} ${req.path}`, {
-            tps: bucket.tps,
-          });
-      }
-      stats.attempts++;
-      const record: AttemptRecord = { exchanges: 0 };
-      const started = performance.now();
-      try {
-        const result = await attempt(req, path, body, key, record, binary);
-        stats.succeeded++;
-        const file = binary ? (result as GatewayDownloadResult) : undefined;
-        logger.log(
-          3,
-          'info',
-          `${req.method} ${path} → ${record.status ?? 200} (${Math.round(performance.now() - started)} ms${retry ? `, attempt ${retry + 1}` : ''}${file ? `, ${file.body.length} bytes ${file.contentType}` : ''})`,
-        );
-        if (logger.wants(4, 'debug') && body && Object.keys(body).length)
-          logger.log(4, 'debug', `params ${req.method} ${req.path}`, { params: body, idempotencyKey: key });
-        return result;
-      } catch (error) {
-        const e = error as Record<string, any>;
-        const status: number | undefined =
-          e?.type === 'StripeConnectionError' ? undefined : (e?.statusCode ?? record.status);
-        const facts = {
-          ...(status !== undefined ? { status } : {}),
-          headers: e?.headers ?? record.headers,
-          code: e?.code,
-          message: e?.message,
-          errno:
-            transportCause(error)?.code ??
-            (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined),
-        };
-        if (isRateLimit(facts)) stats.rateLimited++;
-        const decision =
-          error instanceof ConnectorError || req.signal?.aborted ? { retry: false } : classify(facts);
-        logger.log(
-          3,
-          'info',
-          `${req.method} ${path} → ${status ?? facts.errno ?? 'error'} (${Math.round(performance.now() - started)} ms)`,
-        );
-        if (!decision.retry || retry >= maxRetries) {
-          stats.failed++;
-          const mapped = toGatewayError(error, {
-            method: req.method,
-            path: req.path,
-            attempts: retry + 1,
-            ...(status !== undefined ? { status } : {}),
-            ...(route.proxy ? { proxy: route.proxy.address } : {}),
-            baseUrl: connection.baseUrl,
-            timeoutMs: connection.timeoutMs,
-            redact: redactor,
-          });
-          if (options.logThrownErrors !== false) logger.error(mapped.message, { code: mapped.code });
-          throw mapped;
-        }
-        const reason = decision.reason as RetryReason;
-        const delay =
-          decision.afterMs !== undefined
-            ? Math.min(decision.afterMs, MAX_RETRY_AFTER_MS)
-            : backoffDelay(retry, backoff);
-        // A rate limit concerns everybody on this connection, not just this caller.
-        if (reason === 'rate_limit') bucket.pause(delay);
-        stats.retries++;
-        stats.retriesByReason[reason] = (stats.retriesByReason[reason] ?? 0) + 1;
-        logger.warn(
-          `retrying ${req.method} ${req.path} in ${Math.round(delay)} ms (${reason}, attempt ${retry + 2} of ${maxRetries + 1})`,
-          {
-            ...(key ? { idempotencyKey: key } : {}),
-          },
-        );
-        if (reason !== 'rate_limit') await clock.sleep(delay, req.signal);
-      }
-    }
-  }
-
-  return {
-    mode: connection.mode,
-    apiVersion: connection.apiVersion,
-    name: connection.name,
-    stats,
-    request,
-    download,
-    async close() {
-      closed = true;
-      route.destroy();
-    },
+/** One attempt through the SDK client, within the attempt's record (status, headers, exchanges). */
+async function attempt(
+  p: Pipeline,
+  { req, path, body, key }: Prepared,
+  record: AttemptRecord,
+  binary: Binary,
+): Promise<unknown> {
+  const account = req.stripeAccount ?? p.connection.accountId;
+  const signal = req.signal;
+  const sdkOptions = {
+    ...(key ? { idempotencyKey: key } : {}),
+    ...(account ? { stripeAccount: account } : {}),
   };
+  const call = attemptContext.run(record, () =>
+    binary
+      ? // As the SDK's own quotes.pdf: a streaming request to the `files` host (files.stripe.com;
+        // for a custom host, that host). Error answers are still parsed as Stripe's JSON errors.
+        p.stripe
+          .rawRequest(req.method, path, body as any, {
+            ...sdkOptions,
+            streaming: true,
+            apiBase: binary.apiBase,
+          })
+          .then((stream) => readBody(stream as IncomingMessage, signal))
+      : p.stripe.rawRequest(req.method, path, body as any, sdkOptions),
+  );
+  if (!signal) return call;
+  // The SDK can't cancel a request in flight; an abort stops our waiting for it. The listener
+  // goes when the attempt settles: one signal often spans thousands of pages.
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 /**

@@ -95,7 +95,7 @@ async function withConnectTimeout<T extends { destroy(): void }>(
   }
 }
 
-export function proxyMode(sslType: ProxySettings['sslType'], target: URL): { mode: ProxyMode; tls: boolean } {
+function proxyMode(sslType: ProxySettings['sslType'], target: URL): { mode: ProxyMode; tls: boolean } {
   const httpsTarget = target.protocol === 'https:';
   switch (sslType) {
     case 'TUNNEL':

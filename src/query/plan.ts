@@ -25,6 +25,7 @@ import { bindExpr, bindField, makeBinder } from './fields.ts';
 import { caret } from './lex.ts';
 import { parseFilter, parseSql } from './parse.ts';
 import { searchQuery } from './searchable.ts';
+import { LIST_DEFAULTS } from '../catalog/overrides.ts';
 
 export interface QueryInput {
   /** Entity name (required with `filter`; taken from FROM with `sql`). */
@@ -84,11 +85,6 @@ export interface Plan {
 export const PAGE_MAX = 100;
 const IN_SCANS_MAX = 10;
 const DEFAULT_MAX_BUFFER = 100_000;
-
-/** Stripe list defaults that would silently hide rows (subscriptions omit canceled ones). */
-const LIST_DEFAULTS: Record<string, Record<string, string>> = {
-  subscription: { status: 'all' },
-};
 
 type Range = { gt?: number; gte?: number; lt?: number; lte?: number };
 

@@ -1,58 +1,16 @@
 /**
  * Stripe's search query language, for the 7 searchable resources. Which fields each resource can
- * be searched by is a Stripe fact not in the OpenAPI spec (docs: "Search query language", query
- * fields per resource), so it lives in this table.
+ * be searched by is a Stripe fact not in the OpenAPI spec, so it is kept by hand in
+ * catalog/overrides.ts (SEARCH_FIELDS).
  *
  * Search results are always re-checked locally with the full predicate: Stripe's matching is
  * looser in places (case-insensitive exact match, `~` substring with 3+ characters), so the search
  * narrows the scan and the evaluator keeps SQL semantics exact.
  */
 import type { Expr, LeafExpr } from './ast.ts';
+import { SEARCH_FIELDS } from '../catalog/overrides.ts';
 
-type FieldType = 'string' | 'number' | 'token';
-
-/** resource id → query field → type (numbers allow ranges; strings allow `~` substring). */
-export const SEARCH_FIELDS: Record<string, Record<string, FieldType>> = {
-  charge: {
-    amount: 'number',
-    'billing_details.address.postal_code': 'string',
-    created: 'number',
-    currency: 'token',
-    customer: 'token',
-    disputed: 'token',
-    'payment_method_details.card.brand': 'token',
-    'payment_method_details.card.exp_month': 'number',
-    'payment_method_details.card.exp_year': 'number',
-    'payment_method_details.card.fingerprint': 'token',
-    'payment_method_details.card.last4': 'token',
-    payment_intent: 'token',
-    refunded: 'token',
-    status: 'token',
-  },
-  customer: { created: 'number', email: 'string', name: 'string', phone: 'string' },
-  invoice: {
-    created: 'number',
-    currency: 'token',
-    customer: 'token',
-    last_finalization_error_code: 'token',
-    last_finalization_error_type: 'token',
-    number: 'string',
-    receipt_number: 'string',
-    status: 'token',
-    subscription: 'token',
-    total: 'number',
-  },
-  payment_intent: {
-    amount: 'number',
-    created: 'number',
-    currency: 'token',
-    customer: 'token',
-    status: 'token',
-  },
-  price: { active: 'token', currency: 'token', lookup_key: 'string', product: 'token', type: 'token' },
-  product: { active: 'token', description: 'string', name: 'string', shippable: 'token', url: 'string' },
-  subscription: { created: 'number', status: 'token' },
-};
+export { SEARCH_FIELDS };
 
 const quote = (v: unknown) => `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../../src/actions/index.ts';
 import { createEntity } from '../../src/entities/index.ts';
-import { rejection, useEmulator } from '../entities/support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 type Json = Record<string, any>;

@@ -7,7 +7,7 @@ import { runAction } from '../../src/actions/index.ts';
 import { loadCatalog } from '../../src/catalog/index.ts';
 import { createEntity } from '../../src/entities/index.ts';
 import { ConnectorError } from '../../src/errors.ts';
-import { useEmulator } from '../entities/support/env.ts';
+import { useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 type Json = Record<string, any>;
@@ -52,8 +52,13 @@ const intent = (extra: Json = {}) =>
 const charge = (extra: Json = {}) =>
   create('Charge', { amount: 2000, currency: 'usd', source: 'tok_visa', ...extra });
 
-/** Action → the payload that makes it valid (after any setup), and what the answer must be. */
-const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
+type OfPayload = Json | ((payload: Json) => Json);
+
+/**
+ * Action → the payload that makes it valid (after any setup); what the answer must be (a field the
+ * action changes); and the params that must go out (form body for POST, query for GET; default none).
+ */
+const CASES: Record<string, { payload: () => Promise<Json>; expect: OfPayload; sent?: OfPayload }> = {
   ConfirmPaymentIntent: {
     payload: async () => ({ PaymentIntentId: (await intent()).id }),
     expect: { status: 'succeeded' },
@@ -64,14 +69,16 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
   },
   CancelPaymentIntent: {
     payload: async () => ({ id: (await intent()).id, cancellation_reason: 'abandoned' }),
-    expect: { status: 'canceled' },
+    expect: { status: 'canceled', cancellation_reason: 'abandoned' },
+    sent: { cancellation_reason: 'abandoned' },
   },
   IncrementAuthorizationPaymentIntent: {
     payload: async () => ({
       PaymentIntentId: (await intent({ capture_method: 'manual', confirm: true })).id,
       amount: 2500,
     }),
-    expect: { object: 'payment_intent' },
+    expect: { amount: 2500, status: 'requires_capture' },
+    sent: { amount: '2500' },
   },
   ApplyCustomerBalancePaymentIntent: {
     payload: async () => {
@@ -87,18 +94,21 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
         ).id,
       };
     },
-    expect: { object: 'payment_intent' },
+    // No balance to apply: the intent stays as it was, with no amount received.
+    expect: (p) => ({ id: p.PaymentIntentId, status: 'requires_payment_method', amount_received: 0 }),
   },
   VerifyMicrodepositsPaymentIntent: {
     payload: async () => ({ PaymentIntentId: (await intent()).id, amounts: [32, 45] }),
-    expect: { object: 'payment_intent' },
+    expect: (p) => ({ id: p.PaymentIntentId, status: 'requires_confirmation' }),
+    sent: { amounts: ['32', '45'] },
   },
   AttachPaymentMethod: {
     payload: async () => ({
       PaymentMethodId: (await create('PaymentMethod', { type: 'card', card: { token: 'tok_visa' } })).id,
       CustomerId: (await create('Customer', {})).id,
     }),
-    expect: { object: 'payment_method' },
+    expect: (p) => ({ id: p.PaymentMethodId, customer: p.CustomerId }),
+    sent: (p) => ({ customer: p.CustomerId }),
   },
   DetachPaymentMethod: {
     payload: async () => {
@@ -125,7 +135,8 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
   },
   PayInvoice: {
     payload: async () => ({ InvoiceId: (await openInvoice()).id, paid_out_of_band: true }),
-    expect: { status: 'paid' },
+    expect: { status: 'paid', paid: true },
+    sent: { paid_out_of_band: 'true' },
   },
   VoidInvoice: { payload: async () => ({ InvoiceId: (await openInvoice()).id }), expect: { status: 'void' } },
   MarkUncollectibleInvoice: {
@@ -136,7 +147,7 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
     payload: async () => ({
       InvoiceId: (await openInvoice({ collection_method: 'send_invoice', days_until_due: 30 })).id,
     }),
-    expect: { object: 'invoice' },
+    expect: (p) => ({ id: p.InvoiceId, status: 'open', collection_method: 'send_invoice', amount_due: 1200 }),
   },
   UpcomingInvoice: {
     payload: async () => {
@@ -144,7 +155,9 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
       await create('InvoiceItem', { customer: customer.id, amount: 300, currency: 'usd' });
       return { CustomerId: customer.id };
     },
-    expect: { object: 'invoice' },
+    // The preview is computed from the pending item.
+    expect: (p) => ({ object: 'invoice', customer: p.CustomerId, amount_due: 300 }),
+    sent: (p) => ({ customer: p.CustomerId }),
   },
   FinalizeQuote: { payload: async () => ({ QuoteId: (await draftQuote()).id }), expect: { status: 'open' } },
   AcceptQuote: {
@@ -174,11 +187,11 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
   RefundCharge: { payload: async () => ({ ChargeId: (await charge()).id }), expect: { refunded: true } },
   CancelRefund: {
     payload: async () => ({ RefundId: (await create('Refund', { charge: (await charge()).id })).id }),
-    expect: { object: 'refund' },
+    expect: { status: 'canceled' },
   },
   ExpireRefund: {
     payload: async () => ({ RefundId: (await create('Refund', { charge: (await charge()).id })).id }),
-    expect: { object: 'refund' },
+    expect: (p) => ({ id: p.RefundId, status: 'expired' }),
   },
   ResumeSubscription: {
     payload: async () => {
@@ -201,7 +214,7 @@ const CASES: Record<string, { payload: () => Promise<Json>; expect: Json }> = {
       });
       return { SubscriptionId: sub.id };
     },
-    expect: { object: 'subscription' },
+    expect: (p) => ({ id: p.SubscriptionId, status: 'active', pause_collection: null }),
   },
 };
 
@@ -227,21 +240,28 @@ describe('every action of the MISSION entities runs against the emulator', () =>
     it(action.name, async () => {
       const c = CASES[action.name];
       const payload = await c.payload();
+      const of = (v: OfPayload | undefined) => (typeof v === 'function' ? v(payload) : (v ?? {}));
       env.emulator.clearRequests();
       try {
         const out = await act(action.name, payload);
         expect(REFUSED[action.name], `${action.name} succeeded although listed as refused`).toBeUndefined();
-        expect(out).toMatchObject(c.expect);
+        expect(out).toMatchObject(of(c.expect));
       } catch (error) {
         if (!REFUSED[action.name]) throw error;
         expect(error).toBeInstanceOf(ConnectorError);
         expect((error as ConnectorError).code).toMatch(/^STRIPE_/);
       }
-      const sent = env.emulator.requests.find(
-        (r) => r.path.startsWith(action.operation.path.split('{')[0]) && r.method === action.operation.method,
-      );
-      expect(sent, 'the action reached the emulator').toBeDefined();
-      if (action.operation.method === 'POST') expect(sent?.idempotencyKey).toBeTruthy();
+      // Exactly one request, to the operation's path with the payload's ids in it, with these params.
+      expect(env.emulator.requests, 'one request reached the emulator').toHaveLength(1);
+      const [sent] = env.emulator.requests;
+      const ids = new Set(Object.values(payload).filter((v) => typeof v === 'string'));
+      const pattern = new RegExp(`^${action.operation.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`);
+      const match = pattern.exec(sent.path);
+      expect(match, `${sent.path} is ${action.operation.path}`).not.toBeNull();
+      for (const id of match!.slice(1)) expect(ids, `${id} comes from the payload`).toContain(id);
+      expect(sent.method).toBe(action.operation.method);
+      expect(action.operation.method === 'GET' ? sent.query : sent.body).toEqual(of(c.sent));
+      if (action.operation.method === 'POST') expect(sent.idempotencyKey).toBeTruthy();
     });
   }
 });

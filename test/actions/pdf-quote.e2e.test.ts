@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runAction, type ActionFile } from '../../src/actions/index.ts';
 import { createEntity } from '../../src/entities/index.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
-import { rejection, useEmulator } from '../entities/support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 type Json = Record<string, any>;

@@ -1,5 +1,7 @@
 /** `stripe-connector connection test|show`, run as a user would, against the emulator. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server as ProxyServer } from 'proxy-chain';
@@ -9,6 +11,9 @@ import { runCli } from '../cli/run.ts';
 
 let emulator: Emulator;
 let proxy: ProxyServer;
+/** A server that rejects every key, as Stripe does a revoked one. */
+let rejecting: Server;
+let rejectingUrl: string;
 const dir = mkdtempSync(join(tmpdir(), 'conn-cli-'));
 
 beforeAll(async () => {
@@ -21,10 +26,19 @@ beforeAll(async () => {
     }),
   });
   await proxy.listen();
+  rejecting = createServer((_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }),
+    );
+  });
+  await new Promise<void>((done) => rejecting.listen(0, '127.0.0.1', done));
+  rejectingUrl = `http://127.0.0.1:${(rejecting.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await proxy.close(true);
   await emulator.close();
+  await new Promise((done) => rejecting.close(done));
 });
 
 function file(name: string, text: string): string {
@@ -95,16 +109,29 @@ describe('connection test', () => {
 
   it('diagnoses a bad key, a wrong proxy password, an unreachable server and a wrong mode', async () => {
     const bad = await runCli(['connection', 'test', '--json'], {
-      STRIPE_API_KEY: 'sk_test_bad-key!',
-      STRIPE_API_BASE: emulator.url,
+      STRIPE_API_KEY: 'sk_test_revoked1',
+      STRIPE_API_BASE: rejectingUrl,
     });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({
       ok: false,
-      diagnosis: expect.stringMatching(/^bad key/),
+      diagnosis: expect.stringMatching(/^bad key: the server rejected/),
       error: { code: 'STRIPE_AUTHENTICATION' },
     });
-    expect(bad.stdout).not.toContain('sk_test_bad-key!');
+    expect(bad.stdout).not.toContain('sk_test_revoked1');
+
+    // A malformed key never leaves the machine: exit 2, named by where it came from.
+    const malformed = await runCli(['connection', 'test', '--json'], {
+      STRIPE_API_KEY: 'sk_test_bad-key!',
+      STRIPE_API_BASE: emulator.url,
+    });
+    expect(malformed.code).toBe(2);
+    expect(JSON.parse(malformed.stdout)).toMatchObject({
+      ok: false,
+      diagnosis: expect.stringMatching(/^bad key: it is not a Stripe API key/),
+      error: { code: 'CONNECTION_INVALID', message: expect.stringMatching(/^STRIPE_API_KEY: /) },
+    });
+    expect(malformed.stdout).not.toContain('sk_test_bad-key!');
 
     const f = file(
       'badpw.yaml',

@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionFromEnv, loadConnectionFile, parseConnection } from '../../src/connection/load.ts';
-import { ConnectorError } from '../../src/errors.ts';
+import { expectConnectorError } from '../support/errors.ts';
 
 const env = { STRIPE_API_KEY: 'sk_test_abc123', LIVE_KEY: 'sk_live_zz9', PROXY_PW: 'pw-secret' };
 
-function errorOf(fn: () => unknown): ConnectorError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConnectorError);
-    return e as ConnectorError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (fn: () => unknown) => expectConnectorError(fn);
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'conn-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEntity, deleteEntity, getEntity, updateEntity } from '../../src/entities/index.ts';
-import { rejection, useEmulator } from './support/env.ts';
+import { rejection, useEmulator } from '../support/emulator.ts';
 
 const env = useEmulator();
 type Json = Record<string, any>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnsOf, flatten, unflatten } from '../../src/entities/flatten.ts';
+import { flatten } from '../../src/entities/flatten.ts';
 
 describe('flatten', () => {
   const intent = {
@@ -51,11 +51,5 @@ describe('flatten', () => {
       intent.payment_method_options.card,
     );
     expect(flatten(intent, { maxDepth: 0 }).payment_method_options).toEqual(intent.payment_method_options);
-  });
-
-  it('round-trips through unflatten and lists columns', () => {
-    const nested = { a: { b: { c: 1 } }, d: [1] };
-    expect(unflatten(flatten(nested))).toEqual(nested);
-    expect(columnsOf([{ a: 1 }, { b: 2, a: 3 }])).toEqual(['a', 'b']);
   });
 });

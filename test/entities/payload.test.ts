@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/index.ts';
 import { mapPayload } from '../../src/entities/payload.ts';
-import { ConnectorError } from '../../src/errors.ts';
+import { expectConnectorError } from '../support/errors.ts';
 
 const catalog = loadCatalog();
 const paramsOf = (entity: string, kind: 'create' | 'update') =>
   catalog.operation(catalog.entity(entity), kind)!.params;
 
-function fault(fn: () => unknown): ConnectorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected an error');
-}
+const fault = (fn: () => unknown) => expectConnectorError(fn);
 
 describe('mapPayload', () => {
   const pi = paramsOf('PaymentIntent', 'create');

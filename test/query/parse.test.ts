@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../src/errors.ts';
+import { expectConnectorError } from '../support/errors.ts';
 import { toText } from '../../src/query/ast.ts';
 import { parseFilter, parseSql } from '../../src/query/parse.ts';
 
-function fails(fn: () => unknown): ConnectorError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConnectorError);
-    return e as ConnectorError;
-  }
-  throw new Error('expected an error');
-}
+const fails = (fn: () => unknown) => expectConnectorError(fn);
 
 describe('parseFilter', () => {
   it('parses the issue example with every shape', () => {

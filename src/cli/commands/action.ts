@@ -57,7 +57,8 @@ export function register(program: Command): void {
     );
   addConnectionOptions(command).action(async (name: string, opts: ActionOptions) => {
     const payload = readPayload(opts.payload);
-    const binary = isBinaryAction(resolveAction({ catalog: loadCatalog() }, name));
+    const resolved = resolveAction({ catalog: loadCatalog() }, name);
+    const binary = isBinaryAction(resolved);
     // Refused before any call: PDF bytes on a terminal help nobody and may upset it.
     if (binary && opts.shape === 'native' && !opts.output && process.stdout.isTTY) {
       throw new ConnectorError(
@@ -67,7 +68,7 @@ export function register(program: Command): void {
       );
     }
     const out = await withContext(await contextFromOptions(opts), (ctx) =>
-      runAction(ctx, name, payload, { shape: opts.shape, idempotencyKey: opts.idempotencyKey }),
+      runAction(ctx, resolved, payload, { shape: opts.shape, idempotencyKey: opts.idempotencyKey }),
     );
     if (isFile(out) && !opts.output) {
       process.stdout.write(out.body);

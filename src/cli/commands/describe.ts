@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadCatalog } from '../../catalog/index.ts';
-import { actionInputs, entityFields, operationKinds, summarizeParams } from '../../catalog/describe.ts';
+import { describeEntity, operationKinds, parameterRows } from '../../catalog/describe.ts';
 import { printJson, printTable } from '../output.ts';
 
 export function register(program: Command): void {
@@ -12,32 +12,7 @@ export function register(program: Command): void {
     .action((name: string, opts: { json?: boolean }) => {
       const catalog = loadCatalog();
       const entity = catalog.entity(name);
-      const description = {
-        entity: entity.entity,
-        resource: entity.id,
-        idPrefix: entity.idPrefix,
-        searchable: Boolean(entity.searchable),
-        fields: entityFields(catalog, entity),
-        operations: entity.operations
-          .filter((o) => o.kind !== 'custom')
-          .map((o) => ({
-            kind: o.kind,
-            name: o.name,
-            method: o.method,
-            path: o.path,
-            params: summarizeParams(o.params),
-          })),
-        actions: catalog
-          .actions()
-          .filter((a) => a.entity === entity)
-          .map((a) => ({
-            name: a.name,
-            aliases: a.aliases,
-            method: a.operation.method,
-            path: a.operation.path,
-            inputs: actionInputs(a),
-          })),
-      };
+      const description = describeEntity(catalog, entity);
       if (opts.json) return printJson(description);
       process.stdout.write(
         `${entity.entity} (${entity.id})  operations: ${operationKinds(entity).join(', ')}\n\n`,
@@ -49,6 +24,16 @@ export function register(program: Command): void {
           f.type,
           f.nullable ? 'yes' : '',
           f.enum?.join(' ') ?? (f.expandable ? `expandable: ${f.expandable.join(' ')}` : ''),
+        ]),
+      );
+      process.stdout.write('\nparameters (* required)\n');
+      printTable(
+        ['operation', 'parameter', 'type', 'values'],
+        parameterRows(description.operations).map((p) => [
+          p.operation,
+          p.required ? `${p.name}*` : p.name,
+          p.type,
+          p.enum?.filter((v) => v !== '').join(' ') ?? '',
         ]),
       );
       if (description.actions.length) {

@@ -46,8 +46,9 @@ export function register(program: Command): void {
 
 async function targetRealStripe(): Promise<void> {
   const { contextFromOptions } = await import('../context.ts');
+  const { fetchAccount } = await import('../../gateway/account.ts');
   const ctx = await contextFromOptions({});
-  const account = await ctx.gateway.request<{ id: string }>({ method: 'GET', path: '/v1/account' });
+  const account = await fetchAccount(ctx.gateway);
   process.stdout.write(
     [
       `stripe-connector: connected to Stripe account ${account.id} (${ctx.gateway.mode} mode, API ${ctx.gateway.apiVersion})`,
