@@ -1,41 +1,9 @@
 /** The catalog: entities, one entity described, actions with their inputs. No Stripe call. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { listActions } from '../../actions/index.ts';
-import { actionInputs, entityFields, operationKinds, summarizeParams } from '../../catalog/describe.ts';
-import type { StripeCatalog } from '../../catalog/index.ts';
+import { describeEntity, operationKinds } from '../../catalog/describe.ts';
 import type { ServerState } from '../state.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
-
-/** The same description as `stripe-connector describe --json`. */
-export function describeEntity(catalog: StripeCatalog, name: string) {
-  const entity = catalog.entity(name);
-  return {
-    entity: entity.entity,
-    resource: entity.id,
-    idPrefix: entity.idPrefix,
-    searchable: Boolean(entity.searchable),
-    fields: entityFields(catalog, entity),
-    operations: entity.operations
-      .filter((o) => o.kind !== 'custom')
-      .map((o) => ({
-        kind: o.kind,
-        name: o.name,
-        method: o.method,
-        path: o.path,
-        params: summarizeParams(o.params),
-      })),
-    actions: catalog
-      .actions()
-      .filter((a) => a.entity === entity)
-      .map((a) => ({
-        name: a.name,
-        aliases: a.aliases,
-        method: a.operation.method,
-        path: a.operation.path,
-        inputs: actionInputs(a),
-      })),
-  };
-}
 
 const entitySummary = {
   type: 'object',
@@ -91,7 +59,7 @@ export function catalogRoutes(state: ServerState) {
         response: { 200: anyObject, ...errorResponses },
       },
       handler: async (request: FastifyRequest<{ Params: { entity: string } }>) =>
-        describeEntity(state.catalog, request.params.entity),
+        describeEntity(state.catalog, state.catalog.entity(request.params.entity)),
     });
 
     app.get('/api/actions', {
