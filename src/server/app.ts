@@ -123,9 +123,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     );
   });
 
+  // HSTS and upgrade-insecure-requests belong to the TLS front (a proxy) when there is one: on the
+  // default plain-HTTP listener they would make browsers fetch the docs' assets over https.
   await app.register(helmet, {
+    hsts: false,
     contentSecurityPolicy: {
       directives: {
+        upgradeInsecureRequests: null,
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
