@@ -20,16 +20,16 @@ export class InMemoryTokenRepo implements TokenRepo {
       revokedAt: null,
     };
     this.byId.set(record.id, record);
-    return { ...record };
+    return copy(record);
   }
 
   async findByHash(hash: string): Promise<TokenRecord | undefined> {
-    for (const record of this.byId.values()) if (record.hash === hash) return { ...record };
+    for (const record of this.byId.values()) if (record.hash === hash) return copy(record);
     return undefined;
   }
 
   async list(): Promise<TokenRecord[]> {
-    return [...this.byId.values()].map((r) => ({ ...r }));
+    return [...this.byId.values()].map(copy);
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -69,7 +69,8 @@ export class InMemoryConnectionRepo implements ConnectionRepo {
   }
 }
 
-function copy(record: ConnectionRecord): ConnectionRecord {
+/** Callers get copies, as from a database: changing a returned record changes nothing stored. */
+function copy<T extends TokenRecord | ConnectionRecord>(record: T): T {
   return structuredClone(record);
 }
 
