@@ -1,22 +1,18 @@
 /**
- * Assembles the HTTP server: logging and request ids, security headers, CORS (off unless
- * configured), auth, per-token rate limits, the OpenAPI document and its offline UI, the route
- * groups, one error format, and a shutdown that drains in-flight requests and closes the gateways.
+ * Assembles the HTTP server: logging and request ids, metrics, security (security.ts), the OpenAPI
+ * document and its offline UI (docs.ts), the route groups, one error format (errors.ts), and a
+ * shutdown that drains in-flight requests and closes the gateways (shutdown.ts).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { loadCatalog, type StripeCatalog } from '../catalog/index.ts';
 import type { GatewayOptions } from '../gateway/index.ts';
-import { installAuth } from './auth.ts';
-import { ServerError } from './codes.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
+import { registerDocs } from './docs.ts';
 import { installErrorHandling } from './errors.ts';
+import { registerSecurity } from './security.ts';
+import { installShutdown } from './shutdown.ts';
 import { createServerLogger } from './logging.ts';
 import { createInMemoryPorts } from './memory.ts';
 import { RequestMetrics } from './metrics.ts';
@@ -123,33 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     );
   });
 
-  // HSTS and upgrade-insecure-requests belong to the TLS front (a proxy) when there is one: on the
-  // default plain-HTTP listener they would make browsers fetch the docs' assets over https.
-  await app.register(helmet, {
-    hsts: false,
-    contentSecurityPolicy: {
-      directives: {
-        upgradeInsecureRequests: null,
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
-  if (config.cors) await app.register(cors, { origin: config.cors.origins });
-  installAuth(app, ports.tokens);
-  await app.register(rateLimit, {
-    global: true,
-    // After auth (onRequest), so the key is the token, not the address a proxy shares.
-    hook: 'preHandler',
-    max: config.limits.rateLimit.max,
-    timeWindow: config.limits.rateLimit.windowMs,
-    keyGenerator: (request) => request.token?.id ?? request.ip,
-    errorResponseBuilder: (_request, context) =>
-      new ServerError('RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`),
-  });
+  await registerSecurity(app, config, ports.tokens);
   await registerDocs(app);
 
   for (const routes of [
@@ -163,62 +133,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   ])
     await app.register(routes(state));
 
-  // Answers that finish during shutdown close their connection: a kept-alive socket would hold
-  // the listener open until its keep-alive timeout.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
-  app.addHook('onClose', async () => {
+  const close = installShutdown(app, options.shutdownGraceMs ?? 10_000, async () => {
     await registry.close();
     await ports.close?.();
   });
   await app.ready();
-  const grace = options.shutdownGraceMs ?? 10_000;
-  const close = async () => {
-    const cut = setTimeout(() => app.server.closeAllConnections(), grace);
-    try {
-      await app.close();
-    } finally {
-      clearTimeout(cut);
-    }
-  };
   return { app, config, ports, registry, close };
-}
-
-/** The OpenAPI document from the route schemas (/openapi.json) and the bundled UI (/docs). */
-async function registerDocs(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'stripe-connector',
-        version: '0.1.0',
-        description:
-          'Stripe entities, queries and actions over HTTP. Errors: { error: { code, message, field?, position?, request_id } }.',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (sct_…)' } },
-      },
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  // The UI and its assets carry no data; the document describes the API, not an account.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
-  });
-  // Served from the package's own copy of swagger-ui: nothing is fetched from a CDN.
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { validatorUrl: null, deepLinking: true },
-    uiHooks: {},
-    staticCSP: false,
-    logo: null,
-  } as any);
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
 }
