@@ -78,6 +78,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     catalog,
     env,
     gatewayOptions: options.gatewayOptions,
+    // The gateway's lines (retries, and traffic at verbosity ≥ 3) join the server's log.
+    logSink: (connection) => (line) => logger.info({ connection, source: 'gateway' }, line),
   });
   const state: ServerState = {
     ports,

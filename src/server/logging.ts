@@ -15,9 +15,36 @@ export interface LogOptions {
   redactor?: Redactor;
 }
 
+/**
+ * Redacts a JSON log line value by value: the redactor works on text, and run over the whole line
+ * it could take the digits of a number (a timestamp, a duration) for a card number and leave
+ * invalid JSON. Strings are redacted as text; an integer as long as a card number is redacted whole.
+ */
+export function scrubLine(line: string, text: (value: string) => string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return text(line);
+  }
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (typeof value === 'number')
+      return Number.isInteger(value) && Math.abs(value) >= 1e12 && text(String(value)) !== String(value)
+        ? REDACTED
+        : value;
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), walk(v)]));
+    return value;
+  };
+  return JSON.stringify(walk(parsed)) + '\n';
+}
+
 export function createServerLogger(options: LogOptions = {}): { logger: Logger; redactor: Redactor } {
   const redactor = options.redactor ?? createRedactor();
-  const scrub = (text: string) => redactor(text).replace(TOKEN_PATTERN, REDACTED);
+  const text = (value: string) => redactor(value).replace(TOKEN_PATTERN, REDACTED);
+  const scrub = (line: string) => scrubLine(line, text);
   const logger = pino(
     {
       level: options.level ?? 'info',
@@ -26,7 +53,6 @@ export function createServerLogger(options: LogOptions = {}): { logger: Logger; 
         censor: REDACTED,
       },
       hooks: { streamWrite: scrub },
-      // ISO time: an epoch in milliseconds is 13 digits, which the card-number rule may take for one.
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.stream ?? pino.destination(1),

@@ -21,6 +21,8 @@ export interface RegistryOptions {
   catalog: StripeCatalog;
   env: Record<string, string | undefined>;
   gatewayOptions?: GatewayOptions;
+  /** Where a connection's gateway writes its (already redacted) log lines. */
+  logSink?: (connection: string) => (line: string) => void;
 }
 
 type Counters = Pick<
@@ -80,6 +82,7 @@ export class ConnectionRegistry {
     const connection = resolveDefinition(record.definition, record.baseDir, this.options.env);
     const gateway = createGatewayFromConnection(connection, {
       logThrownErrors: false,
+      ...(this.options.logSink ? { logSink: this.options.logSink(name) } : {}),
       ...this.options.gatewayOptions,
     });
     if (current) await this.retire(name);

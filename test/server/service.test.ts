@@ -71,6 +71,9 @@ describe('logs', () => {
     for (const secret of [...Object.values(env.tokens), stray, API_KEY]) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/bearer/i);
     expect(env.logs.some((l) => JSON.parse(l).reqId)).toBe(true);
+    // The gateway's own lines (a connection at verbosity 3 logs each Stripe call) join the log.
+    const gatewayLines = env.logs.map((l) => JSON.parse(l)).filter((l) => l.source === 'gateway');
+    expect(gatewayLines.some((l) => l.connection === 'demo' && /GET \/v1\/account/.test(l.msg))).toBe(true);
   });
 });
 
@@ -240,5 +243,24 @@ describe('graceful shutdown', () => {
     } finally {
       await env2.close();
     }
+  });
+});
+
+describe('log scrubbing', () => {
+  it('keeps every line valid JSON: numbers that look like card digits stay numbers, secrets go', async () => {
+    const { scrubLine } = await import('../../src/server/logging.ts');
+    const { createRedactor } = await import('../../src/connection/index.ts');
+    const redactor = createRedactor([API_KEY]);
+    const text = (v: string) => redactor(v);
+    const line = JSON.stringify({
+      time: 1764590000000,
+      responseTime: 0.4242424242424242,
+      card: 4242424242424242,
+      msg: `key ${API_KEY} card 4242 4242 4242 4242`,
+    });
+    const out = JSON.parse(scrubLine(line, text));
+    expect(out).toMatchObject({ time: 1764590000000, responseTime: 0.4242424242424242, card: '[REDACTED]' });
+    expect(out.msg).toBe('key [REDACTED] card [REDACTED]');
+    expect(scrubLine(`not json ${API_KEY}`, text)).toBe('not json [REDACTED]');
   });
 });

@@ -35,7 +35,14 @@ export function useServer(extra: Partial<ServerConfigInput> = {}): ServerEnv {
     });
     env.server = await createServer({
       config: {
-        connections: [{ name: 'demo', apiKey: 'env:SERVER_TEST_KEY', baseUrl: env.emulator.url }],
+        connections: [
+          {
+            name: 'demo',
+            apiKey: 'env:SERVER_TEST_KEY',
+            baseUrl: env.emulator.url,
+            logging: { verbosity: 3 },
+          },
+        ],
         ...extra,
       },
       env: { SERVER_TEST_KEY: API_KEY },
