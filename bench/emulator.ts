@@ -70,12 +70,26 @@ export async function run(): Promise<void> {
   const list100 = await measure(() => stripe.customers.list({ limit: 100 }));
   await em.close();
 
+  // The request log is a ring: once full, recording stays O(1) (it used to shift an array, which
+  // slowed a long run 2–3×). Fill a small log past its size, then measure against `retrieve` above
+  // (a default log still filling) in the same run.
+  const LOG = 1_000;
+  const logged = await startEmulator({ maxRecordedRequests: LOG });
+  const loggedSdk = sdk(logged.port);
+  const seedId = (await loggedSdk.customers.create({ email: 'log@example.com' })).id;
+  for (let i = 0; i < LOG * 1.2; i += CONCURRENCY)
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => loggedSdk.customers.retrieve(seedId)));
+  const filled = logged.requests.length;
+  const logFull = await measure(() => loggedSdk.customers.retrieve(seedId));
+  await logged.close();
+
   const rows: Array<[string, number]> = [
     ['bare http server, SDK retrieve (baseline)', baseline],
     ['emulator create customer', create],
     ['emulator retrieve customer', retrieve],
     ['emulator list customers (limit 10)', list],
     ['emulator list customers (limit 100)', list100],
+    [`emulator retrieve, request log full (${filled} kept)`, logFull],
   ];
   console.log(`\nemulator throughput (SDK, ${CONCURRENCY} concurrent, ${DURATION_MS / 1000} s each)`);
   for (const [name, rps] of rows) {
@@ -83,6 +97,10 @@ export async function run(): Promise<void> {
       `  ${name.padEnd(42)} ${rps.toFixed(0).padStart(7)} req/s   ${(rps / baseline).toFixed(2)}× baseline`,
     );
   }
+
+  console.log(
+    `  request log full vs filling (retrieve): ${(logFull / retrieve).toFixed(2)} (≈1: no slow-down once full)`,
+  );
 
   // Memory with one million stored objects, loaded in bulk.
   global.gc?.();

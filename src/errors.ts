@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   PROXY_AUTH_FAILED: { status: 502, exit: 1 },
   TLS_FAILED: { status: 502, exit: 1 },
   TIMEOUT: { status: 504, exit: 1 },
+  // The store (SQLite file or PostgreSQL) could not be opened or reached.
+  STORE_UNAVAILABLE: { status: 503, exit: 1 },
   INTERNAL: { status: 500, exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;
 

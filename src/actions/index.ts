@@ -107,6 +107,11 @@ async function download(
     );
   }
   const file: ActionFile = await ctx.gateway.download(gatewayRequest(call, opts));
+  return shapeFile(file, shape);
+}
+
+/** A file answer in a shape: native is the file; seed and flat describe it (type and size). */
+export function shapeFile(file: ActionFile, shape: Shape): unknown {
   if (shape === 'native') return file;
   if (shape === 'seed') return [{ Success: 'true', ContentType: file.contentType, Bytes: file.body.length }];
   return { content_type: file.contentType, bytes: file.body.length };

@@ -5,7 +5,7 @@
  *
  * - names: ACTION_ALIASES, SELF_ID_ALIASES, REFERENCE_PARAMS (which body params the seeds name `XxxId`)
  * - payload rules: REMOVED_FIELDS, MAX_ITEMS, EXTRA_EMPTYABLE
- * - reads: LIST_DEFAULTS, SEARCH_FIELDS
+ * - reads: LIST_DEFAULTS, WILDCARD_PARAMS, ARRAY_PARAM_MAX, SEARCH_FIELDS
  * - the seeds' actions and shapes: NAMED_ACTIONS, SEED_RULES
  */
 import type { ParamSummary } from './describe.ts';
@@ -67,6 +67,13 @@ export const EXTRA_EMPTYABLE: Record<string, Partial<Record<string, string[]>>> 
 export const LIST_DEFAULTS: Record<string, Record<string, string>> = {
   subscription: { status: 'all' },
 };
+
+/**
+ * Resource id → list parameter → its wildcard (docs of List events: `type` takes `*`), and → the
+ * most values an array list parameter takes (`types` takes up to 20 names). Not in the OpenAPI types.
+ */
+export const WILDCARD_PARAMS: Record<string, Record<string, string>> = { event: { type: '*' } };
+export const ARRAY_PARAM_MAX: Record<string, Record<string, number>> = { event: { types: 20 } };
 
 /**
  * Which fields each searchable resource can be searched by (Stripe docs: "Search query language",

@@ -4,8 +4,8 @@
  * Writes respect stdout backpressure (they wait for 'drain').
  */
 import type { Writable } from 'node:stream';
-import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
+import { renderTable, type TableOptions } from './table.ts';
 
 export type Format = 'json' | 'ndjson' | 'csv' | 'table';
 export const FORMATS: Format[] = ['json', 'ndjson', 'csv', 'table'];
@@ -26,7 +26,16 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-export function createWriter(format: Format, out: Writable = process.stdout): RowWriter {
+export interface TableLayout extends TableOptions {
+  /** The columns shown (default: every key of the rows held). */
+  columns?: string[];
+}
+
+export function createWriter(
+  format: Format,
+  out: Writable = process.stdout,
+  table: TableLayout = {},
+): RowWriter {
   switch (format) {
     case 'ndjson':
       return { write: (row) => put(out, JSON.stringify(row) + '\n'), end: async () => {} };
@@ -66,48 +75,19 @@ export function createWriter(format: Format, out: Writable = process.stdout): Ro
           else truncated++;
         },
         async end() {
-          const head = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-          const table = new Table({
-            head,
-            style: { head: [], border: [] },
-            chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-          });
-          for (const r of rows) table.push(head.map((h) => cell(r[h]).slice(0, 60)));
-          await put(out, (rows.length ? table.toString() : '(no rows)') + '\n');
+          const head = table.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+          const text = rows.length
+            ? renderTable(
+                head,
+                rows.map((r) => head.map((h) => r[h])),
+                { timestamps: table.timestamps, width: table.width },
+              )
+            : '(no rows)';
+          await put(out, text + '\n');
           if (truncated)
             process.stderr.write(`(${truncated} more rows not shown: use --format ndjson or csv)\n`);
         },
       };
     }
   }
-}
-
-/** A progress line on stderr (rows, rate, pages), only when stderr is a terminal. */
-export function progress(enabled = Boolean(process.stderr.isTTY)) {
-  const started = Date.now();
-  let rows = 0;
-  let pages = 0;
-  let last = 0;
-  const draw = (final = false) => {
-    const now = Date.now();
-    if (!enabled || (!final && now - last < 200)) return;
-    last = now;
-    const secs = Math.max(0.001, (now - started) / 1000);
-    process.stderr.write(
-      `\r${rows} rows, ${Math.round(rows / secs)} rows/s, ${pages} pages${final ? '\n' : ''}`,
-    );
-  };
-  return {
-    page() {
-      pages++;
-      draw();
-    },
-    row() {
-      rows++;
-      if ((rows & 255) === 0) draw();
-    },
-    done() {
-      if (rows > 0 || pages > 1) draw(true);
-    },
-  };
 }

@@ -1,31 +1,33 @@
 /**
- * The CLI entry: builds one commander program from every file in ./commands (each exports
- * `register(program)`), runs it, and turns any error into a message and an exit code.
+ * The CLI entry: builds one commander program from the command declarations in ./commands (each
+ * exports `register(program)`; a command's engine is imported only when it runs), runs it, and
+ * turns any error into a message and an exit code.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { redact } from '../connection/redact.ts';
 import { ConnectorError, toConnectorError } from '../errors.ts';
+import { COMMANDS } from './commands/index.ts';
+import { endQuietlyOnClosedPipe } from './output.ts';
 
-export async function buildProgram(): Promise<Command> {
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+export function buildProgram(): Command {
   const program = new Command('stripe-connector')
     .description('An open, self-hostable connector for Stripe: entities, queries, actions and an emulator.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .exitOverride();
-  const dir = fileURLToPath(new URL('./commands/', import.meta.url));
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .sort();
-  for (const file of files) {
-    const mod = await import(new URL(`./commands/${file}`, import.meta.url).href);
-    if (typeof mod.register === 'function') mod.register(program);
-  }
+  for (const register of COMMANDS) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+  endQuietlyOnClosedPipe();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

@@ -7,6 +7,7 @@ export type Fault =
   | { kind: 'status'; status: number }
   | { kind: 'timeout'; ms: number }
   | { kind: 'drop' }
+  | { kind: 'drop-after' }
   | { kind: 'slow'; ms: number };
 
 /** "500:0.05,503:0.01,timeout:0.01,drop:0.01,slow:0.02" → FaultSpec. */
@@ -20,18 +21,30 @@ export function parseFaults(spec: string | FaultSpec | undefined): FaultSpec {
     .filter(Boolean)) {
     const [name, rateText] = part.split(':');
     const rate = Number(rateText);
-    if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new Error(`invalid fault rate in "${part}"`);
+    if (rateText === undefined || rateText.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)
+      throw new Error(`invalid fault rate in "${part}" (a number from 0 to 1, e.g. 500:0.05)`);
     if (/^5\d\d$/.test(name)) out.status = { ...out.status, [Number(name)]: rate };
     else if (name === 'timeout' || name === 'drop' || name === 'slow') out[name] = rate;
-    else throw new Error(`unknown fault "${name}" (use 5xx codes, timeout, drop, slow)`);
+    else if (name === 'drop-after') out.dropAfter = rate;
+    else throw new Error(`unknown fault "${name}" (use 5xx codes, timeout, drop, drop-after, slow)`);
   }
   return out;
 }
 
 export function parseLatency(text: string): { ms: number; jitterMs?: number } {
-  const [ms, jitter] = text.split(':').map(Number);
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`invalid latency "${text}"`);
-  return { ms, jitterMs: Number.isFinite(jitter) ? jitter : undefined };
+  const parts = text.split(':');
+  const [ms, jitter] = parts.map((p) => (/^\s*\d+(\.\d+)?\s*$/.test(p) ? Number(p) : NaN));
+  if (parts.length > 2 || !Number.isFinite(ms) || (parts.length === 2 && !Number.isFinite(jitter)))
+    throw new Error(`invalid latency "${text}" (milliseconds, optionally :jitter, e.g. 50 or 50:20)`);
+  return { ms, jitterMs: parts.length === 2 ? jitter : undefined };
+}
+
+/** "25/s" → 25. The unit is required so a count is never read as another rate. */
+export function parseRateLimit(text: string): number {
+  const m = /^\s*(\d+)\s*\/\s*s\s*$/.exec(text);
+  if (!m || Number(m[1]) < 1)
+    throw new Error(`invalid rate limit "${text}" (requests per second, e.g. 25/s)`);
+  return Number(m[1]);
 }
 
 export class Conditions {
@@ -75,7 +88,7 @@ export class Conditions {
   /** One fault decision per request, in arrival order, from the seeded generator. */
   fault(): Fault {
     const f = this.faults;
-    if (!f.status && !f.timeout && !f.drop && !f.slow) return { kind: 'none' };
+    if (!f.status && !f.timeout && !f.drop && !f.dropAfter && !f.slow) return { kind: 'none' };
     let r = this.rng();
     for (const [status, rate] of Object.entries(f.status ?? {})) {
       if (r < rate) return { kind: 'status', status: Number(status) };
@@ -85,6 +98,8 @@ export class Conditions {
     r -= f.timeout ?? 0;
     if (f.drop && r < f.drop) return { kind: 'drop' };
     r -= f.drop ?? 0;
+    if (f.dropAfter && r < f.dropAfter) return { kind: 'drop-after' };
+    r -= f.dropAfter ?? 0;
     if (f.slow && r < f.slow) return { kind: 'slow', ms: f.slowMs ?? 2_000 };
     return { kind: 'none' };
   }

@@ -7,7 +7,7 @@ import type { CatalogOperation, StripeCatalog } from '../catalog/index.ts';
 import { StripeError, invalid, missing } from './errors.ts';
 import { Shapes, type Obj } from './objects.ts';
 import { IdGenerator, type Rng } from './random.ts';
-import { Router } from './router.ts';
+import { Router, type Route } from './router.ts';
 import { Namespace, Store } from './store.ts';
 import { validateParams } from './validate.ts';
 import { genericHandlers } from './generic.ts';
@@ -18,7 +18,10 @@ export interface Ctx {
   engine: Engine;
   ns: Namespace;
   livemode: boolean;
+  /** The connected account the request acts for (`Stripe-Account`), if any. */
   account?: string;
+  /** The account the API key belongs to (the key-to-account table); undefined: the default account. */
+  owner?: string;
   requestId: string | null;
   idempotencyKey?: string;
   now: number;
@@ -44,6 +47,7 @@ export interface EngineRequest {
   params: Obj;
   livemode: boolean;
   account?: string;
+  owner?: string;
   requestId: string | null;
   idempotencyKey?: string;
 }
@@ -66,6 +70,11 @@ export class Engine {
    */
   readonly includables = new Map<string, (ctx: Ctx, obj: Obj) => Obj | undefined>();
   events?: EventSink;
+  /**
+   * The emulator's "now" in Unix seconds. Wall time, except while the demo seed back-dates its
+   * history (and, later, test clocks).
+   */
+  clock: () => number = () => Math.floor(Date.now() / 1000);
   private readonly prefixes = new Map<string, string[]>();
 
   constructor(
@@ -87,7 +96,12 @@ export class Engine {
   }
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
-    const match = this.router.match(req.method, req.path);
+    let match;
+    try {
+      match = this.router.match(req.method, req.path);
+    } catch (error) {
+      throw error instanceof StripeError ? early(error) : error;
+    }
     if (!match) {
       throw early(
         new StripeError(
@@ -101,20 +115,7 @@ export class Engine {
     if (route.op.testHelper && req.livemode) {
       throw early(invalid('Test helpers can only be used with test mode API keys.'));
     }
-    const ctx: Ctx = {
-      engine: this,
-      ns: this.store.namespace(req.livemode, req.account),
-      livemode: req.livemode,
-      account: req.account,
-      requestId: req.requestId,
-      idempotencyKey: req.idempotencyKey,
-      now: Math.floor(Date.now() / 1000),
-      resourceId: route.resourceId,
-      op: route.op,
-      path: req.path,
-      pathValues,
-      params: {},
-    };
+    const ctx = this.context(req, route, req.path, pathValues);
     try {
       ctx.params = validateParams(req.params, route.op.params);
     } catch (error) {
@@ -138,6 +139,30 @@ export class Engine {
   ): Promise<Obj> {
     const res = await this.handle({ method, path, params: stringify(params), requestId: null, ...ns });
     return res.body as Obj;
+  }
+
+  /** A request's context: its namespace (the connected account's, else the key's account's) and time. */
+  private context(
+    req: Pick<EngineRequest, 'livemode' | 'account' | 'owner' | 'requestId' | 'idempotencyKey'>,
+    route: Route,
+    path: string,
+    pathValues: Record<string, string>,
+  ): Ctx {
+    return {
+      engine: this,
+      ns: this.store.namespace(req.livemode, req.account ?? req.owner),
+      livemode: req.livemode,
+      account: req.account,
+      owner: req.owner,
+      requestId: req.requestId,
+      idempotencyKey: req.idempotencyKey,
+      now: this.clock(),
+      resourceId: route.resourceId,
+      op: route.op,
+      path,
+      pathValues,
+      params: {},
+    };
   }
 
   // ---- helpers for handlers and behaviours ----
@@ -216,6 +241,24 @@ export class Engine {
         if (shaped !== undefined) obj[key] = shaped;
       }
     }
+  }
+
+  /**
+   * An event not caused by an API request (the emulator's trigger route): stored in the account's
+   * events and delivered like any other. Returns the stored event.
+   */
+  emitEvent(
+    ns: { livemode: boolean; account?: string; owner?: string },
+    type: string,
+    obj: Obj,
+    requestId: string,
+  ): Obj {
+    const route = this.router.routes.find((r) => r.resourceId === 'event' && r.op.kind === 'list');
+    if (!route || !this.events) throw new Error('the catalog has no events');
+    const ctx = this.context({ ...ns, requestId }, route, route.op.path, {});
+    const event = this.events.emit(ctx, type, obj);
+    if (!event) throw new Error('the event was not stored');
+    return event;
   }
 
   emit(ctx: Ctx, type: string, obj: Obj, previous?: Obj): void {

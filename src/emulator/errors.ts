@@ -51,7 +51,12 @@ export const missing = (resource: string, id: string, param = 'id'): StripeError
     param,
   });
 
-export const unexpectedState = (message: string, code: string): StripeError => invalid(message, code);
-
-export const apiError = (status = 500): StripeError =>
+/** The fault switch's answer: the only place "emulated fault" is ever said. */
+export const faultError = (status: number): StripeError =>
   new StripeError(status, 'api_error', 'An unknown error occurred (emulated fault).', { shouldRetry: true });
+
+/** A bug in the emulator itself (logged with its stack; the client sees Stripe's generic 500). */
+export const internalError = (): StripeError =>
+  new StripeError(500, 'api_error', 'An unknown error occurred. Please try again later.', {
+    shouldRetry: true,
+  });

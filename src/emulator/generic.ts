@@ -2,6 +2,7 @@
  * Behaviour of every catalog operation that has no hand-written state machine, derived from the
  * operation's kind, path parameters, params and response schema.
  */
+import { textPdf } from './pdf.ts';
 import type { CatalogOperation, OperationKind, PathParam } from '../catalog/index.ts';
 import type { Ctx, Handler } from './engine.ts';
 import { invalid, missing } from './errors.ts';
@@ -83,7 +84,7 @@ function singleton(ctx: Ctx, resourceId: string): Obj {
     const schema = ctx.engine.shapes.schema(resourceId);
     for (const link of parentLinks(ctx, resourceId)) if (link.field) fields[link.field] = link.value;
     obj = ctx.engine.create(ctx, resourceId, fields, { store: false, emit: false });
-    if (resourceId === 'account') obj.id = ctx.account ?? 'acct_emulator';
+    if (resourceId === 'account') obj.id = ctx.account ?? ctx.owner ?? 'acct_emulator';
     else if (!schema?.fields?.id) delete obj.id;
     ctx.ns.side.set(key, obj);
   }
@@ -301,7 +302,13 @@ const STATUS_OF: Record<string, string> = {
 
 const custom: Handler = (ctx) => {
   const resourceId = targetResource(ctx);
-  if (ctx.op.response.kind === 'binary') return Buffer.from(`%PDF-1.4\n% emulated ${ctx.path}\n%%EOF\n`);
+  // A document of the object, or 404 like its retrieve (quotes have their own, with lines).
+  if (ctx.op.response.kind === 'binary') {
+    const obj = selfObject(ctx, resourceId);
+    return textPdf(`${resourceId} ${obj.id}`, [
+      `Created: ${new Date((obj.created ?? ctx.now) * 1000).toISOString()}`,
+    ]);
+  }
   if (!selfParam(ctx.op)) {
     // Custom creators (test helpers, previews) make a new object from their params.
     const fields = checkParents(ctx, resourceId);

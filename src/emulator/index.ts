@@ -7,20 +7,22 @@ import { loadCatalog } from '../catalog/index.ts';
 import { registerBehaviours } from './behaviours/index.ts';
 import { Conditions } from './conditions.ts';
 import { Engine } from './engine.ts';
-import { Events } from './events.ts';
+import { Events, stripeEventTypes } from './events.ts';
 import { Idempotency } from './idempotency.ts';
 import { Persister, loadStore } from './persist.ts';
 import { seededRng } from './random.ts';
 import { seedDemo } from './seed.ts';
 import { createServer } from './server.ts';
+import { controlRoutes } from './control.ts';
 import { Store } from './store.ts';
 import type { Obj } from './objects.ts';
-import type { Emulator, EmulatorOptions, RecordedRequest } from './types.ts';
+import type { Emulator, EmulatorOptions } from './types.ts';
+import { RequestLog } from './request_log.ts';
 import { Webhooks } from './webhooks.ts';
 
 export type { Emulator, EmulatorOptions, FaultSpec, RecordedRequest } from './types.ts';
 export { signature as webhookSignature } from './webhooks.ts';
-export { parseFaults, parseLatency } from './conditions.ts';
+export { parseFaults, parseLatency, parseRateLimit } from './conditions.ts';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const catalog = loadCatalog();
@@ -35,25 +37,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     baseMs: options.webhookRetry?.baseMs ?? 1000,
     log: options.log,
   });
-  engine.events = new Events(webhooks.deliver);
+  engine.events = new Events(webhooks.deliver, stripeEventTypes(catalog));
   registerBehaviours(engine, { webhookSecret: options.webhookSecret });
   if (options.seed === 'demo' && !restored) await seedDemo(engine);
 
   const persister = new Persister(options.dataFile, () => engine.store);
   const conditions = new Conditions(options);
-  const requests: RecordedRequest[] = [];
+  const requests = new RequestLog(options.maxRecordedRequests ?? 100_000);
   const server = createServer({
     engine,
     conditions,
     idempotency: new Idempotency(),
     requests,
-    maxRequests: options.maxRecordedRequests ?? 100_000,
     onChange: () => persister.changed(),
     log: options.log,
+    accounts: checkAccounts(options.accounts),
+    control: controlRoutes(engine, options.accounts),
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // Say which address is taken, so a caller can tell the user to pick another port.
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES')
+        error.message = `port ${options.port} on ${host} is ${error.code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}`;
+      reject(error);
+    });
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -63,10 +71,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     port,
-    requests,
-    clearRequests: () => {
-      requests.length = 0;
+    get requests() {
+      return requests.toArray();
     },
+    clearRequests: () => requests.clear(),
     load(resourceId, objects, opts = {}) {
       if (!catalog.raw.resources[resourceId]) throw new Error(`unknown resource "${resourceId}"`);
       const livemode = opts.livemode ?? false;
@@ -97,7 +105,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-/** What `npm start` runs: the demo account on the CLI's default port. */
-export function startDemo(port = 12111): Promise<Emulator> {
-  return startEmulator({ seed: 'demo', port, log: (l) => console.log(l) });
+/** The key-to-account table, checked once at start so a typo fails loudly rather than per request. */
+function checkAccounts(accounts: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!accounts) return undefined;
+  for (const [key, account] of Object.entries(accounts)) {
+    if (!/^(sk|rk|pk)_(test|live)_[A-Za-z0-9_]+$/.test(key))
+      throw new Error(
+        `accounts: "${key.slice(0, 8)}…" is not an API key (sk_, rk_ or pk_, then test_ or live_)`,
+      );
+    if (!/^acct_[A-Za-z0-9]+$/.test(account))
+      throw new Error(
+        `accounts: the account of ${key.slice(0, 8)}… must be an account id (acct_...), not "${account}"`,
+      );
+  }
+  return Object.assign(Object.create(null), accounts);
 }

@@ -1,5 +1,6 @@
 /** Maps METHOD + path to a catalog operation, using only the catalog's path templates. */
 import type { CatalogOperation, StripeCatalog } from '../catalog/index.ts';
+import { invalid } from './errors.ts';
 
 export interface Route {
   resourceId: string;
@@ -46,7 +47,7 @@ export class Router {
         if (seg.literal !== undefined) {
           if (seg.literal !== parts[i]) continue outer;
         } else {
-          pathValues[seg.param as string] = decodeURIComponent(parts[i]);
+          pathValues[seg.param as string] = decodeSegment(parts[i]);
         }
       }
       return { route, pathValues };
@@ -57,6 +58,15 @@ export class Router {
   /** Whether any method serves this path (to tell 404 from 405-like misses; Stripe answers both with 404). */
   knowsPath(path: string): boolean {
     return ['GET', 'POST', 'DELETE'].some((m) => this.match(m, path));
+  }
+}
+
+/** A path parameter as sent; a broken percent-encoding is the client's error (400), not a crash. */
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalid(`Invalid percent-encoding in the request path: '${raw.slice(0, 100)}'`);
   }
 }
 

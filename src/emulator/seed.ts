@@ -1,14 +1,56 @@
-/** `--seed demo`: a small but realistic test-mode account, built through the API itself. */
+/**
+ * `--seed demo`: a small but realistic test-mode account, built through the API itself. Its
+ * history is spread over the past six months (catalog first, then customers, payments, invoices,
+ * quotes, and subscriptions within the last week so their periods are current), so `created`
+ * filters have something to find.
+ */
 import type { Engine } from './engine.ts';
+import type { Obj } from './objects.ts';
+
+type Call = (method: string, path: string, params?: Record<string, unknown>) => Promise<Obj>;
+interface Demo {
+  call: Call;
+  tryCall: Call;
+  /** Moves the seed's clock to this many days (may be fractional) before the real now. */
+  at: (daysAgo: number) => void;
+}
+interface DemoCustomer {
+  customer: Obj;
+  pm: string;
+}
+
+const DAY = 86400;
 
 export async function seedDemo(engine: Engine): Promise<void> {
   const ns = { livemode: false };
-  const call = (method: string, path: string, params: Record<string, unknown> = {}) =>
-    engine.call(ns, method, path, params);
-  const tryCall = (method: string, path: string, params: Record<string, unknown> = {}) =>
-    call(method, path, params).catch(() => undefined);
+  const call: Call = (method, path, params = {}) => engine.call(ns, method, path, params);
+  const realClock = engine.clock;
+  const now = realClock();
+  const demo: Demo = {
+    call,
+    tryCall: (method, path, params = {}) =>
+      call(method, path, params).catch(() => undefined as unknown as Obj),
+    at: (daysAgo) => {
+      const t = Math.floor(now - daysAgo * DAY);
+      engine.clock = () => t;
+    },
+  };
+  try {
+    const { plans, onboarding } = await seedCatalog(demo);
+    const customers = await seedCustomers(demo);
+    await seedPayments(demo, customers);
+    await seedInvoices(demo, customers, onboarding);
+    await seedQuotes(demo, customers, onboarding);
+    await seedSubscriptions(demo, customers, plans);
+  } finally {
+    engine.clock = realClock;
+  }
+}
 
-  const products = [];
+/** Products with monthly prices, a one-off onboarding product and a coupon, 180 days ago. */
+async function seedCatalog({ call, at }: Demo): Promise<{ plans: Obj[]; onboarding: Obj }> {
+  at(180);
+  const plans = [];
   for (const [name, amount] of [
     ['Starter plan', 900],
     ['Pro plan', 2900],
@@ -23,9 +65,9 @@ export async function seedDemo(engine: Engine): Promise<void> {
       nickname: `${name} monthly`,
     });
     await call('POST', `/v1/products/${product.id}`, { default_price: monthly.id });
-    products.push({ product, monthly });
+    plans.push(monthly);
   }
-  const setup = await call('POST', '/v1/products', {
+  const onboarding = await call('POST', '/v1/products', {
     name: 'Onboarding',
     default_price_data: { currency: 'usd', unit_amount: 25000 },
   });
@@ -35,19 +77,25 @@ export async function seedDemo(engine: Engine): Promise<void> {
     duration: 'once',
     name: 'Welcome 10%',
   });
+  return { plans, onboarding };
+}
 
-  const people = [
-    'Jane Doe',
-    'John Smith',
-    'Akira Tanaka',
-    'Giulia Rossi',
-    'Max Mustermann',
-    'Ana Silva',
-    'Li Wei',
-    'Olivia Brown',
-  ];
+const PEOPLE = [
+  'Jane Doe',
+  'John Smith',
+  'Akira Tanaka',
+  'Giulia Rossi',
+  'Max Mustermann',
+  'Ana Silva',
+  'Li Wei',
+  'Olivia Brown',
+];
+
+/** Eight customers with a default card, one every ~17 days from 170 to 50 days ago. */
+async function seedCustomers({ call, tryCall, at }: Demo): Promise<DemoCustomer[]> {
   const customers = [];
-  for (const [i, name] of people.entries()) {
+  for (const [i, name] of PEOPLE.entries()) {
+    at(170 - i * 17);
     const email = `${name.toLowerCase().replace(/\s+/g, '.')}@example.com`;
     const customer = await call('POST', '/v1/customers', {
       name,
@@ -56,9 +104,7 @@ export async function seedDemo(engine: Engine): Promise<void> {
       metadata: { plan: i % 2 ? 'pro' : 'starter', segment: i < 4 ? 'smb' : 'enterprise' },
       address: { line1: `${i + 1} Demo Street`, city: 'Springfield', country: 'US', postal_code: '12345' },
     });
-    const pm = await call('POST', '/v1/payment_methods/pm_card_visa/attach', { customer: customer.id }).catch(
-      () => undefined,
-    );
+    const pm = await tryCall('POST', '/v1/payment_methods/pm_card_visa/attach', { customer: customer.id });
     const visa = pm ?? (await call('GET', '/v1/payment_methods/pm_card_visa'));
     await tryCall('POST', `/v1/payment_methods/${visa.id}/attach`, { customer: customer.id });
     await call('POST', `/v1/customers/${customer.id}`, {
@@ -66,8 +112,13 @@ export async function seedDemo(engine: Engine): Promise<void> {
     });
     customers.push({ customer, pm: visa.id });
   }
+  return customers;
+}
 
+/** Payment intents in every state, one every few days from 45 to 24 days ago. */
+async function seedPayments({ call, tryCall, at }: Demo, customers: DemoCustomer[]): Promise<void> {
   const [a, b, c, d, e] = customers;
+  at(45);
   await call('POST', '/v1/payment_intents', {
     amount: 2000,
     currency: 'usd',
@@ -76,12 +127,14 @@ export async function seedDemo(engine: Engine): Promise<void> {
     confirm: true,
     description: 'Succeeded payment',
   });
+  at(42);
   await call('POST', '/v1/payment_intents', {
     amount: 1500,
     currency: 'usd',
     customer: b.customer.id,
     description: 'Awaiting a payment method',
   });
+  at(39);
   await call('POST', '/v1/payment_intents', {
     amount: 4200,
     currency: 'usd',
@@ -89,6 +142,7 @@ export async function seedDemo(engine: Engine): Promise<void> {
     payment_method: c.pm,
     description: 'Awaiting confirmation',
   });
+  at(36);
   await call('POST', '/v1/payment_intents', {
     amount: 5000,
     currency: 'usd',
@@ -98,12 +152,14 @@ export async function seedDemo(engine: Engine): Promise<void> {
     confirm: true,
     description: 'Authorized, awaiting capture',
   });
+  at(33);
   const canceled = await call('POST', '/v1/payment_intents', {
     amount: 800,
     currency: 'usd',
     description: 'Canceled payment',
   });
   await call('POST', `/v1/payment_intents/${canceled.id}/cancel`, { cancellation_reason: 'abandoned' });
+  at(30);
   await tryCall('POST', '/v1/payment_intents', {
     amount: 3100,
     currency: 'usd',
@@ -111,6 +167,7 @@ export async function seedDemo(engine: Engine): Promise<void> {
     confirm: true,
     description: 'Declined payment',
   });
+  at(27);
   await call('POST', '/v1/payment_intents', {
     amount: 7000,
     currency: 'usd',
@@ -119,6 +176,7 @@ export async function seedDemo(engine: Engine): Promise<void> {
     return_url: 'https://example.com/return',
     description: 'Needs 3D Secure',
   });
+  at(24);
   const refunded = await call('POST', '/v1/payment_intents', {
     amount: 6400,
     currency: 'usd',
@@ -132,10 +190,15 @@ export async function seedDemo(engine: Engine): Promise<void> {
     amount: 1400,
     reason: 'requested_by_customer',
   });
+}
 
+/** Invoices in every state, from 22 to 14 days ago. */
+async function seedInvoices({ call, at }: Demo, customers: DemoCustomer[], onboarding: Obj): Promise<void> {
+  const setup = onboarding;
   // Invoices in every state.
   const states = ['draft', 'open', 'paid', 'void', 'uncollectible'];
   for (const [i, state] of states.entries()) {
+    at(22 - i * 2);
     const who = customers[i].customer.id;
     await call('POST', '/v1/invoiceitems', {
       customer: who,
@@ -154,9 +217,14 @@ export async function seedDemo(engine: Engine): Promise<void> {
     if (state === 'void') await call('POST', `/v1/invoices/${inv.id}/void`);
     if (state === 'uncollectible') await call('POST', `/v1/invoices/${inv.id}/mark_uncollectible`);
   }
+}
 
+/** Quotes: draft, open, accepted, canceled, from 12 to 6 days ago. */
+async function seedQuotes({ call, at }: Demo, customers: DemoCustomer[], onboarding: Obj): Promise<void> {
+  const setup = onboarding;
   // Quotes: draft, open, accepted, canceled.
   for (const [i, state] of ['draft', 'open', 'accepted', 'canceled'].entries()) {
+    at(12 - i * 2);
     const q = await call('POST', '/v1/quotes', {
       customer: customers[i + 2].customer.id,
       line_items: [{ price: setup.default_price, quantity: 1 }],
@@ -170,20 +238,27 @@ export async function seedDemo(engine: Engine): Promise<void> {
     await call('POST', `/v1/quotes/${q.id}/finalize`);
     if (state === 'accepted') await call('POST', `/v1/quotes/${q.id}/accept`);
   }
+}
 
+/** Subscriptions within the last week (their periods are current): active, trialing, canceled. */
+async function seedSubscriptions({ call, at }: Demo, customers: DemoCustomer[], plans: Obj[]): Promise<void> {
   // Subscriptions: active, trialing, canceled.
+  at(5);
   await call('POST', '/v1/subscriptions', {
     customer: customers[5].customer.id,
-    items: [{ price: products[1].monthly.id }],
+    items: [{ price: plans[1].id }],
   });
+  at(4);
   await call('POST', '/v1/subscriptions', {
     customer: customers[6].customer.id,
-    items: [{ price: products[0].monthly.id }],
+    items: [{ price: plans[0].id }],
     trial_period_days: 14,
   });
+  at(3);
   const ended = await call('POST', '/v1/subscriptions', {
     customer: customers[7].customer.id,
-    items: [{ price: products[2].monthly.id, quantity: 2 }],
+    items: [{ price: plans[2].id, quantity: 2 }],
   });
+  at(1);
   await call('DELETE', `/v1/subscriptions/${ended.id}`);
 }

@@ -5,8 +5,13 @@ export interface FaultSpec {
   status?: Record<number, number>;
   /** Rate of requests that get no answer until `timeoutMs` passes, then the socket closes. */
   timeout?: number;
-  /** Rate of connections destroyed without an answer. */
+  /** Rate of connections destroyed without an answer, before the request is handled. */
   drop?: number;
+  /**
+   * Rate of requests handled (the write happens, an idempotency key's answer is saved) whose answer
+   * is then lost: the connection is destroyed instead. CLI spelling `drop-after:0.05`.
+   */
+  dropAfter?: number;
   /** Rate of answers delayed by `slowMs`. */
   slow?: number;
   slowMs?: number;
@@ -36,6 +41,12 @@ export interface EmulatorOptions {
    * long-running emulator does not grow without limit). Default 100,000; 0 records none.
    */
   maxRecordedRequests?: number;
+  /**
+   * Which account each API key belongs to: `{ "sk_test_A": "acct_A", "pk_test_A": "acct_A" }`.
+   * Distinct keys can then hold distinct accounts' data (and GET /v1/account answers their id);
+   * keys not listed belong to the default account. Test and live keys stay separate namespaces.
+   */
+  accounts?: Record<string, string>;
   /** Webhook retry schedule: attempts in all, first delay (doubling). Default 4 attempts, 1000 ms. */
   webhookRetry?: { attempts?: number; baseMs?: number };
 }
@@ -48,6 +59,7 @@ export interface RecordedRequest {
   account?: string;
   livemode: boolean;
   idempotencyKey?: string;
+  /** The status answered; -1: dropped or timed out before handling; -2: handled, answer lost (drop-after). */
   status: number;
   at: number;
 }
@@ -55,8 +67,8 @@ export interface RecordedRequest {
 export interface Emulator {
   url: string;
   port: number;
-  /** The most recent requests received, oldest first (tests assert pushdown with this). */
-  requests: RecordedRequest[];
+  /** The most recent requests received, oldest first, as a fresh snapshot (tests assert pushdown with this). */
+  readonly requests: RecordedRequest[];
   clearRequests(): void;
   /** Bulk-load objects fast for a key mode/account; fills id/object/created/livemode defaults. */
   load(

@@ -9,6 +9,14 @@ type Value = unknown;
 
 const ALWAYS_ALLOWED = new Set(['expand']);
 
+/** Stripe's documented metadata limits (https://docs.stripe.com/api/metadata). */
+export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 };
+/**
+ * The most items an array parameter takes. Stripe bounds each list (line items, expand, …) and
+ * refuses beyond; the catalog does not say each bound, so one generous bound stands for them.
+ */
+export const MAX_ARRAY_ITEMS = 1000;
+
 export function validateParams(
   params: Record<string, unknown>,
   specs: OperationParam[],
@@ -91,13 +99,22 @@ function convert(raw: Value, spec: TypeSpec, param: string): Value {
         param,
       );
     }
-    case 'array':
-      return toArray(raw).map((item, i) => (spec.items ? convert(item, spec.items, `${param}[${i}]`) : item));
+    case 'array': {
+      const items = toArray(raw);
+      if (items.length > MAX_ARRAY_ITEMS)
+        throw invalid(
+          `Invalid array: ${param} can have at most ${MAX_ARRAY_ITEMS} items, but you've sent ${items.length}.`,
+          'parameter_invalid_array',
+          param,
+        );
+      return items.map((item, i) => (spec.items ? convert(item, spec.items, `${param}[${i}]`) : item));
+    }
     case 'object': {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw invalid(`Invalid object: ${describe(raw)}`, 'parameter_invalid_object', param);
       }
       const obj = raw as Record<string, Value>;
+      if (param === 'metadata' || param.endsWith('[metadata]')) checkMetadata(obj, param);
       if (!spec.fields && !spec.additional) return obj;
       const out: Record<string, Value> = {};
       for (const [key, value] of Object.entries(obj)) {
@@ -105,8 +122,13 @@ function convert(raw: Value, spec: TypeSpec, param: string): Value {
         const subParam = `${param}[${key}]`;
         if (!sub) throw invalid(`Received unknown parameter: ${subParam}`, 'parameter_unknown', subParam);
         // Map values ('metadata[k]=') may be emptied to delete a key; keep '' for the merge to see.
-        out[key] =
-          spec.additional && !spec.fields?.[key] && value === '' ? '' : convert(value, sub, subParam);
+        // Defined, not assigned: a map key may be `__proto__`, which must stay an ordinary key.
+        Object.defineProperty(out, key, {
+          value: spec.additional && !spec.fields?.[key] && value === '' ? '' : convert(value, sub, subParam),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       for (const key of spec.requiredFields ?? []) {
         if (!(key in obj)) {
@@ -132,6 +154,40 @@ function convert(raw: Value, spec: TypeSpec, param: string): Value {
       return raw;
   }
 }
+
+/** Stripe's metadata limits, with its messages; an emptied value ('' = unset) counts toward none. */
+function checkMetadata(obj: Record<string, Value>, param: string): void {
+  const set = Object.entries(obj).filter(([, v]) => v !== '');
+  if (set.length > METADATA_LIMITS.keys)
+    throw invalid(
+      `Metadata can have up to ${METADATA_LIMITS.keys} keys, but you've set ${set.length}.`,
+      undefined,
+      param,
+    );
+  for (const [key, value] of set) {
+    if (key.length > METADATA_LIMITS.keyLength)
+      throw invalid(
+        `Invalid key: ${clip(key)} must be a string of at most ${METADATA_LIMITS.keyLength} characters`,
+        undefined,
+        param,
+      );
+    if (typeof value === 'string' && value.length > METADATA_LIMITS.valueLength)
+      throw invalid(
+        `Invalid val: ${clip(value)} must be a string of at most ${METADATA_LIMITS.valueLength} characters`,
+        undefined,
+        param,
+      );
+    if (value !== null && typeof value === 'object')
+      throw invalid(
+        `Invalid val: metadata[${key}] must be a string, not an object or array`,
+        undefined,
+        param,
+      );
+  }
+}
+
+/** A long value shown in a message: its start, marked as cut. */
+const clip = (s: string) => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
 
 function describe(raw: Value): string {
   return typeof raw === 'string' ? raw : JSON.stringify(raw);

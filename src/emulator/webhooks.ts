@@ -16,6 +16,8 @@ export function signature(
 }
 
 export const secretKey = (endpointId: string) => `webhook_secret:${endpointId}`;
+/** Side flag: the endpoint listens to connected accounts' events (`connect: true` at creation). */
+export const connectKey = (endpointId: string) => `webhook_connect:${endpointId}`;
 
 export class Webhooks {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -24,15 +26,34 @@ export class Webhooks {
 
   constructor(private readonly opts: { attempts: number; baseMs: number; log?: (line: string) => void }) {}
 
-  /** Queues the event for every enabled endpoint that wants it; returns how many. */
+  /**
+   * Queues the event for every enabled endpoint that wants it; returns how many. As Stripe: an
+   * account's own events go to its own (non-Connect) endpoints; a connected account's events
+   * (`account` set) also go to the platform's `connect: true` endpoints, and platform events never do.
+   */
   deliver = (ctx: Ctx, event: Obj): number => {
+    const own = [...ctx.ns.collection('webhook_endpoint').oldestFirst()];
+    const candidates: Array<{ endpoint: Obj; secret?: string }> = own
+      .filter((e) => !ctx.ns.side.get(connectKey(e.id)))
+      .map((endpoint) => ({
+        endpoint,
+        secret: ctx.ns.side.get(secretKey(endpoint.id)) as string | undefined,
+      }));
+    if (ctx.account) {
+      const platform = ctx.engine.store.namespace(ctx.livemode, ctx.owner);
+      for (const endpoint of platform.collection('webhook_endpoint').oldestFirst()) {
+        if (platform.side.get(connectKey(endpoint.id)))
+          candidates.push({
+            endpoint,
+            secret: platform.side.get(secretKey(endpoint.id)) as string | undefined,
+          });
+      }
+    }
     let count = 0;
-    for (const endpoint of ctx.ns.collection('webhook_endpoint').oldestFirst()) {
-      if (endpoint.status !== 'enabled') continue;
+    for (const { endpoint, secret } of candidates) {
+      if (endpoint.status !== 'enabled' || !secret) continue;
       const wanted: string[] = endpoint.enabled_events ?? [];
       if (!wanted.includes('*') && !wanted.includes(event.type)) continue;
-      const secret = ctx.ns.side.get(secretKey(endpoint.id)) as string | undefined;
-      if (!secret) continue;
       count++;
       this.attempt(ctx, event, endpoint.url, secret, 1);
     }

@@ -36,74 +36,129 @@ function invalid(
   );
 }
 
+/**
+ * The scalar rules, one per type, shared by payloads (this file) and query filters
+ * (query/fields.ts), so the same text means the same value in both. Each returns the value or
+ * what was expected; the caller words the error for its context (a payload field, a filter
+ * position). `strict` refuses cross-type conversions (anyOf tries exact matches first).
+ *   - number: a finite number, or a decimal numeral string ("12", "-1.5", "1e3"); nothing else.
+ *   - integer: a number rule result that is whole and within ±2^53.
+ *   - boolean: true/false, or the strings "true"/"false" (any case). Not "1"/"0", "yes"/"no":
+ *     Stripe's own form encoding writes booleans as true/false, and "1" is a number elsewhere.
+ *   - timestamp: Unix seconds (an integer, or its digits), a Date, or an ISO date / date-time
+ *     (UTC when no zone); impossible dates (2024-02-30, month 13, hour 25) are refused, never
+ *     rolled over.
+ *   - string: a string; numbers and booleans are written out.
+ */
+export type Scalar<T> = { value: T } | { expected: string };
+
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function toNumber(value: unknown, field: string, ctx: CoerceContext, expected: string): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (!ctx.strict && typeof value === 'string' && NUMERIC.test(value.trim())) return Number(value.trim());
-  throw invalid(field, value, expected);
+export function numberRule(value: unknown, strict = false): Scalar<number> {
+  if (typeof value === 'number' && Number.isFinite(value)) return { value };
+  if (!strict && typeof value === 'string' && NUMERIC.test(value.trim()))
+    return { value: Number(value.trim()) };
+  return { expected: 'a number' };
 }
 
-function toInteger(value: unknown, field: string, ctx: CoerceContext): number {
-  const n = toNumber(value, field, ctx, 'an integer');
+export function integerRule(value: unknown, strict = false): Scalar<number> {
+  const n = numberRule(value, strict);
+  if ('expected' in n) return { expected: 'an integer' };
   // 1500.0 arrives from JSON as 1500; "1500.0" as a string: both are whole numbers.
-  if (!Number.isInteger(n)) throw invalid(field, value, 'an integer (a whole number)');
-  if (!Number.isSafeInteger(n)) throw invalid(field, value, 'an integer within ±2^53');
+  if (!Number.isInteger(n.value)) return { expected: 'an integer (a whole number)' };
+  if (!Number.isSafeInteger(n.value)) return { expected: 'an integer within ±2^53' };
   return n;
 }
 
-function toBoolean(value: unknown, field: string, ctx: CoerceContext): boolean {
-  if (typeof value === 'boolean') return value;
-  if (!ctx.strict && typeof value === 'string') {
+export function booleanRule(value: unknown, strict = false): Scalar<boolean> {
+  if (typeof value === 'boolean') return { value };
+  if (!strict && typeof value === 'string') {
     const lower = value.trim().toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
+    if (lower === 'true') return { value: true };
+    if (lower === 'false') return { value: false };
   }
-  throw invalid(field, value, 'a boolean (true or false)');
+  return { expected: 'a boolean (true or false)' };
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+export function stringRule(value: unknown, strict = false): Scalar<string> {
+  if (typeof value === 'string') return { value };
+  if (!strict && (typeof value === 'number' || typeof value === 'boolean')) return { value: String(value) };
+  return { expected: 'a string' };
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/i;
+const MONTHS = 'January February March April May June July August September October November December'.split(
+  ' ',
+);
+
+/** Why an ISO-shaped date is impossible (undefined: it is a real instant). */
+function impossible(m: RegExpExecArray): string | undefined {
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;
+  if (hour > 23) return `there is no hour ${hour}`;
+  if (minute > 59) return `there is no minute ${minute}`;
+  if (second > 59) return `there is no second ${second}`;
+  if (m[9] && (Number(m[9]) > 14 || Number(m[10]) > 59)) return `${m[8]} is not a time zone offset`;
+  return undefined;
+}
+
+const TIMESTAMP_EXPECTED =
+  "a timestamp (Unix seconds, or an ISO date like '2024-01-31' or '2024-01-31T12:00:00Z')";
 
 /**
- * Unix seconds of an ISO date or date-time; undefined for anything else. A time without a zone is
- * UTC, as a date alone is, so the result never depends on the machine's time zone. Shared by
- * payloads and query filters, which must read the same text as the same instant.
+ * Unix seconds of an ISO date or date-time. A time without a zone is UTC, as a date alone is, so
+ * the result never depends on the machine's time zone.
  */
-export function isoSeconds(text: string): number | undefined {
+function isoSeconds(text: string): Scalar<number> | undefined {
   const value = text.trim();
-  if (!ISO_DATE.test(value)) return undefined;
-  const zoned = value.length === 10 || /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`;
+  const m = ISO_DATE.exec(value);
+  if (!m) return undefined;
+  const reason = impossible(m);
+  if (reason) return { expected: `a real date (${reason})` };
+  const zoned = m[4] === undefined || m[8] ? value : `${value}Z`;
   const ms = Date.parse(zoned.replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  return Number.isNaN(ms) ? { expected: TIMESTAMP_EXPECTED } : { value: Math.floor(ms / 1000) };
 }
 
-function toTimestamp(value: unknown, field: string, ctx: CoerceContext): number | string {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return Math.floor(value.getTime() / 1000);
-  if (typeof value === 'string' && !ctx.strict) {
-    const seconds = isoSeconds(value);
-    if (seconds !== undefined) return seconds;
+export function timestampRule(value: unknown, strict = false): Scalar<number> {
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime())
+      ? { expected: 'a valid Date' }
+      : { value: Math.floor(value.getTime() / 1000) };
   }
-  // Stripe's `now` (e.g. trial_end, billing_cycle_anchor) is expressed as an enum alternative.
-  return toInteger(value, field, ctx);
+  if (typeof value === 'string' && !strict) {
+    const iso = isoSeconds(value);
+    if (iso) return iso;
+  }
+  const n = integerRule(value, strict);
+  return 'expected' in n ? { expected: TIMESTAMP_EXPECTED } : n;
 }
 
-function toString(value: unknown, field: string, ctx: CoerceContext): string {
-  if (typeof value === 'string') return value;
-  if (!ctx.strict && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
-  throw invalid(field, value, 'a string');
+/** An enum value matched exactly, or (not strict) loosely like keys: `Manual` → `manual`, `off-session` → `off_session`. */
+export function enumRule(allowed: readonly unknown[], value: unknown, strict = false): Scalar<unknown> {
+  if (allowed.includes(value)) return { value };
+  if (!strict && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+    const loose = looseKey(String(value));
+    const match = allowed.find((v) => typeof v === 'string' && looseKey(v) === loose);
+    if (match !== undefined) return { value: match };
+  }
+  const shown = allowed.filter((v) => v !== '');
+  return { expected: `one of ${shown.map((v) => describe(v)).join(', ')}` };
+}
+
+function apply<T>(result: Scalar<T>, field: string, value: unknown, extra?: Record<string, unknown>): T {
+  if ('expected' in result) throw invalid(field, value, result.expected, extra);
+  return result.value;
 }
 
 function toEnum(spec: TypeSpec, value: unknown, field: string, ctx: CoerceContext): unknown {
   const allowed = spec.values ?? [];
-  if (allowed.includes(value)) return value;
-  if (!ctx.strict && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
-    // `Manual` → `manual`, `off-session` → `off_session`: same loose rule as keys.
-    const loose = looseKey(String(value));
-    const match = allowed.find((v) => typeof v === 'string' && looseKey(v) === loose);
-    if (match !== undefined) return match;
-  }
-  const shown = allowed.filter((v) => v !== '');
-  throw invalid(field, value, `one of ${shown.map((v) => describe(v)).join(', ')}`, { allowed: shown });
+  return apply(enumRule(allowed, value, ctx.strict), field, value, {
+    allowed: allowed.filter((v) => v !== ''),
+  });
 }
 
 function toArray(spec: TypeSpec, value: unknown, field: string, ctx: CoerceContext): unknown[] {
@@ -162,15 +217,16 @@ export function coerceValue(spec: TypeSpec, value: unknown, field: string, ctx: 
   }
   switch (spec.type) {
     case 'string':
-      return toString(value, field, ctx);
+      return apply(stringRule(value, ctx.strict), field, value);
     case 'integer':
-      return toInteger(value, field, ctx);
+      return apply(integerRule(value, ctx.strict), field, value);
     case 'number':
-      return toNumber(value, field, ctx, 'a number');
+      return apply(numberRule(value, ctx.strict), field, value);
     case 'boolean':
-      return toBoolean(value, field, ctx);
+      return apply(booleanRule(value, ctx.strict), field, value);
     case 'timestamp':
-      return toTimestamp(value, field, ctx);
+      // Stripe's `now` (e.g. trial_end, billing_cycle_anchor) is an enum alternative of an anyOf.
+      return apply(timestampRule(value, ctx.strict), field, value);
     case 'enum':
       return toEnum(spec, value, field, ctx);
     case 'array':

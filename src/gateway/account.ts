@@ -77,13 +77,13 @@ export interface ConnectionFailure {
  * timeout and at most one retry: a check should answer quickly, not wait out a long backoff.
  */
 export async function checkConnection(
-  load: Connection | (() => Connection),
+  load: Connection | (() => Connection | Promise<Connection>),
   opts: { timeoutMs?: number } = {},
 ): Promise<ConnectionCheck | ConnectionFailure> {
   const started = performance.now();
   let conn: Connection | undefined;
   try {
-    conn = typeof load === 'function' ? load() : load;
+    conn = typeof load === 'function' ? await load() : load;
     const gateway = createGatewayFromConnection(
       {
         ...conn,

@@ -26,6 +26,12 @@ interface Leaf {
   /** Offset of the predicate in the user's text (for carets). */
   pos: number;
   fieldKind?: FieldKind;
+  /**
+   * A parameter of the list call that is no field of the object (`price` on Subscription,
+   * `delivery_success` on Event): Stripe can filter by it, the evaluator cannot, so it must be
+   * pushed down.
+   */
+  paramOnly?: true;
 }
 
 export type Expr =
@@ -66,10 +72,6 @@ export interface SqlQuery {
   offset?: number;
 }
 
-export function isLeaf(expr: Expr): expr is LeafExpr {
-  return 'field' in expr;
-}
-
 /** The items of a top-level AND (a single predicate is a conjunction of one). */
 export function conjuncts(expr: Expr | undefined): Expr[] {
   if (!expr) return [];
@@ -90,7 +92,7 @@ export function leaves(expr: Expr | undefined): LeafExpr[] {
   return [expr];
 }
 
-export function valueText(value: Value): string {
+function valueText(value: Value): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
   return String(value);

@@ -10,7 +10,7 @@ export type Truth = boolean | null;
 type Test = (row: unknown) => Truth;
 
 /** The values a path reaches (more than one only through arrays); null/undefined dropped. */
-export function valuesAt(row: unknown, path: string, spreadLast = true): unknown[] {
+function valuesAt(row: unknown, path: string, spreadLast = true): unknown[] {
   let current: unknown[] = [row];
   for (const part of path.split('.')) {
     const next: unknown[] = [];
@@ -47,7 +47,7 @@ function scalar(v: unknown): unknown {
 }
 
 /** Orders two non-null values of possibly different JS types; numbers numerically. */
-export function compareValues(a: unknown, b: unknown): number {
+function compareValues(a: unknown, b: unknown): number {
   a = scalar(a);
   b = scalar(b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -62,7 +62,7 @@ export function compareValues(a: unknown, b: unknown): number {
 }
 
 /** SQL LIKE → RegExp: `%` any run, `_` one char, `\` escapes. */
-export function likeRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+function likeRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -171,11 +171,6 @@ export function compile(expr: Expr | undefined): Test {
     default:
       return compileLeaf(expr);
   }
-}
-
-/** WHERE semantics: a row passes only when the predicate is true (not unknown). */
-export function matches(expr: Expr | undefined, row: unknown): boolean {
-  return compile(expr)(row) === true;
 }
 
 /** ORDER BY comparator; NULLs sort as the largest values (PostgreSQL's default). */

@@ -4,8 +4,10 @@
  * that is met stops paging at once.
  */
 import type { ConnectorContext } from '../context.ts';
+import type { Gateway } from '../gateway/types.ts';
 import { and, type Expr } from './ast.ts';
 import { comparator, compile, valueAt } from './evaluate.ts';
+import { estimatedPages } from './explain.ts';
 import { TopK, sortAll } from './order.ts';
 import { scanPages, type PageEvent } from './pages.ts';
 import { planQuery, type Plan, type QueryInput } from './plan.ts';
@@ -13,12 +15,29 @@ import { slicedPages, type SliceStats } from './slices.ts';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * Progress of one query, handed to `onPage` after every page or retrieve. Everything in it is
+ * counted locally: learning it costs no API call. A caller shows rows, requests and, where the
+ * plan bounds them, a total (ETA); the rows the query has yielded so far it counts itself.
+ */
+export interface QueryProgress extends PageEvent {
+  /** Requests this query has made so far (pages, retrieves and slice probes). */
+  requests: number;
+  /** Rows received from Stripe so far, before local filtering. */
+  fetched: number;
+  /**
+   * Requests the plan will make, when the plan alone tells (retrieves: one per id; an exact
+   * LIMIT without local filtering: its pages); undefined when it depends on the data.
+   */
+  expectedRequests?: number;
+}
+
 export interface RunOptions {
   /** Concurrent cursors for sliced full scans (default 8; 1 disables slicing). */
   concurrency?: number;
   signal?: AbortSignal;
-  /** Called after every API page (progress). */
-  onPage?: (event: PageEvent) => void;
+  /** Called after every API page or retrieve, with the query's progress so far. */
+  onPage?: (event: QueryProgress) => void;
   /** Filled while running: probe requests and slices used. */
   stats?: SliceStats;
 }
@@ -61,8 +80,31 @@ async function* mergeNewestFirst(sources: AsyncGenerator<Row[]>[]): AsyncGenerat
   }
 }
 
+/** The gateway, counting the requests this query makes (slice probes included). */
+function counting(gateway: Gateway, progress: { requests: number }): Gateway {
+  const counted = Object.create(gateway) as Gateway;
+  counted.request = (req) => {
+    progress.requests++;
+    return gateway.request(req);
+  };
+  return counted;
+}
+
+type Paging = { signal?: AbortSignal; onPage: (event: PageEvent) => void };
+
+function progressOf(plan: Plan, options: RunOptions): { gateway: (g: Gateway) => Gateway; paging: Paging } {
+  const progress = { requests: 0, fetched: 0 };
+  const expectedRequests = estimatedPages(plan) ?? undefined;
+  const onPage = (event: PageEvent) => {
+    progress.fetched += event.rows;
+    options.onPage?.({ ...event, ...progress, expectedRequests });
+  };
+  return { gateway: (g) => counting(g, progress), paging: { signal: options.signal, onPage } };
+}
+
 async function* sourceRows(ctx: ConnectorContext, plan: Plan, options: RunOptions): AsyncGenerator<Row> {
-  const paging = { signal: options.signal, onPage: options.onPage };
+  const { gateway: count, paging } = progressOf(plan, options);
+  ctx = { ...ctx, gateway: count(ctx.gateway) };
   if (plan.sliceable && (options.concurrency ?? 8) > 1) {
     const pages = slicedPages(
       ctx.gateway,
@@ -97,10 +139,26 @@ async function* filtered(rows: AsyncIterable<Row>, plan: Plan): AsyncGenerator<R
   for await (const row of rows) if (test(row) === true) yield row;
 }
 
+/** An expansion made for the filter or the order is undone: the field shows its id, as unexpanded. */
+function collapse(plan: Plan): (row: Row) => Row {
+  const fields = plan.collapse;
+  if (!fields.length) return (row) => row;
+  return (row) => {
+    const out: Row = { ...row };
+    for (const f of fields) {
+      const v = out[f];
+      if (v !== null && typeof v === 'object' && 'id' in v) out[f] = (v as { id: unknown }).id;
+    }
+    return out;
+  };
+}
+
 function project(plan: Plan): (row: Row) => Row {
   const select = plan.select;
-  if (!select) return (row) => row;
-  return (row) => {
+  const undo = collapse(plan);
+  if (!select) return undo;
+  return (raw) => {
+    const row = undo(raw);
     const out: Row = {};
     for (const item of select) out[item.as] = valueAt(row, item.field) ?? null;
     return out;

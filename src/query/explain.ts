@@ -28,7 +28,8 @@ const ORDER_DETAIL: Record<Plan['orderMode'], string> = {
   buffer: 'sorted locally: holds every row (bounded; add a LIMIT for large results)',
 };
 
-function estimate(plan: Plan): number | null {
+/** Requests a plan makes, when it can be known before running (null: depends on the data). */
+export function estimatedPages(plan: Plan): number | null {
   if (plan.scans.every((s) => s.kind === 'retrieve')) return plan.scans.length;
   const exact = !plan.residual && (plan.orderMode === 'none' || plan.orderMode === 'native') && !plan.count;
   if (plan.limit !== undefined && exact && plan.scans.length === 1)
@@ -36,7 +37,7 @@ function estimate(plan: Plan): number | null {
   return null;
 }
 
-export function explainPlan(plan: Plan): Explanation {
+function explainPlan(plan: Plan): Explanation {
   return {
     entity: plan.entity,
     calls: plan.scans.map((s) => ({ kind: s.kind, ...s.call })),
@@ -55,7 +56,7 @@ export function explainPlan(plan: Plan): Explanation {
     limit: plan.limit ?? null,
     offset: plan.offset,
     pageSize: plan.pageSize,
-    estimatedPages: estimate(plan),
+    estimatedPages: estimatedPages(plan),
     slicing: plan.sliceable
       ? 'a scan longer than 2 pages splits the created range into concurrent slices'
       : 'none (single cursor)',

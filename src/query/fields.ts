@@ -1,13 +1,28 @@
 /**
  * Binds a parsed predicate to an entity: field names are checked against the catalog (closest
  * name suggested), matched case-insensitively, and literal values are coerced to the field's type
- * (timestamps from ISO dates or Unix seconds, integers, booleans, enum values checked), so that the
- * planner pushes down exactly what Stripe expects and the evaluator compares like with like.
+ * by the same scalar rules as payloads (entities/coerce.ts), so that the planner pushes down
+ * exactly what Stripe expects and the evaluator compares like with like. A name that is no field
+ * but a parameter of the entity's list call (`price` on Subscription) binds as a param-only leaf.
  */
 import { closest } from 'fastest-levenshtein';
-import { looseKey, type Entity, type StripeCatalog, type TypeSpec } from '../catalog/index.ts';
+import {
+  looseKey,
+  type Entity,
+  type OperationParam,
+  type StripeCatalog,
+  type TypeSpec,
+} from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
-import { isoSeconds } from '../entities/coerce.ts';
+import {
+  booleanRule,
+  enumRule,
+  integerRule,
+  numberRule,
+  stringRule,
+  timestampRule,
+  type Scalar,
+} from '../entities/coerce.ts';
 import type { Expr, FieldKind, LeafExpr, Value } from './ast.ts';
 import { caret } from './lex.ts';
 
@@ -18,6 +33,8 @@ export interface BoundField {
   spec?: TypeSpec;
   /** Top-level expandable field the path goes through (`customer` in `customer.email`). */
   expand?: string;
+  /** A list parameter, not a field of the object (see Leaf.paramOnly). */
+  paramOnly?: true;
 }
 
 export interface Binder {
@@ -27,14 +44,24 @@ export interface Binder {
   source: string;
   /** Names that only fill a parent id in a list path (`quote`, `customer` for TaxId). */
   parents: Set<string>;
+  /** List parameters that are no field of the object, by loose name (`price` on Subscription). */
+  params: Map<string, OperationParam>;
 }
+
+/** Parameters that page or shape a list rather than filter it. */
+export const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'expand']);
 
 export function makeBinder(catalog: StripeCatalog, entity: Entity, source: string): Binder {
   const parents = new Set<string>();
+  const params = new Map<string, OperationParam>();
   for (const op of catalog.operationsOf(entity, 'list')) {
     for (const p of op.pathParams) if (p.resource) parents.add(p.name);
+    for (const p of op.params) {
+      if (PAGING_PARAMS.has(p.name) || catalog.field(entity, p.name)) continue;
+      if (!params.has(looseKey(p.name))) params.set(looseKey(p.name), p);
+    }
   }
-  return { catalog, entity, source, parents };
+  return { catalog, entity, source, parents, params };
 }
 
 function kindOf(catalog: StripeCatalog, spec: TypeSpec | undefined): FieldKind {
@@ -84,6 +111,8 @@ export function bindField(b: Binder, path: string, pos: number): BoundField {
   if (parts.length === 1 && b.parents.has(parts[0]) && !catalog.field(entity, parts[0])) {
     return { path, kind: 'parent' };
   }
+  const param = parts.length === 1 && !catalog.field(entity, parts[0]) && b.params.get(looseKey(parts[0]));
+  if (param) return { path: param.name, kind: kindOf(catalog, param), spec: param, paramOnly: true };
   const resolved: string[] = [];
   let current: TypeSpec | undefined = entity.schema;
   let expand: string | undefined;
@@ -140,58 +169,34 @@ function invalid(
   });
 }
 
-/** Unix seconds from Unix seconds or an ISO date (a date without zone is UTC). */
-export function toTimestamp(value: Value): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  return isoSeconds(value);
-}
-
+/** A literal against the field's type, by the same rules as payloads (entities/coerce.ts). */
 function coerce(b: Binder, leaf: LeafExpr, field: BoundField, value: Value): Value {
   if (value === null) return null;
   const spec = scalarSpec(field.spec);
   const kind = field.kind === 'array' ? kindOf(b.catalog, spec) : field.kind;
+  const check = <T extends Value>(result: Scalar<T>, extra: Record<string, unknown> = {}): T => {
+    if ('value' in result) return result.value;
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw invalid(b, leaf, `${shown} at position ${leaf.pos + 1}: expected ${result.expected}`, extra);
+  };
   switch (kind) {
-    case 'timestamp': {
-      const t = toTimestamp(value);
-      if (t === undefined)
-        throw invalid(
-          b,
-          leaf,
-          `expected a timestamp (ISO date like '2024-01-01' or Unix seconds), got ${String(value)}`,
-        );
-      return t;
-    }
+    case 'timestamp':
+      return check(timestampRule(value));
     case 'integer':
-    case 'number': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || Number.isNaN(n))
-        throw invalid(b, leaf, `expected a number, got ${String(value)}`);
-      if (kind === 'integer' && !Number.isInteger(n))
-        throw invalid(b, leaf, `expected an integer, got ${String(value)}`);
-      return n;
-    }
-    case 'boolean': {
-      if (typeof value === 'boolean') return value;
-      const text = String(value).toLowerCase();
-      if (text === 'true' || text === '1') return true;
-      if (text === 'false' || text === '0') return false;
-      throw invalid(b, leaf, `expected true or false, got ${String(value)}`);
-    }
+      return check(integerRule(value));
+    case 'number':
+      return check(numberRule(value));
+    case 'boolean':
+      return check(booleanRule(value));
     case 'enum': {
-      const allowed = (spec?.values ?? []).map(String);
-      const text = String(value);
-      const match =
-        allowed.find((v) => v === text) ?? allowed.find((v) => v.toLowerCase() === text.toLowerCase());
-      if (allowed.length && match === undefined)
-        throw invalid(b, leaf, `'${text}' is not one of ${allowed.join(', ')}`, { allowed });
-      return match ?? text;
+      const allowed = spec?.values ?? [];
+      if (!allowed.length) return check(stringRule(value));
+      return check(enumRule(allowed, value) as Scalar<Value>, { allowed: allowed.map(String) });
     }
     case 'object':
       throw invalid(b, leaf, 'is an object: compare one of its fields, or test IS [NOT] NULL');
     default:
-      return typeof value === 'string' ? value : String(value);
+      return check(stringRule(value));
   }
 }
 
@@ -209,6 +214,7 @@ export function bindExpr(b: Binder, expr: Expr | undefined, expand = new Set<str
     const field = bindField(b, e.field, e.pos);
     if (field.expand) expand.add(field.expand);
     const bound = { ...e, field: field.path, fieldKind: field.kind } as LeafExpr;
+    if (field.paramOnly) bound.paramOnly = true;
     if (field.kind === 'parent' && !(e.kind === 'compare' && e.op === '=' && typeof e.value === 'string')) {
       throw invalid(b, bound, `names the parent object: write ${e.field} = '<id>'`);
     }

@@ -2,6 +2,7 @@
  * A light lexer run before the SQL library: it quotes field paths so that `metadata.plan` or
  * `payment_method_options.card.installments` are one column (the library reads `a.b` as
  * table.column and fails on deeper paths or on field names that are SQL keywords, like `order`),
+ * reads Stripe's bracket form `metadata['plan']` as the same path,
  * keeps a map back to the user's offsets, and catches unterminated quotes itself so the caret
  * points at the opening quote instead of the end of the text.
  */
@@ -58,6 +59,19 @@ function readQuoted(src: string, i: number, quote: string, what: string): [strin
   }
 }
 
+/**
+ * Offset in the user's text of the first `word` (a SQL keyword) outside quotes, or -1. Searched in
+ * the rewritten text, where every name is quoted, so a field or value spelled like the keyword is
+ * never taken for it.
+ */
+export function keywordOffset(rw: Rewritten, word: string, after = -1): number {
+  const re = new RegExp(`'(?:[^']|'')*'|"(?:[^"]|"")*"|\\b(${word})\\b`, 'gi');
+  for (let m = re.exec(rw.text); m; m = re.exec(rw.text)) {
+    if (m[1] && rw.origin[m.index] > after) return rw.origin[m.index];
+  }
+  return -1;
+}
+
 export function rewrite(src: string): Rewritten {
   let text = '';
   const origin: number[] = [];
@@ -94,6 +108,14 @@ export function rewrite(src: string): Rewritten {
           i = j;
         } else {
           throw syntaxError(src, i, 'expected a field name after "."');
+        }
+        // Stripe's own bracket syntax: `metadata['plan']` / `metadata["plan"]` is `metadata.plan`.
+        while (src[i] === '[' && (src[i + 1] === "'" || src[i + 1] === '"')) {
+          const [content, end] = readQuoted(src, i + 1, src[i + 1], 'quoted key');
+          if (src[end] !== ']') throw syntaxError(src, end, 'expected "]" after the quoted key');
+          parts.push(content);
+          quoted = true;
+          i = end + 1;
         }
         if (
           src[i] === '.' &&

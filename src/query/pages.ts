@@ -27,7 +27,7 @@ export function listPages(
   return pages(gateway, request(call, options, 'list', cursor));
 }
 
-export function searchPages(
+function searchPages(
   gateway: Gateway,
   call: ApiCall,
   options: PagingOptions = {},

@@ -6,7 +6,7 @@
 import sqlParser from 'node-sql-parser';
 import { ConnectorError } from '../errors.ts';
 import type { CompareOp, Expr, OrderKey, SelectItem, SqlQuery, Value } from './ast.ts';
-import { caret, rewrite, syntaxError, type Rewritten } from './lex.ts';
+import { caret, keywordOffset, rewrite, syntaxError, type Rewritten } from './lex.ts';
 
 const parser = new sqlParser.Parser();
 const DIALECT = { database: 'PostgresQL', parseOptions: { includeLocations: true } } as const;
@@ -35,6 +35,27 @@ function unsupported(ctx: Ctx, node: any, message: string): ConnectorError {
   });
 }
 
+function refusedAt(ctx: Ctx, pos: number, message: string): ConnectorError {
+  const at = Math.max(0, pos);
+  return new ConnectorError('QUERY_UNSUPPORTED', `${message} at position ${at + 1}`, {
+    position: at,
+    hint: caret(ctx.source, at),
+  });
+}
+
+/** UNION / INTERSECT / EXCEPT chain a second SELECT: refused, never dropped. */
+function refuseSetOperation(ctx: Ctx, ast: any): void {
+  if (!ast?._next && !ast?.set_op) return;
+  const word = String(ast.set_op ?? 'union')
+    .split(' ')[0]
+    .toUpperCase();
+  throw refusedAt(
+    ctx,
+    keywordOffset(ctx.rw, word),
+    `${word} is not supported (one SELECT over one entity per query)`,
+  );
+}
+
 function astify(ctx: Ctx, text: string): any {
   let ast: any;
   try {
@@ -50,6 +71,7 @@ function astify(ctx: Ctx, text: string): any {
       throw syntaxError(ctx.source, ctx.source.indexOf(';'), 'only one statement is allowed');
     ast = ast[0];
   }
+  refuseSetOperation(ctx, ast);
   return ast;
 }
 
@@ -60,10 +82,11 @@ export function parseFilter(filter: string): Expr | undefined {
   const ctx: Ctx = { source: filter, rw, shift: FILTER_PREFIX.length };
   const ast = astify(ctx, FILTER_PREFIX + rw.text);
   if (ast.type !== 'select' || ast.orderby || ast.groupby || ast.having || ast.limit?.value?.length) {
-    throw new ConnectorError(
-      'FILTER_SYNTAX',
+    const pos = Math.max(0, keywordOffset(rw, 'ORDER|GROUP|HAVING|LIMIT|OFFSET|WINDOW'));
+    throw syntaxError(
+      filter,
+      pos,
       'a filter is a WHERE condition only; use a full query (SELECT … ORDER BY … LIMIT …) for the rest',
-      { hint: caret(filter, 0) },
     );
   }
   return toExpr(ctx, ast.where);
@@ -91,13 +114,7 @@ export function parseSql(sql: string): SqlQuery {
     ['having', 'HAVING'],
     ['window', 'WINDOW'],
   ] as const) {
-    if (ast[key]) {
-      const pos = Math.max(0, sql.toUpperCase().indexOf(word.split(' ')[0]));
-      throw new ConnectorError('QUERY_UNSUPPORTED', `${word} is not supported`, {
-        position: pos,
-        hint: caret(sql, pos),
-      });
-    }
+    if (ast[key]) throw refusedAt(ctx, keywordOffset(rw, word.split(' ')[0]), `${word} is not supported`);
   }
   if (ast.distinct?.type) throw unsupported(ctx, ast, 'DISTINCT is not supported');
   const from = ast.from[0];
@@ -189,6 +206,7 @@ const FLIP: Record<CompareOp, CompareOp> = {
 };
 
 function literal(ctx: Ctx, node: any): Value {
+  if (node?.ast) throw subquery(ctx);
   switch (node?.type) {
     case 'single_quote_string':
     case 'string':
@@ -215,6 +233,12 @@ function literal(ctx: Ctx, node: any): Value {
   throw unsupported(ctx, node, 'expected a value (a quoted string, a number, TRUE, FALSE or NULL)');
 }
 
+/** A nested SELECT (in IN, a comparison or EXISTS): at the first SELECT after the statement's own. */
+function subquery(ctx: Ctx): ConnectorError {
+  const own = ctx.shift === 0 ? keywordOffset(ctx.rw, 'SELECT') : -1;
+  return refusedAt(ctx, keywordOffset(ctx.rw, 'SELECT', own), 'subqueries are not supported');
+}
+
 function toExpr(ctx: Ctx, node: any, parentPos = 0): Expr {
   const pos = node?.loc ? at(ctx, node.loc.start.offset) : parentPos;
   if (!node) throw syntaxError(ctx.source, pos, 'expected a condition');
@@ -223,6 +247,7 @@ function toExpr(ctx: Ctx, node: any, parentPos = 0): Expr {
   // The library reads `NOT (…)` as a call of a function named not.
   if (node.type === 'function' && functionName(node) === 'not' && node.args?.value?.length === 1)
     return { kind: 'not', expr: toExpr(ctx, node.args.value[0], pos) };
+  if (node.type === 'function' && functionName(node) === 'exists') throw subquery(ctx);
   if (node.type !== 'binary_expr') {
     if (node.type === 'column_ref')
       throw syntaxError(ctx.source, pos, `"${columnName(node)}" needs a comparison (e.g. = 'value')`);

@@ -10,7 +10,7 @@ import { loadCatalog } from '../../src/catalog/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { createEntity } from '../../src/entities/index.ts';
 import { createGateway } from '../../src/gateway/index.ts';
-import { runCli } from './run.ts';
+import { runCli } from '../e2e/run.ts';
 
 type Json = Record<string, any>;
 let emulator: Emulator;
@@ -71,6 +71,20 @@ describe('action PdfQuote', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
       { Success: 'true', ContentType: 'application/pdf', Bytes: expect.any(Number) },
+    ]);
+  });
+
+  it('--shape seed --output FILE: the file gets the PDF bytes, stdout the seed summary', async () => {
+    const file = join(dir, 'seed.pdf');
+    const { code, stdout } = await runCli(
+      ['action', 'PdfQuote', '--payload', payload(), '--shape', 'seed', '--output', file, '--json'],
+      env,
+    );
+    expect(code).toBe(0);
+    const written = readFileSync(file);
+    expect(written.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(JSON.parse(stdout)).toEqual([
+      { Success: 'true', ContentType: 'application/pdf', Bytes: written.length },
     ]);
   });
 

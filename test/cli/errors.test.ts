@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reportError } from '../../src/cli/main.ts';
-import { runCli } from './run.ts';
+import { runCli } from '../e2e/run.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -13,6 +13,10 @@ import { startScripted } from './helpers/scripted-server.ts';
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, randomSeed: 5 });
+  // The emulator answers 404 for a quote it does not have, as Stripe does.
+  for (const account of ['acct_1Download', 'acct_1Other'])
+    emulator.load('quote', [{ id: 'qt_123' }], { account });
+  emulator.load('quote', [{ id: 'qt_retry' }]);
 });
 afterAll(() => emulator.close());
 afterEach(() => emulator.setConditions({ faults: undefined }));

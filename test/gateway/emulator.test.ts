@@ -120,12 +120,20 @@ describe('gateway against the emulator', () => {
     emulator.setConditions({ faults: undefined });
   });
 
-  it('creates exactly once per logical create under 10% injected faults', async () => {
+  it('creates exactly once per logical create under faults, including answers lost after the write', async () => {
     const key = 'sk_test_emu_idem';
     const g = gateway(key, {}, 400);
     const before = await countCustomers(g);
+    // `dropAfter`: the emulator creates the customer, then loses the answer. Only a retry that
+    // carries the first attempt's idempotency key gets that customer back instead of a second one.
     emulator.setConditions({
-      faults: { status: { 500: 0.04, 503: 0.02 }, drop: 0.02, timeout: 0.02, timeoutMs: 2_000 },
+      faults: {
+        status: { 500: 0.04, 503: 0.02 },
+        drop: 0.02,
+        dropAfter: 0.1,
+        timeout: 0.02,
+        timeoutMs: 2_000,
+      },
     });
     const N = 120;
     const ids = await Promise.all(
@@ -138,6 +146,10 @@ describe('gateway against the emulator', () => {
     emulator.setConditions({ faults: undefined });
     expect(new Set(ids).size).toBe(N);
     expect(g.stats!.retries).toBeGreaterThan(0);
+    const lostAfterWrite = emulator.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/v1/customers' && r.status === -2,
+    );
+    expect(lostAfterWrite.length).toBeGreaterThan(0);
     expect((await countCustomers(g)) - before).toBe(N);
     // Every attempt of one logical create carried the same key.
     const keys = emulator.requests.filter(

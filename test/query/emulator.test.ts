@@ -62,6 +62,33 @@ describe('query against the emulator', () => {
     expect(rows.map((r) => r.id)).toEqual([...customers].reverse().map((c) => c.id));
   });
 
+  it('a column expanded for the WHERE clause comes out as without it (the id), over the wire', async () => {
+    const owner = customers.find((c) => c.balance === customers[0].balance)!;
+    emulator.load('payment_intent', [
+      {
+        id: 'pi_exp1',
+        object: 'payment_intent',
+        amount: 100,
+        currency: 'usd',
+        customer: owner.id,
+        created: 1_700_000_000,
+        metadata: {},
+      },
+    ]);
+    emulator.clearRequests();
+    const rows = await collect(ctx(), {
+      sql: `SELECT id, customer FROM PaymentIntent WHERE customer.balance = ${owner.balance}`,
+    });
+    expect(rows).toEqual([{ id: 'pi_exp1', customer: owner.id }]);
+    // The filter needed the expansion, and got it.
+    expect(JSON.stringify(emulator.requests[0].query)).toContain('data.customer');
+    const [star] = await collect(ctx(), {
+      entity: 'PaymentIntent',
+      filter: `customer.balance = ${owner.balance}`,
+    });
+    expect(star.customer).toBe(owner.id);
+  });
+
   it('exports 200,000 rows with flat memory', async () => {
     const big = makeCustomers(200_000, 5, 1_600_000_000).map((c) => ({
       ...c,

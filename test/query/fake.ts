@@ -3,7 +3,6 @@
  * need exact control (request counts, orders). The emulator tests cover the real wire.
  */
 import type { Gateway, GatewayRequest } from '../../src/gateway/types.ts';
-import { valueAt } from '../../src/query/evaluate.ts';
 import { ConnectorError } from '../../src/errors.ts';
 import { seededRng } from '../../src/emulator/random.ts';
 
@@ -20,8 +19,30 @@ function newestFirst(a: Obj, b: Obj): number {
   return b.created - a.created || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
+/**
+ * The fake's own path reader (not the evaluator's): Stripe's search reads a dotted field of the
+ * object, an expanded object standing for its id.
+ */
+function fieldOf(obj: Obj, dotted: string): unknown {
+  const value = dotted.split('.').reduce<any>((o, k) => (o == null ? undefined : o[k]), obj);
+  return value && typeof value === 'object' && 'id' in value ? value.id : value;
+}
+
+/** Params of a list call that filter on something else than the field of the same name. */
+const PARAM_FILTERS: Record<string, (obj: Obj, value: any) => boolean> = {
+  // Events: `type` takes a trailing `*` wildcard; `types[]` is any of the names.
+  type: (obj, value) =>
+    String(value).endsWith('*')
+      ? String(obj.type).startsWith(String(value).slice(0, -1))
+      : obj.type === value,
+  types: (obj, value) => (value as string[]).includes(obj.type),
+  // Subscriptions by price: any of its items.
+  price: (obj, value) => (obj.items?.data ?? []).some((i: Obj) => fieldOf(i, 'price') === value),
+};
+
 function matchesParam(obj: Obj, name: string, value: unknown): boolean {
   if (name === 'status' && value === 'all') return true;
+  if (PARAM_FILTERS[name]) return PARAM_FILTERS[name](obj, value);
   const v = obj[name];
   if (value && typeof value === 'object') {
     const r = value as Record<string, number>;
@@ -45,8 +66,7 @@ function searchMatch(obj: Obj, query: string): boolean {
     if (!m) throw new Error(`fake search cannot parse ${clause}`);
     const [, neg, name, metaKey, op, raw] = m;
     const value = raw.startsWith("'") ? raw.slice(1, -1).replace(/\\'/g, "'") : Number(raw);
-    let actual = metaKey ? obj.metadata?.[metaKey] : valueAt(obj, name);
-    if (actual && typeof actual === 'object') actual = actual.id;
+    const actual = metaKey ? obj.metadata?.[metaKey] : fieldOf(obj, name);
     let ok: boolean;
     if (op === ':') ok = actual != null && String(actual).toLowerCase() === String(value).toLowerCase();
     else if (op === '~')
@@ -59,6 +79,24 @@ function searchMatch(obj: Obj, query: string): boolean {
     return neg ? !ok : ok;
   };
   return or.length > 1 ? clauses.some(test) : clauses.every(test);
+}
+
+/** `expand[]` as Stripe does it: the named top-level id fields become the objects (`data.customer` on lists). */
+function expanded(data: Map<string, Obj[]>, obj: Obj, expand: unknown, prefix: string): Obj {
+  const fields = ((expand as string[] | undefined) ?? [])
+    .filter((e) => e.startsWith(prefix))
+    .map((e) => e.slice(prefix.length));
+  if (!fields.length) return obj;
+  const out = { ...obj };
+  for (const f of fields) {
+    const id = out[f];
+    if (typeof id !== 'string') continue;
+    for (const list of data.values()) {
+      const found = list.find((o) => o.id === id);
+      if (found) out[f] = found;
+    }
+  }
+  return out;
 }
 
 export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs = 0): FakeGateway {
@@ -83,7 +121,7 @@ export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs =
         const more = start + limit < all.length;
         return {
           object: 'search_result',
-          data: page,
+          data: page.map((o) => expanded(data, o, params.expand, 'data.')),
           has_more: more,
           next_page: more ? String(start + limit) : null,
         } as T;
@@ -97,14 +135,15 @@ export function fakeGateway(collections: Record<string, Obj[]> = {}, latencyMs =
         let start = 0;
         if (params.starting_after) start = all.findIndex((o) => o.id === params.starting_after) + 1;
         const page = all.slice(start, start + limit);
-        return { object: 'list', data: page, has_more: start + limit < all.length, url: req.path } as T;
+        const rows = page.map((o) => expanded(data, o, params.expand, 'data.'));
+        return { object: 'list', data: rows, has_more: start + limit < all.length, url: req.path } as T;
       }
       const slash = req.path.lastIndexOf('/');
       const found = data
         .get(req.path.slice(0, slash))
         ?.find((o) => o.id === decodeURIComponent(req.path.slice(slash + 1)));
       if (!found) throw new ConnectorError('STRIPE_NOT_FOUND', `No such object: ${req.path}`);
-      return found as T;
+      return expanded(data, found, params.expand, '') as T;
     },
   };
   return gw;

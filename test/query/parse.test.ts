@@ -120,3 +120,61 @@ describe('parseSql', () => {
     expect(fails(() => parseSql('SELECT * FROM Customer; SELECT 1')).code).toBe('FILTER_SYNTAX');
   });
 });
+
+describe('what the query language does not support is refused with its position', () => {
+  it.each([
+    ["SELECT id FROM Customer WHERE email = 'x' UNION SELECT id FROM Customer", 'UNION', 42],
+    ["SELECT id FROM Customer WHERE email = 'x' UNION ALL SELECT id FROM Customer", 'UNION', 42],
+    ['SELECT id FROM Customer INTERSECT SELECT id FROM Customer', 'INTERSECT', 24],
+    ['SELECT id FROM Customer EXCEPT SELECT id FROM Customer', 'EXCEPT', 24],
+    ['SELECT id FROM Customer WHERE id IN (SELECT customer FROM Charge)', 'subqueries', 37],
+    ["SELECT id FROM Customer WHERE name = 'union' GROUP BY email", 'GROUP BY', 45],
+    ['SELECT id FROM Customer GROUP BY email HAVING COUNT(*) > 1', 'GROUP BY', 24],
+  ])('%s', (sql, word, pos) => {
+    const e = fails(() => parseSql(sql));
+    expect(e.code).toBe('QUERY_UNSUPPORTED');
+    expect(e.message).toContain(word);
+    expect(e.details.position).toBe(pos);
+  });
+
+  it.each([
+    ["email = 'x' UNION SELECT * FROM Charge", 12],
+    ["email = 'x' union select id from Customer", 12],
+    ['id IN (SELECT id FROM Customer)', 7],
+    ["email = 'x' AND EXISTS (SELECT 1)", 24],
+  ])('filter %s', (filter, pos) => {
+    const e = fails(() => parseFilter(filter));
+    expect(e.code).toBe('QUERY_UNSUPPORTED');
+    expect(e.details.position).toBe(pos);
+  });
+
+  it('a filter with GROUP BY points at it', () => {
+    const e = fails(() => parseFilter("name = 'group' GROUP BY email"));
+    expect(e.code).toBe('FILTER_SYNTAX');
+    expect(e.details.position).toBe(15);
+  });
+
+  it('window functions and several statements are refused', () => {
+    expect(fails(() => parseSql('SELECT row_number() OVER () FROM Customer')).code).toBe('QUERY_UNSUPPORTED');
+    expect(fails(() => parseSql('SELECT id FROM Customer; SELECT id FROM Charge')).details.position).toBe(23);
+  });
+});
+
+describe("Stripe's bracket syntax for keys", () => {
+  it.each([
+    ["metadata['plan'] = 'pro'", 'metadata.plan'],
+    ['metadata["plan"] = \'pro\'', 'metadata.plan'],
+    ["metadata['order-id'] = '7'", 'metadata.order-id'],
+    ["metadata['it''s'] = '7'", "metadata.it's"],
+  ])('%s', (filter, field) => {
+    const e = parseFilter(filter);
+    expect(e && 'field' in e && e.field).toBe(field);
+  });
+
+  it('in SQL too, and a missing ] is a syntax error', () => {
+    const q = parseSql("SELECT id, metadata['plan'] FROM Customer WHERE metadata['plan'] = 'pro'");
+    expect(q.select?.[1].field).toBe('metadata.plan');
+    expect(q.where && 'field' in q.where && q.where.field).toBe('metadata.plan');
+    expect(fails(() => parseFilter("metadata['plan' = 'x'")).code).toBe('FILTER_SYNTAX');
+  });
+});

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadCatalog } from '../../catalog/index.ts';
-import { listActions } from '../../actions/index.ts';
 import { printJson, printTable } from '../output.ts';
 
 export function register(program: Command): void {
@@ -11,7 +9,11 @@ export function register(program: Command): void {
     )
     .option('--json', 'print JSON')
     .option('--entity <entity>', 'only the actions of one entity')
-    .action((opts: { json?: boolean; entity?: string }) => {
+    .action(async (opts: { json?: boolean; entity?: string }) => {
+      const [{ loadCatalog }, { listActions }] = await Promise.all([
+        import('../../catalog/index.ts'),
+        import('../../actions/index.ts'),
+      ]);
       const catalog = loadCatalog();
       const only = opts.entity ? catalog.entity(opts.entity) : undefined;
       const rows = listActions({ catalog }).filter((a) => !only || a.entity === only.entity);

@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { ConnectorError } from '../../errors.ts';
-import { checkConnection } from '../../gateway/account.ts';
-import { describeConnection } from '../../connection/describe.ts';
 import { addConnectionOptions, connectionFromOptions, type ConnectionOptions } from '../context.ts';
 import { printFields, printJson } from '../output.ts';
 
@@ -24,6 +22,8 @@ export function register(program: Command): void {
       .option('--json', 'print JSON')
       .option('--timeout <ms>', 'per-attempt timeout for this test', '15000'),
   ).action(async (opts: TestOptions) => {
+    // Imported here, not at the top: declaring the program must not load the Stripe SDK.
+    const { checkConnection } = await import('../../gateway/account.ts');
     const result = await checkConnection(() => connectionFromOptions(opts), {
       timeoutMs: Number(opts.timeout) || 15_000,
     });
@@ -48,8 +48,9 @@ export function register(program: Command): void {
       .command('show')
       .description('Validate the connection and print it, secrets left out')
       .option('--json', 'print JSON'),
-  ).action((opts: ConnectionOptions & { json?: boolean }) => {
-    const described = describeConnection(connectionFromOptions(opts));
+  ).action(async (opts: ConnectionOptions & { json?: boolean }) => {
+    const { describeConnection } = await import('../../connection/describe.ts');
+    const described = describeConnection(await connectionFromOptions(opts));
     if (opts.json) return printJson(described);
     printFields(described);
   });

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadCatalog } from '../../catalog/index.ts';
-import { describeEntity, operationKinds, parameterRows } from '../../catalog/describe.ts';
 import { printJson, printTable } from '../output.ts';
 
 export function register(program: Command): void {
@@ -9,7 +7,11 @@ export function register(program: Command): void {
     .description('Show an entity: its fields with types, its operations and its actions with their inputs')
     .argument('<entity>', 'entity name (PaymentIntent) or Stripe resource id (payment_intent)')
     .option('--json', 'print JSON')
-    .action((name: string, opts: { json?: boolean }) => {
+    .action(async (name: string, opts: { json?: boolean }) => {
+      const [{ loadCatalog }, { describeEntity, operationKinds, parameterRows }] = await Promise.all([
+        import('../../catalog/index.ts'),
+        import('../../catalog/describe.ts'),
+      ]);
       const catalog = loadCatalog();
       const entity = catalog.entity(name);
       const description = describeEntity(catalog, entity);

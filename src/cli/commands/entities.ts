@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadCatalog } from '../../catalog/index.ts';
-import { operationKinds } from '../../catalog/describe.ts';
 import { printJson, printTable } from '../output.ts';
 
 export function register(program: Command): void {
@@ -8,7 +6,11 @@ export function register(program: Command): void {
     .command('entities')
     .description('List every Stripe entity with the operations it supports')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const [{ loadCatalog }, { operationKinds }] = await Promise.all([
+        import('../../catalog/index.ts'),
+        import('../../catalog/describe.ts'),
+      ]);
       const catalog = loadCatalog();
       const rows = catalog.entities().map((e) => ({
         entity: e.entity,

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { loadCatalog } from '../../catalog/index.ts';
 import { ConnectorError } from '../../errors.ts';
-import { explain } from '../../query/index.ts';
+import { addSearchOptions, parseLimit, searchChoice } from '../options.ts';
 import { printJson, printTable } from '../output.ts';
-import { parseLimit, searchChoice } from './list.ts';
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('explain')
     .description(
       'Show the plan of a filter or SQL query: the API calls, what Stripe filters, what is checked locally',
@@ -14,10 +12,9 @@ export function register(program: Command): void {
     .argument('<text>', 'a filter (with --entity) or a SELECT statement')
     .option('--entity <entity>', 'the entity a filter applies to')
     .option('--limit <n>', 'row limit')
-    .option('--search', 'allow Stripe search')
-    .option('--no-search', 'never use Stripe search')
-    .option('--json', 'print JSON')
-    .action((text: string, opts: { entity?: string; limit?: string; json?: boolean }, cmd: Command) => {
+    .option('--json', 'print JSON');
+  addSearchOptions(command).action(
+    async (text: string, opts: { entity?: string; limit?: string; json?: boolean }, cmd: Command) => {
       const isSql = /^\s*select\b/i.test(text);
       if (!isSql && !opts.entity)
         throw new ConnectorError(
@@ -26,6 +23,10 @@ export function register(program: Command): void {
         );
       const limit = parseLimit(opts.limit);
       const allowSearch = searchChoice(cmd);
+      const [{ loadCatalog }, { explain }] = await Promise.all([
+        import('../../catalog/index.ts'),
+        import('../../query/index.ts'),
+      ]);
       const plan = explain(loadCatalog(), {
         ...(isSql ? { sql: text } : { filter: text }),
         entity: opts.entity,
@@ -47,5 +48,6 @@ export function register(program: Command): void {
         ...plan.notes.map((n) => `note: ${n}`),
       ];
       process.stdout.write(lines.join('\n') + '\n');
-    });
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { addConnectionOptions } from '../context.ts';
-import { addOutputOptions, searchChoice, streamQuery, type OutputOptions } from './list.ts';
+import { searchChoice } from '../options.ts';
+import { addRowOptions, streamQuery, type RowOptions } from '../rows.ts';
 
 export function register(program: Command): void {
   const command = program
@@ -9,9 +9,7 @@ export function register(program: Command): void {
       'Run a SQL query over one entity: SELECT id, email FROM Customer WHERE … ORDER BY created DESC LIMIT 50',
     )
     .argument('<sql>', 'SELECT statement');
-  addOutputOptions(command);
-  addConnectionOptions(command);
-  command.action(async (sql: string, opts: OutputOptions, cmd: Command) => {
+  addRowOptions(command).action(async (sql: string, opts: RowOptions, cmd: Command) => {
     await streamQuery({ sql, allowSearch: searchChoice(cmd) }, opts);
   });
 }

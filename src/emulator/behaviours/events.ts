@@ -3,7 +3,11 @@ import type { Ctx, Engine } from '../engine.ts';
 import { EVENT_RETENTION_S } from '../events.ts';
 import { listMatcher, listPage } from '../generic.ts';
 import type { Obj } from '../objects.ts';
-import { secretKey } from '../webhooks.ts';
+import { connectKey, secretKey } from '../webhooks.ts';
+import { invalid } from '../errors.ts';
+
+/** Stripe's cap on webhook endpoints per account and mode. */
+export const MAX_WEBHOOK_ENDPOINTS = 16;
 
 function typeMatcher(pattern: string): (t: string) => boolean {
   if (!pattern.includes('*')) return (t) => t === pattern;
@@ -19,6 +23,12 @@ function typeMatcher(pattern: string): (t: string) => boolean {
 export function registerEvents(engine: Engine, opts: { webhookSecret?: string }): void {
   engine.on('event', 'list', (ctx: Ctx) => {
     const base = listMatcher(ctx, 'event', new Set(['type', 'types', 'delivery_success']));
+    if (Array.isArray(ctx.params.types) && ctx.params.types.length > 20)
+      throw invalid(
+        `Invalid array: types can have at most 20 items, but you've sent ${ctx.params.types.length}.`,
+        'parameter_invalid_array',
+        'types',
+      );
     const patterns = [
       ...(ctx.params.type ? [String(ctx.params.type)] : []),
       ...((ctx.params.types as string[] | undefined) ?? []),
@@ -32,6 +42,10 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
   });
 
   engine.on('webhook_endpoint', 'create', (ctx) => {
+    if (ctx.ns.collection('webhook_endpoint').size >= MAX_WEBHOOK_ENDPOINTS)
+      throw invalid(
+        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints on this account. Delete an endpoint you no longer use, or contact Stripe support to raise the limit.`,
+      );
     const secret = opts.webhookSecret ?? `whsec_${ctx.engine.ids.chars(32)}`;
     const endpoint = ctx.engine.create(
       ctx,
@@ -41,7 +55,7 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
     );
     ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['connect']));
     ctx.ns.side.set(secretKey(endpoint.id), secret);
-    ctx.engine.emit(ctx, 'webhook_endpoint.created', endpoint);
+    if (ctx.params.connect === true) ctx.ns.side.set(connectKey(endpoint.id), true);
     // Stripe returns the secret only in the create response.
     return { ...endpoint, secret };
   });
@@ -52,13 +66,9 @@ export function registerEvents(engine: Engine, opts: { webhookSecret?: string })
       ctx.pathValues.webhook_endpoint,
       'webhook_endpoint',
     );
-    const previous = ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['disabled']));
-    if (ctx.params.disabled !== undefined) {
-      const status = ctx.params.disabled ? 'disabled' : 'enabled';
-      if (status !== endpoint.status) previous.status = endpoint.status;
-      endpoint.status = status;
-    }
-    if (Object.keys(previous).length) ctx.engine.emit(ctx, 'webhook_endpoint.updated', endpoint, previous);
+    // Stripe announces no event for a webhook endpoint's own changes.
+    ctx.engine.shapes.apply(endpoint, 'webhook_endpoint', ctx.params, new Set(['disabled']));
+    if (ctx.params.disabled !== undefined) endpoint.status = ctx.params.disabled ? 'disabled' : 'enabled';
     return endpoint;
   });
 }

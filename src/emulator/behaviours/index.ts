@@ -15,6 +15,7 @@ import { registerSetupIntents } from './setup_intents.ts';
 import { registerSources } from './sources.ts';
 import { registerSubscriptions } from './subscriptions.ts';
 import { registerTreasury } from './treasury.ts';
+import { registerTestClocks } from './test_clocks.ts';
 
 export function registerBehaviours(engine: Engine, opts: { webhookSecret?: string }): void {
   registerPaymentMethods(engine);
@@ -33,4 +34,5 @@ export function registerBehaviours(engine: Engine, opts: { webhookSecret?: strin
   registerSources(engine);
   registerTreasury(engine);
   registerEvents(engine, opts);
+  registerTestClocks(engine);
 }

@@ -5,6 +5,7 @@ import type { Obj } from '../objects.ts';
 import { createInvoice, createInvoiceItem, pageOf } from './invoices.ts';
 import { createSubscription } from './subscriptions.ts';
 import { createPrice } from './customers.ts';
+import { money, textPdf } from '../pdf.ts';
 
 const linesKey = (id: string) => `quote_lines:${id}`;
 
@@ -192,7 +193,24 @@ export function registerQuotes(engine: Engine): void {
     has_more: false,
     url: `/v1/quotes/${q.id}/line_items`,
   }));
+  registerQuoteDocuments(engine);
+}
+
+/** What a quote shows besides itself: its PDF and its line item lists. */
+function registerQuoteDocuments(engine: Engine): void {
+  engine.on('quote', 'pdf', quotePdf);
   const lines = (ctx: Ctx) => pageOf(ctx, (ctx.ns.side.get(linesKey(getQuote(ctx).id)) as Obj[]) ?? []);
   engine.on('item', 'list_quotes', lines);
   engine.on('item', 'list_quotes_computed_upfront_line_items', lines);
+}
+
+/** The quote as a document: 404 like retrieve for an unknown quote, else its number, lines and total. */
+function quotePdf(ctx: Ctx): Buffer {
+  const q = getQuote(ctx);
+  const items = (ctx.ns.side.get(linesKey(q.id)) as Obj[] | undefined) ?? [];
+  return textPdf(`Quote ${q.number ?? `${q.id} (draft)`}`, [
+    ...items.map((l) => `${l.quantity} x ${l.description}: ${money(l.amount_total, l.currency)}`),
+    '',
+    `Total: ${money(q.amount_total ?? 0, q.currency)}`,
+  ]);
 }

@@ -12,25 +12,14 @@ const INTERVAL_S: Record<string, number> = {
   year: 365 * 86400,
 };
 
+/** Creates a subscription with its items and first invoice, paid at once when it can be (as Stripe). */
 export function createSubscription(ctx: Ctx, p: Obj): Obj {
   const customerId = String(ctx.pathValues.customer ?? p.customer);
   const customer = ctx.engine.get(ctx, 'customer', customerId, 'customer');
   const itemsIn = (p.items as Obj[] | undefined) ?? [];
   if (!itemsIn.length) throw invalid('Missing required param: items.', 'parameter_missing', 'items');
   const id = ctx.engine.newId('subscription', ctx.livemode);
-  const prices = itemsIn.map((item, i) => {
-    if (!item.price)
-      throw invalid(`Missing required param: items[${i}][price].`, 'parameter_missing', `items[${i}][price]`);
-    const price = ctx.engine.get(ctx, 'price', String(item.price), `items[${i}][price]`);
-    if (price.type !== 'recurring') {
-      throw invalid(
-        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
-        undefined,
-        `items[${i}][price]`,
-      );
-    }
-    return price;
-  });
+  const prices = recurringPrices(ctx, itemsIn);
   const items = itemsIn.map((item, i) =>
     ctx.engine.create(
       ctx,
@@ -46,13 +35,51 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       { emit: false },
     ),
   );
-  const interval = prices[0].recurring;
-  const length = (INTERVAL_S[interval.interval] ?? INTERVAL_S.month) * (interval.interval_count ?? 1);
   const trialEnd =
     p.trial_end === 'now'
       ? null
       : ((p.trial_end as number | undefined) ??
         (p.trial_period_days ? ctx.now + Number(p.trial_period_days) * 86400 : null));
+  const sub = newSubscription(ctx, p, id, customer.id, prices, items, trialEnd);
+  const inv = firstInvoice(ctx, p, sub, prices, items, trialEnd);
+  sub.latest_invoice = inv.id;
+  ctx.engine.emit(ctx, 'customer.subscription.created', sub);
+  settleFirstInvoice(ctx, p, sub, inv, trialEnd);
+  return sub;
+}
+
+/** The items' prices, which must be recurring. */
+function recurringPrices(ctx: Ctx, itemsIn: Obj[]): Obj[] {
+  return itemsIn.map((item, i) => {
+    if (!item.price)
+      throw invalid(`Missing required param: items[${i}][price].`, 'parameter_missing', `items[${i}][price]`);
+    const price = ctx.engine.get(ctx, 'price', String(item.price), `items[${i}][price]`);
+    if (price.type !== 'recurring') {
+      throw invalid(
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+        undefined,
+        `items[${i}][price]`,
+      );
+    }
+    return price;
+  });
+}
+
+/** One billing period of the first price, in seconds. */
+export function periodLength(price: Obj): number {
+  const interval = price.recurring;
+  return (INTERVAL_S[interval.interval] ?? INTERVAL_S.month) * (interval.interval_count ?? 1);
+}
+
+function newSubscription(
+  ctx: Ctx,
+  p: Obj,
+  id: string,
+  customerId: string,
+  prices: Obj[],
+  items: Obj[],
+  trialEnd: number | null,
+): Obj {
   const sub = ctx.engine.create(
     ctx,
     'subscription',
@@ -72,8 +99,8 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       collection_method: (p.collection_method as string) ?? 'charge_automatically',
       currency: prices[0].currency,
       current_period_start: ctx.now,
-      current_period_end: trialEnd ?? ctx.now + length,
-      customer: customer.id,
+      current_period_end: trialEnd ?? ctx.now + periodLength(prices[0]),
+      customer: customerId,
       items: {
         object: 'list',
         data: items,
@@ -95,31 +122,39 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
     p,
     new Set(['customer', 'items', 'trial_end', 'collection_method', 'currency']),
   );
+  return sub;
+}
 
+/** The subscription's invoice for its current period: one line per item (zero in a trial). */
+export function periodInvoice(
+  ctx: Ctx,
+  sub: Obj,
+  prices: Obj[],
+  items: Obj[],
+  opts: { billingReason: string; daysUntilDue?: unknown; free?: boolean },
+): Obj {
   const inv = createInvoice(
     ctx,
     {
-      customer: customer.id,
+      customer: sub.customer,
       currency: sub.currency,
       collection_method: sub.collection_method,
-      days_until_due: p.days_until_due,
+      days_until_due: opts.daysUntilDue,
     },
-    {
-      billing_reason: 'subscription_create',
-      subscription: id,
-    },
+    { billing_reason: opts.billingReason, subscription: sub.id },
   );
   for (const [i, item] of items.entries()) {
+    const unit = opts.free ? 0 : (prices[i].unit_amount ?? 0);
     const line = ctx.engine.shapes.template('line_item');
     Object.assign(line, {
       id: `il_${ctx.engine.ids.chars(14)}`,
       object: 'line_item',
-      amount: trialEnd ? 0 : (prices[i].unit_amount ?? 0) * item.quantity,
-      amount_excluding_tax: trialEnd ? 0 : (prices[i].unit_amount ?? 0) * item.quantity,
-      unit_amount_excluding_tax: String(trialEnd ? 0 : (prices[i].unit_amount ?? 0)),
+      amount: unit * item.quantity,
+      amount_excluding_tax: unit * item.quantity,
+      unit_amount_excluding_tax: String(unit),
       ...structuredClone(LINE_DEFAULTS),
       currency: sub.currency,
-      description: `${item.quantity} × ${prices[i].nickname ?? prices[i].product} (at ${prices[i].unit_amount} / ${interval.interval})`,
+      description: `${item.quantity} × ${prices[i].nickname ?? prices[i].product} (at ${prices[i].unit_amount} / ${prices[i].recurring.interval})`,
       discountable: true,
       livemode: ctx.livemode,
       metadata: {},
@@ -127,15 +162,26 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       price: item.price,
       proration: false,
       quantity: item.quantity,
-      subscription: id,
+      subscription: sub.id,
       subscription_item: item.id,
       type: 'subscription',
     });
     inv.lines.data.push(line);
   }
   recompute(ctx, inv);
-  sub.latest_invoice = inv.id;
-  ctx.engine.emit(ctx, 'customer.subscription.created', sub);
+  return inv;
+}
+
+function firstInvoice(ctx: Ctx, p: Obj, sub: Obj, prices: Obj[], items: Obj[], trialEnd: number | null): Obj {
+  return periodInvoice(ctx, sub, prices, items, {
+    billingReason: 'subscription_create',
+    daysUntilDue: p.days_until_due,
+    free: trialEnd !== null,
+  });
+}
+
+/** Finalizes the first invoice and pays it as the payment behaviour says; the status follows. */
+function settleFirstInvoice(ctx: Ctx, p: Obj, sub: Obj, inv: Obj, trialEnd: number | null): void {
   finalize(ctx, inv);
   if (inv.status === 'paid') {
     if (!trialEnd) ctx.engine.update(ctx, 'subscription', sub, { status: 'active' });
@@ -150,7 +196,6 @@ export function createSubscription(ctx: Ctx, p: Obj): Obj {
       if (hardFail) throw error;
     }
   }
-  return sub;
 }
 
 function getSub(ctx: Ctx): Obj {

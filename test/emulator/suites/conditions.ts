@@ -89,6 +89,20 @@ export function conditionsSuite() {
       expect((await stripe.quotes.list({ limit: 100 })).data.length).toBeGreaterThanOrEqual(4);
       expect((await stripe.subscriptions.list({ status: 'all' })).data.length).toBe(3);
       expect((await stripe.events.list()).data.length).toBe(10);
+      // Its history spans past months, so date filters find something on each side.
+      const customers = (await stripe.customers.list({ limit: 100 })).data;
+      const created = customers.map((c) => c.created);
+      const now = Math.floor(Date.now() / 1000);
+      expect(new Set(created).size).toBe(customers.length);
+      expect(now - Math.min(...created)).toBeGreaterThan(120 * 86400);
+      expect(Math.max(...created)).toBeLessThan(now - 30 * 86400);
+      const cut = now - 100 * 86400;
+      const older = await stripe.customers.list({ limit: 100, created: { lt: cut } });
+      expect(older.data.length).toBeGreaterThan(0);
+      expect(older.data.length).toBeLessThan(customers.length);
+      expect(new Set(intents.data.map((p) => p.created)).size).toBeGreaterThan(5);
+      const subs = await stripe.subscriptions.list({ status: 'active' });
+      expect(subs.data.every((s: any) => s.current_period_end > now)).toBe(true);
       em.load(
         'customer',
         Array.from({ length: 50_000 }, (_, i) => ({ email: `bulk${i}@example.com` })),

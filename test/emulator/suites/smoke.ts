@@ -68,6 +68,11 @@ type Setup = (
 ) => Promise<{
   path?: Record<string, string>;
   params?: Record<string, unknown>;
+  /**
+   * A refusal this setup means to provoke (an operation Stripe only allows in a state the smoke
+   * run cannot reach): the Stripe error code expected. Without it, only a 2xx counts as answered.
+   */
+  refusal?: string;
   /** Request options other than the smoke account's (application fees live on the platform). */
   opts?: Stripe.RequestOptions;
 }>;
@@ -82,6 +87,9 @@ const SETUP: Record<string, Setup> = {
     params: { amount: 5000, currency: 'usd' },
   }),
   'coupon:create': async () => ({ params: { percent_off: 10, duration: 'once' } }),
+  'price:create': async (_s, _a, ids) => ({
+    params: { product: ids.get('product'), unit_amount: 700, currency: 'usd' },
+  }),
   'charge:create': async () => ({ params: { amount: 1000, currency: 'usd', source: 'tok_visa' } }),
   'invoice:create': async (_s, _a, ids) => ({ params: { customer: ids.get('setup:customer') } }),
   'refund:create': async (s, acct) => ({ params: { payment_intent: (await paidIntent(s, acct)).id } }),
@@ -596,10 +604,13 @@ export function smokeSuite(get: () => { em: Emulator; stripe: Stripe }) {
         if (op.kind === 'create' || (op.kind === 'custom' && !op.pathParams.some((p) => p.self))) {
           if (typeof res.id === 'string' && !created.has(rid)) created.set(rid, res.id);
         }
+        if (setup?.refusal) unexpected.push(`${op.method} ${path}: answered 2xx, expected ${setup.refusal}`);
       } catch (error: any) {
-        if (!error.statusCode || error.statusCode >= 500 || !error.raw?.message)
-          unexpected.push(`${op.method} ${path}: ${error.message}`);
-        else answered++;
+        // An answer is a 2xx (its body validated against the schema by the harness) or the
+        // Stripe-shaped refusal its setup asked for; any other error is a failure.
+        if (setup?.refusal && error.statusCode < 500 && error.code === setup.refusal && error.raw?.message)
+          answered++;
+        else unexpected.push(`${op.method} ${path}: ${error.statusCode} ${error.code} ${error.message}`);
         if (process.env.SMOKE_VERBOSE)
           console.log(`SMOKE ${rid}:${op.name} ${op.method} ${path} -> ${error.statusCode} ${error.message}`);
       }

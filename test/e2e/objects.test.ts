@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { runCli } from '../cli/run.ts';
+import { runCli } from './run.ts';
 
 let emulator: Emulator;
 let env: Record<string, string>;

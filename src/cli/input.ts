@@ -4,11 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConnectorError } from '../errors.ts';
-import type { Payload } from './payload.ts';
+import type { Payload } from '../entities/payload.ts';
 
-/** `{"Name":"John"}` or `@payload.json` (`@-` reads stdin). */
+/**
+ * `{"Name":"John"}` or `@payload.json` (`@-` reads stdin). Not given: `{}`. Given but empty (or only
+ * whitespace, also from an empty file or stdin) is refused: an empty object must be written `{}`, so
+ * a lost shell variable or an empty file never sends a write with nothing in it.
+ */
 export function readPayload(text: string | undefined, option = '--payload'): Payload {
-  if (text === undefined || text === '') return {};
+  if (text === undefined) return {};
   let source = text;
   if (text.startsWith('@')) {
     const file = text.slice(1);
@@ -23,6 +27,18 @@ export function readPayload(text: string | undefined, option = '--payload'): Pay
         },
       );
     }
+  }
+  if (source.trim() === '') {
+    const where = text.startsWith('@')
+      ? ` (${text.slice(1) === '-' ? 'stdin' : text.slice(1)} is empty)`
+      : '';
+    throw new ConnectorError(
+      'INVALID_ARGUMENT',
+      `${option} is empty${where}: pass a JSON object, {} for none`,
+      {
+        field: option,
+      },
+    );
   }
   let value: unknown;
   try {

@@ -1,0 +1,27 @@
+/**
+ * Opens the store a command or server was pointed at: a `postgres://` URL, a `sqlite:` path, or
+ * (the default) `store.db` in the data directory.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { ensureDataDir, resolveDataDir, SQLITE_FILE, type DataDirOptions } from './data-dir.ts';
+import { openPostgresStore } from './postgres.ts';
+import { openSqliteStore } from './sqlite.ts';
+import type { Store } from './types.ts';
+
+export interface OpenStoreOptions extends DataDirOptions {
+  /** `postgres://…`, `postgresql://…`, `sqlite:PATH`; overrides the data directory. */
+  url?: string;
+  now?: () => number;
+}
+
+export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
+  const url = opts.url;
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgresStore({ url, now: opts.now });
+  if (url && url.startsWith('sqlite:')) {
+    const file = resolve(opts.cwd ?? process.cwd(), url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''));
+    ensureDataDir(dirname(file));
+    return openSqliteStore({ file, now: opts.now });
+  }
+  const dir = ensureDataDir(resolveDataDir(opts));
+  return openSqliteStore({ file: join(dir, SQLITE_FILE), now: opts.now });
+}

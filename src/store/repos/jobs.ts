@@ -1,0 +1,333 @@
+/**
+ * The generic job queue (after pg-boss / graphile-worker): a job is a row; claiming is one atomic
+ * select-and-update (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: inside a write transaction);
+ * retries, backoff, leases and dead letters are columns. Deliveries and billing jobs both use it.
+ */
+import type { Selectable } from 'kysely';
+import type { JobsTable } from '../schema.ts';
+import { fromJson, toJson, type Db, type RepoContext } from '../context.ts';
+import type {
+  ClaimOptions,
+  EnqueueInput,
+  FailOptions,
+  Job,
+  JobAttempt,
+  JobQueue,
+  JobStatus,
+} from '../types.ts';
+
+const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'dead', 'discarded'];
+
+export function toJob<P>(r: Selectable<JobsTable>): Job<P> {
+  return {
+    id: Number(r.id),
+    queue: r.queue,
+    group: r.grp,
+    kind: r.kind,
+    key: r.dedup_key,
+    payload: fromJson<P>(r.payload),
+    status: r.status as JobStatus,
+    ordered: r.ordered === 1,
+    holdOnDead: r.hold_on_dead === 1,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAt: r.run_at,
+    expiresAt: r.expires_at,
+    lockedBy: r.locked_by,
+    lockedUntil: r.locked_until,
+    lastError: r.last_error,
+    result: fromJson(r.result),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/** Exponential backoff with ±20% jitter, so retries of many jobs do not arrive together. */
+export function backoffDelay(attempts: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp * (0.8 + 0.4 * random()));
+}
+
+async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: number): Promise<number[]> {
+  const q = db
+    .selectFrom('jobs as j')
+    .select('j.id')
+    .where('j.queue', '=', opts.queue)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('j.status', '=', 'queued'), eb('j.run_at', '<=', now)]),
+        eb.and([eb('j.status', '=', 'running'), eb('j.locked_until', '<', now)]),
+      ]),
+    )
+    .$if(opts.groups !== undefined, (qb) =>
+      qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']),
+    )
+    // An ordered job waits for every earlier job of its group (and a held dead one) to finish.
+    .where((eb) =>
+      eb.or([
+        eb('j.ordered', '=', 0),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('jobs as p')
+              .select('p.id')
+              .whereRef('p.queue', '=', 'j.queue')
+              .whereRef('p.grp', '=', 'j.grp')
+              .whereRef('p.id', '<', 'j.id')
+              .where((e) =>
+                e.or([
+                  e('p.status', 'in', ['queued', 'running']),
+                  e.and([e('p.status', '=', 'dead'), e('p.hold_on_dead', '=', 1)]),
+                ]),
+              ),
+          ),
+        ),
+      ]),
+    )
+    .orderBy('j.id')
+    .limit(opts.limit ?? 1)
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('j').skipLocked());
+  return (await q.execute()).map((r) => Number(r.id));
+}
+
+export function jobQueue(ctx: RepoContext): JobQueue {
+  const { db } = ctx;
+
+  const finishAttempt = (
+    dbx: Db,
+    job: Selectable<JobsTable>,
+    outcome: string,
+    error: string | null,
+    now: number,
+  ) =>
+    dbx
+      .updateTable('job_attempts')
+      .set({ finished_at: now, outcome, error })
+      .where('job_id', '=', job.id)
+      .where('finished_at', 'is', null)
+      .execute();
+
+  const owned = (dbx: Db, id: number, worker: string) =>
+    dbx
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', worker)
+      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirst();
+
+  const self: JobQueue = {
+    async enqueue<P>(input: EnqueueInput<P>): Promise<{ job: Job<P>; inserted: boolean }> {
+      const now = ctx.now();
+      const row = {
+        queue: input.queue,
+        grp: input.group ?? '',
+        kind: input.kind ?? 'job',
+        dedup_key: input.key ?? null,
+        payload: toJson(input.payload),
+        status: 'queued',
+        ordered: input.ordered ? 1 : 0,
+        hold_on_dead: input.holdOnDead ? 1 : 0,
+        attempts: 0,
+        max_attempts: input.maxAttempts ?? 10,
+        backoff_ms: input.backoffMs ?? 1000,
+        backoff_max_ms: input.backoffMaxMs ?? 3_600_000,
+        run_at: input.runAt ?? now,
+        expires_at: input.expiresAt ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+      const inserted = await db
+        .insertInto('jobs')
+        .values(row)
+        .onConflict((oc) => oc.columns(['queue', 'dedup_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { job: toJob<P>(inserted), inserted: true };
+      const existing = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('queue', '=', input.queue)
+        .where('dedup_key', '=', input.key ?? null)
+        .executeTakeFirstOrThrow();
+      return { job: toJob<P>(existing), inserted: false };
+    },
+
+    claim<P>(opts: ClaimOptions): Promise<Job<P>[]> {
+      return ctx.atomic(async (tx) => {
+        const now = ctx.now();
+        const ids = await claimIds(tx, ctx, opts, now);
+        if (!ids.length) return [];
+        const rows = await tx
+          .updateTable('jobs')
+          .set((eb) => ({
+            status: 'running',
+            attempts: eb('attempts', '+', 1),
+            locked_by: opts.worker,
+            locked_until: now + opts.leaseMs,
+            updated_at: now,
+          }))
+          .where('id', 'in', ids)
+          .returningAll()
+          .execute();
+        rows.sort((a, b) => Number(a.id) - Number(b.id));
+        // An attempt still open from an earlier claim was lost with its worker.
+        await tx
+          .updateTable('job_attempts')
+          .set({ finished_at: now, outcome: 'lost' })
+          .where('job_id', 'in', ids)
+          .where('finished_at', 'is', null)
+          .execute();
+        await tx
+          .insertInto('job_attempts')
+          .values(
+            rows.map((r) => ({ job_id: r.id, attempt: r.attempts, worker: opts.worker, started_at: now })),
+          )
+          .execute();
+        return rows.map((r) => toJob<P>(r));
+      });
+    },
+
+    complete(id, worker, result) {
+      return ctx.atomic(async (tx) => {
+        const job = await owned(tx, id, worker);
+        if (!job) return false;
+        const now = ctx.now();
+        await tx
+          .updateTable('jobs')
+          .set({
+            status: 'succeeded',
+            locked_by: null,
+            locked_until: null,
+            result: toJson(result),
+            finished_at: now,
+            updated_at: now,
+            last_error: null,
+          })
+          .where('id', '=', id)
+          .execute();
+        await finishAttempt(tx, job, 'succeeded', null, now);
+        return true;
+      });
+    },
+
+    fail(id, worker, opts: FailOptions) {
+      return ctx.atomic(async (tx) => {
+        const job = await owned(tx, id, worker);
+        if (!job) return undefined;
+        const now = ctx.now();
+        const outOfTime = job.expires_at !== null && now >= job.expires_at;
+        const dead = opts.dead || outOfTime || job.attempts >= job.max_attempts;
+        const runAt = Math.max(
+          opts.retryAt ?? 0,
+          now + backoffDelay(job.attempts, job.backoff_ms, job.backoff_max_ms),
+        );
+        const row = await tx
+          .updateTable('jobs')
+          .set({
+            status: dead ? 'dead' : 'queued',
+            run_at: dead ? job.run_at : runAt,
+            locked_by: null,
+            locked_until: null,
+            last_error: opts.error,
+            updated_at: now,
+            finished_at: dead ? now : null,
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await finishAttempt(tx, job, dead ? 'dead' : 'failed', opts.error, now);
+        return toJob(row);
+      });
+    },
+
+    async extend(id, worker, leaseMs) {
+      const now = ctx.now();
+      const r = await db
+        .updateTable('jobs')
+        .set({ locked_until: now + leaseMs, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', worker)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async retry(id, from = ['dead', 'discarded']) {
+      const now = ctx.now();
+      const r = await db
+        .updateTable('jobs')
+        .set({ status: 'queued', attempts: 0, run_at: now, finished_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async discard(id) {
+      const now = ctx.now();
+      const r = await db
+        .updateTable('jobs')
+        .set({ status: 'discarded', finished_at: now, updated_at: now, locked_by: null, locked_until: null })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'dead'])
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async get<P>(id: number) {
+      const r = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toJob<P>(r) : undefined;
+    },
+
+    async list<P>(opts: Parameters<JobQueue['list']>[0]) {
+      const statuses = opts.status === undefined ? undefined : ([] as JobStatus[]).concat(opts.status);
+      const rows = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('queue', '=', opts.queue)
+        .$if(opts.group !== undefined, (qb) => qb.where('grp', '=', opts.group!))
+        .$if(statuses !== undefined, (qb) => qb.where('status', 'in', statuses!))
+        .$if(opts.afterId !== undefined, (qb) => qb.where('id', '>', opts.afterId!))
+        .orderBy('id')
+        .limit(opts.limit ?? 1000)
+        .execute();
+      return rows.map((r) => toJob<P>(r));
+    },
+
+    async attempts(id): Promise<JobAttempt[]> {
+      const rows = await db
+        .selectFrom('job_attempts')
+        .selectAll()
+        .where('job_id', '=', id)
+        .orderBy('started_at')
+        .orderBy('attempt')
+        .execute();
+      return rows.map((r) => ({
+        jobId: Number(r.job_id),
+        attempt: r.attempt,
+        worker: r.worker,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        outcome: r.outcome as JobAttempt['outcome'],
+        error: r.error,
+      }));
+    },
+
+    async counts(queue, group) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('queue', '=', queue)
+        .$if(group !== undefined, (qb) => qb.where('grp', '=', group!))
+        .groupBy('status')
+        .execute();
+      const out = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+      for (const r of rows) out[r.status as JobStatus] = Number(r.n);
+      return out;
+    },
+  };
+  return self;
+}

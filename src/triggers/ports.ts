@@ -1,0 +1,74 @@
+/**
+ * What the trigger engine needs from durable storage, as narrow interfaces. The store (src/store)
+ * implements them over its tables; tests use in-memory versions. Every method resolves only once
+ * its effect is durable: a resolved `put` survives `kill -9`.
+ */
+
+/** One event as the inbox keeps it: a Stripe event, or an object an object poller found. */
+export interface InboxEvent {
+  /** Dedup key: the Stripe event id (`evt_…`), or the object id for object pollers. */
+  id: string;
+  /** Stripe's event type, or `<resource>.added` for object pollers. */
+  type: string;
+  /** Seconds since the epoch (the event's or object's `created`). */
+  created: number;
+  /** The connected account the event belongs to (Connect), if any. */
+  account?: string;
+  /** The Stripe event (or `{ object }` for object pollers) as received. */
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  /** `webhook`, `events` or `objects`: which source saw it first. */
+  source: 'webhook' | 'events' | 'objects';
+}
+
+export interface Inbox {
+  /**
+   * Stores events for one trigger, skipping ids this trigger's inbox already holds (webhook
+   * replays, poll overlap, reconciliation racing the webhook). Each inserted event becomes one
+   * pending delivery for the trigger, ordered after every delivery already queued for it (a
+   * per-trigger sequence number in insertion order; within one call, array order).
+   * Returns the ids that were new. Ids must be remembered at least as long as Stripe keeps events
+   * (30 days), else a late webhook or an overlap re-read would be delivered twice.
+   */
+  put(trigger: string, events: InboxEvent[]): Promise<{ inserted: string[] }>;
+}
+
+/** A source's position, opaque JSON to the store (each source defines its own shape). */
+export interface Checkpoints {
+  get<T>(trigger: string): Promise<T | undefined>;
+  /** Replaces the trigger's checkpoint. Called after the `Inbox.put` of the events it covers. */
+  set<T>(trigger: string, value: T): Promise<void>;
+}
+
+export interface Delivery {
+  /** Stable across retries and restarts: `deliveryId(trigger, event.id)`. */
+  id: string;
+  trigger: string;
+  /** Position in the trigger's queue (from `Inbox.put`); ordered delivery follows it. */
+  seq: number;
+  event: InboxEvent;
+  /** Attempts made so far (0 for a new delivery). */
+  attempts: number;
+  /** Epoch ms of the first attempt, for the dead-letter age limit. */
+  firstAttemptAt?: number;
+  /** Epoch ms before which the next attempt must not start (a retry's backoff). */
+  notBefore: number;
+}
+
+export interface DeliveryQueue {
+  /**
+   * The trigger's oldest pending deliveries in `seq` order, due or not (the dispatcher waits for a
+   * head that is not yet due, so order holds), at most `limit`, excluding ids in `skip` (in flight).
+   */
+  pending(trigger: string, limit: number, skip?: ReadonlySet<string>): Promise<Delivery[]>;
+  /** The sink acknowledged: the delivery is done (counted as delivered). */
+  ack(id: string, at: number): Promise<void>;
+  /** Schedules another attempt: `attempts` already made, the earliest next one, and why. */
+  retry(
+    id: string,
+    update: { attempts: number; firstAttemptAt: number; notBefore: number; error: string },
+  ): Promise<void>;
+  /** Moves the delivery to the dead letters (out of `pending`), with the last error. */
+  dead(id: string, update: { attempts: number; error: string; at: number }): Promise<void>;
+  /** The sink said it is gone (410): stop dispatching the trigger until a user re-enables it. */
+  disable(trigger: string, reason: string): Promise<void>;
+}

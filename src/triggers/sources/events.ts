@@ -1,0 +1,168 @@
+/**
+ * The Events-API poller: walks `/v1/events` forward from its checkpoint, oldest first, into the
+ * trigger's inbox. Each poll first re-reads the last `overlapSeconds` before the checkpoint, since
+ * Stripe's list is eventually consistent (an event may show up after newer ones were listed); the
+ * inbox's dedup by event id drops what was already seen. Progress is stored after every batch, so a
+ * long catch-up survives a crash.
+ */
+import type { Gateway } from '../../gateway/types.ts';
+import type { Checkpoints, Inbox } from '../ports.ts';
+import { eventFilters, type EventFilter } from './event-filter.ts';
+import { readWindow, walkForward, type Obj } from './forward.ts';
+import { fromStripeEvent } from './inbox-event.ts';
+import { mergeByCreated } from './merge.ts';
+import { EVENT_RETENTION_S, retentionNotice, type RetentionNotice } from './retention.ts';
+
+export interface EventsCheckpoint {
+  /** `created` of the newest event put into the inbox (or the time the trigger started). */
+  created: number;
+  /** Ids put at that second, skipped when listed again. */
+  ids: string[];
+  /** Per filter key: the newest event put from that walk, its `ending_before` anchor. */
+  anchors: Record<string, string>;
+  /** When the last complete poll started: every event created before it has been listed. */
+  polledAt: number;
+  /** When the trigger started: nothing older is delivered, overlap or not. */
+  start: number;
+  /** Events that already existed in the start second: never delivered either. */
+  startIds: string[];
+}
+
+export interface EventsPoller {
+  gateway: Gateway;
+  inbox: Inbox;
+  checkpoints: Checkpoints;
+  trigger: string;
+  types: readonly string[];
+  /** Re-read window before the checkpoint (default 60 s; 0: only the checkpoint's own second). */
+  overlapSeconds?: number;
+  stripeAccount?: string;
+  /** Events per inbox batch (and checkpoint write). */
+  batchSize?: number;
+  /** Seconds since the epoch; injectable for tests. */
+  now?: () => number;
+  onNotice?: (notice: RetentionNotice) => void;
+  signal?: AbortSignal;
+}
+
+export interface PollResult {
+  listed: number;
+  inserted: number;
+  checkpoint: EventsCheckpoint;
+  /** Set when the checkpoint was past Stripe's retention: the window nobody can read any more. */
+  lost?: { from: number; to: number };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export async function pollEvents(p: EventsPoller): Promise<PollResult> {
+  const now = (p.now ?? nowSeconds)();
+  const filters = eventFilters(p.types);
+  let cp = await p.checkpoints.get<EventsCheckpoint>(p.trigger);
+  if (!cp) {
+    // Start from now, and remember it at once: a crash before the first event must not move it.
+    const existing = await overlap(p, filters, { start: now, created: now }, 0);
+    const ids = existing.map((e) => e.id);
+    cp = { created: now, ids, anchors: {}, polledAt: now, start: now, startIds: ids };
+    await p.checkpoints.set(p.trigger, cp);
+  }
+  const notice = retentionNotice(p.trigger, cp.polledAt, now);
+  if (notice) p.onNotice?.(notice);
+  let lost: PollResult['lost'];
+  if (notice?.kind === 'events-lost') {
+    lost = { from: notice.from, to: notice.to };
+    // The anchors are past the window too; walk from the oldest event Stripe still has.
+    cp = { ...cp, created: Math.max(cp.created, now - EVENT_RETENTION_S), ids: [], anchors: {} };
+  }
+  const state = { listed: 0, inserted: 0, cp };
+  await put(p, state, await overlap(p, filters, cp), []);
+  const walks = filters.map((f) =>
+    walkForward(p.gateway, {
+      path: '/v1/events',
+      params: f.params,
+      anchor: state.cp.anchors[f.key],
+      since: state.cp.created,
+      stripeAccount: p.stripeAccount,
+      signal: p.signal,
+    }),
+  );
+  let batch: Obj[] = [];
+  let from: number[] = [];
+  for await (const { item, from: i } of mergeByCreated(walks)) {
+    batch.push(item);
+    from.push(i);
+    if (batch.length < (p.batchSize ?? 100)) continue;
+    await put(
+      p,
+      state,
+      batch,
+      from.map((i) => filters[i]),
+    );
+    batch = [];
+    from = [];
+  }
+  await put(
+    p,
+    state,
+    batch,
+    from.map((i) => filters[i]),
+  );
+  state.cp = { ...state.cp, polledAt: now };
+  await p.checkpoints.set(p.trigger, state.cp);
+  return { listed: state.listed, inserted: state.inserted, checkpoint: state.cp, ...(lost ? { lost } : {}) };
+}
+
+/** The events of the last `overlapSeconds` up to the checkpoint, oldest first (a short window). */
+async function overlap(
+  p: EventsPoller,
+  filters: EventFilter[],
+  cp: Pick<EventsCheckpoint, 'start' | 'created'>,
+  seconds = p.overlapSeconds ?? 60,
+): Promise<Obj[]> {
+  if (seconds < 0) return [];
+  const from = Math.max(cp.start, cp.created - seconds);
+  const found: Obj[] = [];
+  for (const f of filters) {
+    const walk = { path: '/v1/events', params: f.params, stripeAccount: p.stripeAccount, signal: p.signal };
+    found.push(...(await readWindow(p.gateway, walk, from, cp.created)));
+  }
+  // Stable: within a second, each walk's own (Stripe's) order is kept.
+  return found.sort((a, b) => a.created - b.created);
+}
+
+/** Puts one batch (dropping ids already at the checkpoint's second), then moves the checkpoint. */
+async function put(
+  p: EventsPoller,
+  state: { listed: number; inserted: number; cp: EventsCheckpoint },
+  events: Obj[],
+  filters: EventFilter[],
+): Promise<void> {
+  if (!events.length) return;
+  state.listed += events.length;
+  const { start, created } = state.cp;
+  const seen = new Set(state.cp.ids);
+  const before = new Set(state.cp.startIds);
+  const fresh = events.filter(
+    (e) =>
+      e.created >= start &&
+      !(e.created === created && seen.has(e.id)) &&
+      !(e.created === start && before.has(e.id)),
+  );
+  const unique = [...new Map(fresh.map((e) => [e.id, e])).values()];
+  const { inserted } = await p.inbox.put(
+    p.trigger,
+    unique.map((e) => fromStripeEvent(e, 'events')),
+  );
+  state.inserted += inserted.length;
+  const cp = { ...state.cp, anchors: { ...state.cp.anchors } };
+  events.forEach((e, i) => {
+    if (filters[i]) cp.anchors[filters[i].key] = e.id;
+    if (e.created > cp.created) {
+      cp.created = e.created;
+      cp.ids = [];
+    }
+    if (e.created === cp.created && !cp.ids.includes(e.id)) cp.ids.push(e.id);
+  });
+  state.cp = cp;
+  await p.checkpoints.set(p.trigger, cp);
+}

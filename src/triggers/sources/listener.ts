@@ -1,0 +1,92 @@
+/**
+ * The webhook listener (`trigger run --listen 127.0.0.1:PORT`): verifies each call, puts the event
+ * into the inbox of every trigger it is for, and only then answers 2xx, so an acknowledged event is
+ * durable; it never waits for a sink. Stripe retries anything else, so a failed put answers 500.
+ * A replay of an event already stored is acknowledged (Stripe stops re-sending) but stored once.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Inbox } from '../ports.ts';
+import { fromStripeEvent } from './inbox-event.ts';
+import { verifyWebhook, WebhookSignatureError } from './webhook.ts';
+
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface ListenerOptions {
+  host?: string;
+  port?: number;
+  /** Endpoint secrets (read on every call, so a rolled secret applies without a restart). */
+  secrets: () => readonly string[];
+  inbox: Inbox;
+  /** The triggers an event goes to. */
+  route: (event: ReturnType<typeof fromStripeEvent>) => string[];
+  /** Told after new events were stored for a trigger (to wake its dispatcher); never awaited. */
+  onStored?: (trigger: string, ids: string[]) => void;
+  log?: (line: string) => void;
+}
+
+export interface WebhookListener {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listenWebhooks(opts: ListenerOptions): Promise<WebhookListener> {
+  const server = createServer((req, res) => {
+    handle(req, res, opts).catch((error: Error) => {
+      opts.log?.(`webhook: storing failed: ${error.message}`);
+      answer(res, 500, { error: 'the event could not be stored; retry' });
+    });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenerOptions): Promise<void> {
+  if (req.method !== 'POST') return answer(res, 405, { error: 'POST only' });
+  const body = await readBody(req);
+  if (!body) return answer(res, 413, { error: `body over ${MAX_WEBHOOK_BYTES} bytes` });
+  let event;
+  try {
+    event = fromStripeEvent(verifyWebhook(body, req.headers, opts.secrets()), 'webhook');
+  } catch (error) {
+    if (!(error instanceof WebhookSignatureError)) throw error;
+    opts.log?.(`webhook: ${error.message}`);
+    return answer(res, 400, error.toJSON());
+  }
+  let stored = 0;
+  for (const trigger of opts.route(event)) {
+    const { inserted } = await opts.inbox.put(trigger, [event]);
+    stored += inserted.length;
+    if (inserted.length) opts.onStored?.(trigger, inserted);
+  }
+  answer(res, 200, { received: true, id: event.id, stored });
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_WEBHOOK_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

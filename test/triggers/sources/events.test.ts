@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { pollEvents, type EventsCheckpoint } from '../../../src/triggers/sources/events.ts';
+import { EVENT_RETENTION_S } from '../../../src/triggers/sources/retention.ts';
+import type { RetentionNotice } from '../../../src/triggers/sources/retention.ts';
+import { useEmulator } from '../../entities/support/env.ts';
+import { loadEvents } from '../support/events.ts';
+import { MemoryCheckpoints, MemoryInbox } from '../support/memory.ts';
+
+const env = useEmulator();
+let base = Math.floor(Date.now() / 1000) - 20_000;
+/** A fresh time range per test, so tests sharing the emulator do not see each other's events. */
+const range = () => (base += 2000);
+
+function poller(trigger: string, types: string[], at: number, extra: object = {}) {
+  const inbox = new MemoryInbox();
+  const checkpoints = new MemoryCheckpoints();
+  const clock = { now: at };
+  const poll = () =>
+    pollEvents({
+      gateway: env.ctx.gateway,
+      inbox,
+      checkpoints,
+      trigger,
+      types,
+      now: () => clock.now,
+      ...extra,
+    });
+  return { inbox, checkpoints, clock, poll };
+}
+
+describe('events poller', () => {
+  it('walks more than 100 events forward, oldest first, in Stripe order within a second', async () => {
+    const t0 = range();
+    const p = poller('forward', ['invoice.paid'], t0 - 1);
+    loadEvents(env.emulator, [{ type: 'invoice.paid', created: t0 - 5 }]); // before the start: not delivered
+    await p.poll(); // starts the checkpoint at t0 - 1
+    // 250 events, four per second: ties within a second must keep Stripe's order too.
+    const loaded = loadEvents(
+      env.emulator,
+      Array.from({ length: 250 }, (_, i) => ({ type: 'invoice.paid', created: t0 + Math.floor(i / 4) })),
+    );
+    env.emulator.clearRequests();
+    const first = await p.poll();
+    expect(first.inserted).toBe(250);
+    // Each event listed once (dedup must not be what hides a wrong cursor): the overlap read, the
+    // anchor look-up, then three pages of 100 walking forward.
+    expect(first.listed).toBe(250);
+    expect(env.emulator.requests.filter((r) => r.path.startsWith('/v1/events')).length).toBe(5);
+    expect(p.inbox.ids('forward')).toEqual(loaded.map((e) => e.id));
+    expect((await p.poll()).inserted).toBe(0);
+    const more = loadEvents(
+      env.emulator,
+      Array.from({ length: 30 }, (_, i) => ({ type: 'invoice.paid', created: t0 + 100 + i })),
+    );
+    expect((await p.poll()).inserted).toBe(30);
+    expect(p.inbox.ids('forward')).toEqual([...loaded, ...more].map((e) => e.id));
+  });
+
+  it('a crash between storing a batch and moving the checkpoint loses nothing and duplicates nothing', async () => {
+    const t0 = range();
+    const p = poller('crashy', ['plan.created'], t0 - 1, { batchSize: 40 });
+    await p.poll();
+    const loaded = loadEvents(
+      env.emulator,
+      Array.from({ length: 150 }, (_, i) => ({ type: 'plan.created', created: t0 + i })),
+    );
+    const set = p.checkpoints.set.bind(p.checkpoints);
+    let writes = 0;
+    p.checkpoints.set = async (trigger, value) => {
+      if (++writes === 3) throw new Error('killed');
+      return set(trigger, value);
+    };
+    await expect(p.poll()).rejects.toThrow('killed');
+    expect(p.inbox.ids('crashy').length).toBeGreaterThan(0);
+    p.checkpoints.set = set;
+    await p.poll();
+    expect(p.inbox.ids('crashy')).toEqual(loaded.map((e) => e.id));
+  });
+
+  it('does not deliver events from before the trigger started', async () => {
+    const t0 = range();
+    loadEvents(env.emulator, [{ type: 'payout.paid', created: t0 - 10 }]);
+    const p = poller('fresh', ['payout.paid'], t0);
+    const later = loadEvents(env.emulator, [{ type: 'payout.paid', created: t0 + 5 }]);
+    await p.poll();
+    expect(p.inbox.ids('fresh')).toEqual(later.map((e) => e.id));
+  });
+
+  it('splits more than 20 types into several walks and merges them in created order', async () => {
+    const t0 = range();
+    const types = Array.from({ length: 45 }, (_, i) =>
+      `source.t${String(i).padStart(2, '0')}`.replace(/\d/g, (d) => 'abcdefghij'[+d]),
+    );
+    const p = poller('many', types, t0 - 1);
+    await p.poll();
+    const loaded = loadEvents(
+      env.emulator,
+      Array.from({ length: 180 }, (_, i) => ({ type: types[(i * 7) % 45], created: t0 + i })),
+    );
+    loadEvents(env.emulator, [{ type: 'source.other', created: t0 + 3 }]);
+    env.emulator.clearRequests();
+    await p.poll();
+    expect(p.inbox.ids('many')).toEqual(loaded.map((e) => e.id));
+    // Nothing older to anchor on: each walk went back to its oldest page and on from there.
+    expect((await p.poll()).inserted).toBe(0);
+    const calls = env.emulator.requests.filter((r) => r.path.startsWith('/v1/events'));
+    expect(calls.length).toBeGreaterThan(3);
+    for (const call of calls) expect(((call.query.types as string[]) ?? []).length).toBeLessThanOrEqual(20);
+    expect(new Set(calls.map((c) => JSON.stringify(c.query.types))).size).toBe(3);
+  });
+
+  it('re-reads the overlap window: a late event older than the checkpoint is delivered once', async () => {
+    const t0 = range();
+    const p = poller('late', ['charge.refunded'], t0 - 1);
+    await p.poll();
+    const early = loadEvents(
+      env.emulator,
+      Array.from({ length: 5 }, (_, i) => ({ type: 'charge.refunded', created: t0 + 10 + i })),
+    );
+    await p.poll();
+    // Stripe's list is eventually consistent: this one shows up only now, dated before the last seen.
+    const late = loadEvents(env.emulator, [{ type: 'charge.refunded', created: t0 + 12 }]);
+    const again = await p.poll();
+    expect(again.inserted).toBe(1);
+    expect((await p.poll()).inserted).toBe(0);
+    expect(p.inbox.ids('late')).toEqual([...early, ...late].map((e) => e.id));
+  });
+
+  it('with no overlap window, a late event older than the checkpoint is missed (the window is what catches it)', async () => {
+    const t0 = range();
+    const p = poller('nolap', ['charge.captured'], t0 - 1, { overlapSeconds: 0 });
+    await p.poll();
+    loadEvents(env.emulator, [{ type: 'charge.captured', created: t0 + 10 }]);
+    await p.poll();
+    loadEvents(env.emulator, [{ type: 'charge.captured', created: t0 + 9 }]);
+    expect((await p.poll()).inserted).toBe(0);
+  });
+
+  it('warns before the checkpoint leaves the 30-day retention and reports the lost window after', async () => {
+    const t0 = range();
+    const notices: RetentionNotice[] = [];
+    const p = poller('old', ['coupon.created'], t0, { onNotice: (n: RetentionNotice) => notices.push(n) });
+    await p.poll();
+    const cp = (await p.checkpoints.get<EventsCheckpoint>('old')) as EventsCheckpoint;
+    p.clock.now = cp.polledAt + EVENT_RETENTION_S - 3600;
+    await p.poll();
+    expect(notices).toEqual([
+      { kind: 'retention-near', trigger: 'old', polledAt: cp.polledAt, secondsLeft: 3600 },
+    ]);
+    // Pretend the runner was off for longer than Stripe keeps events.
+    await p.checkpoints.set('old', { ...cp, polledAt: t0 - EVENT_RETENTION_S - 500 });
+    p.clock.now = t0;
+    const result = await p.poll();
+    expect(result.lost).toEqual({ from: t0 - EVENT_RETENTION_S - 500, to: t0 - EVENT_RETENTION_S });
+    expect(notices.at(-1)?.kind).toBe('events-lost');
+  });
+});

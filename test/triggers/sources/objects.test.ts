@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { pollObjects } from '../../../src/triggers/sources/objects.ts';
+import { rejection, useEmulator } from '../../entities/support/env.ts';
+import { MemoryCheckpoints, MemoryInbox } from '../support/memory.ts';
+
+const env = useEmulator();
+const t0 = Math.floor(Date.now() / 1000) - 5000;
+
+function poller(trigger: string, entity: string, at: number) {
+  const inbox = new MemoryInbox();
+  const checkpoints = new MemoryCheckpoints();
+  const poll = () => pollObjects({ ctx: env.ctx, inbox, checkpoints, trigger, entity, now: () => at });
+  return { inbox, poll };
+}
+
+const load = (resource: string, created: number[]) => {
+  const objects = created.map((c) => ({ created: c, amount: 100, currency: 'usd' }));
+  env.emulator.load(resource, objects);
+  return objects.map((o) => (o as unknown as { id: string }).id);
+};
+
+describe('object poller', () => {
+  it('lists new charges oldest first from its checkpoint, more than a page, each once', async () => {
+    load('charge', [t0 - 10, t0]); // before the trigger started, and in its first second
+    const p = poller('charges', 'Charge', t0);
+    await p.poll();
+    const ids = load(
+      'charge',
+      Array.from({ length: 230 }, (_, i) => t0 + Math.floor(i / 3)),
+    );
+    const first = await p.poll();
+    expect(first.inserted).toBe(230);
+    expect(p.inbox.ids('charges')).toEqual(ids);
+    expect(p.inbox.events.get('charges')?.[0]).toMatchObject({
+      type: 'charge.added',
+      source: 'objects',
+      data: { object: { id: ids[0] } },
+    });
+    expect((await p.poll()).inserted).toBe(0);
+    const more = load('charge', [t0 + 80, t0 + 80, t0 + 81]);
+    expect((await p.poll()).inserted).toBe(3);
+    expect(p.inbox.ids('charges')).toEqual([...ids, ...more]);
+  });
+
+  it('when the last object seen is deleted, walks from its second and drops the ids already seen there', async () => {
+    const p = poller('customers', 'customer', t0 + 1000);
+    await p.poll();
+    const ids = load('customer', [t0 + 1001, t0 + 1001, t0 + 1001]);
+    await p.poll();
+    await env.ctx.gateway.request({ method: 'DELETE', path: `/v1/customers/${ids[2]}` });
+    const later = load('customer', [t0 + 1001, t0 + 1002]);
+    const offeredBefore = p.inbox.offered.length;
+    const result = await p.poll();
+    expect(result.inserted).toBe(2);
+    // Its own boundary dedup, not the inbox's, dropped the two seen at t0 + 1001.
+    expect(p.inbox.offered.slice(offeredBefore)).toEqual(later);
+    expect(p.inbox.ids('customers')).toEqual([...ids, ...later]);
+  });
+
+  it('refuses an entity that Stripe cannot list by created, and names unknown ones', async () => {
+    const p = poller('x', 'TaxId', t0);
+    expect(await rejection(p.poll())).toMatchObject({
+      code: 'OPERATION_NOT_SUPPORTED',
+      details: { keys: ['entity'] },
+    });
+    expect((await rejection(poller('y', 'Chrage', t0).poll())).code).toBe('UNKNOWN_ENTITY');
+  });
+});
