@@ -10,7 +10,12 @@
 import { createHash } from 'node:crypto';
 import type { ConnectorContext } from '../context.ts';
 import { ConnectorError } from '../errors.ts';
-import { PAGE_MAX, planQuery, runQuery, valueAt, type Plan, type Row } from '../query/index.ts';
+import { planQuery, runQuery, type Plan, type Row } from '../query/index.ts';
+
+/** Stripe's largest list page. */
+const STRIPE_PAGE_MAX = 100;
+/** A column added to a projection so the cursor knows each row's id; never sent. */
+const CURSOR_ID = '\u0000cursor_id';
 
 export interface PageQuery {
   entity?: string;
@@ -79,9 +84,9 @@ export function queryPage(ctx: ConnectorContext, q: PageQuery, signal?: AbortSig
   const position = q.cursor ? decode(q.cursor, digest) : undefined;
   const plan = planQuery(ctx.catalog, { entity: q.entity, filter: q.filter, sql: q.sql });
   const keyset = keysetable(plan);
-  // Keyset needs every row's id, so the projection is applied here, after the id was noted.
-  const select = keyset ? plan.select : undefined;
-  if (keyset) plan.select = undefined;
+  // Keyset needs every row's id: a projection gets a hidden id column, taken off before sending.
+  const hidden = keyset && plan.select !== undefined;
+  if (hidden) plan.select = [...plan.select!, { field: 'id', as: CURSOR_ID, pos: 0 }];
   // A page is short: concurrent slices of the created range would not follow one order.
   if (q.limit !== undefined) plan.sliceable = false;
   const scan = plan.scans[0].call.params;
@@ -90,14 +95,14 @@ export function queryPage(ctx: ConnectorContext, q: PageQuery, signal?: AbortSig
     scan.starting_after = position.after;
   }
   if (keyset && q.limit !== undefined && !plan.residual && !plan.recheck)
-    scan.limit = Math.min(PAGE_MAX, q.limit + 1);
+    scan.limit = Math.min(STRIPE_PAGE_MAX, q.limit + 1);
   const skip = keyset ? 0 : (position?.offset ?? 0);
   let next: string | null = null;
 
   async function* rows(): AsyncGenerator<Row> {
     let skipped = 0;
     let sent = 0;
-    let last: Row | undefined;
+    let lastId: unknown;
     for await (const row of runQuery(ctx, plan, {
       signal,
       ...(q.limit !== undefined ? { concurrency: 1 } : {}),
@@ -107,15 +112,21 @@ export function queryPage(ctx: ConnectorContext, q: PageQuery, signal?: AbortSig
         continue;
       }
       if (q.limit !== undefined && sent === q.limit) {
-        // One row more than the page exists: there is a next page, which starts after `last`.
+        // One row more than the page exists: there is a next page, which starts after the last row sent.
         next = encode(
-          keyset ? { v: 1, q: digest, after: String(last!.id) } : { v: 1, q: digest, offset: skip + sent },
+          keyset ? { v: 1, q: digest, after: String(lastId) } : { v: 1, q: digest, offset: skip + sent },
         );
         return;
       }
-      last = row;
       sent++;
-      yield select ? Object.fromEntries(select.map((s) => [s.as, valueAt(row, s.field) ?? null])) : row;
+      if (hidden) {
+        const { [CURSOR_ID]: id, ...visible } = row;
+        lastId = id;
+        yield visible;
+      } else {
+        lastId = row.id;
+        yield row;
+      }
     }
   }
   return { rows: rows(), nextCursor: () => next };

@@ -39,6 +39,23 @@ describe('query and explain', () => {
     expect(names).toHaveLength(9);
   });
 
+  it('pages a projection by keyset without sending the id it continues from', async () => {
+    env.emulator.load(
+      'customer',
+      Array.from({ length: 5 }, (_, i) => ({ email: `proj${i}@example.com`, description: 'proj' })),
+    );
+    const sql = "SELECT email FROM Customer WHERE description = 'proj'";
+    const first = (await post(`${conn}/query`, { sql, limit: 3 }, env.tokens.read)).json();
+    expect(first.data).toHaveLength(3);
+    expect(Object.keys(first.data[0])).toEqual(['email']);
+    const second = (
+      await post(`${conn}/query`, { sql, limit: 3, cursor: first.next_cursor }, env.tokens.read)
+    ).json();
+    expect(second.next_cursor).toBeNull();
+    const emails = [...first.data, ...second.data].map((r: Json) => r.email).sort();
+    expect(emails).toEqual([0, 1, 2, 3, 4].map((i) => `proj${i}@example.com`));
+  });
+
   it('explains a plan; a SQL error names its position', async () => {
     const res = await post(
       `${conn}/explain`,
