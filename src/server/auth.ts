@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServerError } from './codes.ts';
 import type { Scope, TokenRecord, TokenRepo } from './ports.ts';
-import { bearerToken, hasScope, hashToken, mayUseConnection } from './tokens.ts';
+import { bearerToken, hasScope, mayUseConnection } from './tokens.ts';
 
 /** `public`: no token; a scope: a token with that scope (admin ⊇ write ⊇ read). */
 export type Access = 'public' | Scope;
@@ -38,13 +38,9 @@ async function authenticate(request: FastifyRequest, tokens: TokenRepo): Promise
   const text = bearerToken(request.headers.authorization);
   if (!text)
     throw new ServerError('UNAUTHENTICATED', 'an API token is required: send Authorization: Bearer sct_…');
-  const record = await tokens.findByHash(hashToken(text));
-  if (!record || record.revokedAt)
-    throw new ServerError('UNAUTHENTICATED', 'the API token is unknown or revoked');
-  // Last use is informative: the request does not wait for it.
-  tokens
-    .touch(record.id, new Date())
-    .catch((error) => request.log.warn({ err: error }, 'token touch failed'));
+  // One look-up by the token's hash, which also records the use.
+  const record = await tokens.verify(text);
+  if (!record) throw new ServerError('UNAUTHENTICATED', 'the API token is unknown or revoked');
   return record;
 }
 

@@ -3,45 +3,44 @@
  * SQLite/PostgreSQL. Nothing survives a restart, which is why they are named for what they are.
  */
 import { randomBytes } from 'node:crypto';
+import { hashToken } from '../store/repos/tokens.ts';
 import type { ConnectionRecord, ConnectionRepo, ServerPorts, TokenRecord, TokenRepo } from './ports.ts';
+import { TOKEN_PREFIX } from './tokens.ts';
 
 export class InMemoryTokenRepo implements TokenRepo {
-  private readonly byId = new Map<string, TokenRecord>();
+  private readonly byHash = new Map<string, TokenRecord>();
 
-  async create(token: Parameters<TokenRepo['create']>[0]): Promise<TokenRecord> {
+  async create(input: Parameters<TokenRepo['create']>[0]): Promise<{ token: string; record: TokenRecord }> {
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record: TokenRecord = {
       id: `tok_${randomBytes(8).toString('hex')}`,
-      hash: token.hash,
-      scopes: [...token.scopes],
-      connections: token.connections ? [...token.connections] : null,
-      label: token.label,
-      createdAt: new Date().toISOString(),
-      lastUsedAt: null,
+      name: input.name,
+      scopes: [...input.scopes],
+      connections: input.connections ? [...input.connections] : null,
+      createdAt: Date.now(),
       revokedAt: null,
+      lastUsedAt: null,
     };
-    this.byId.set(record.id, record);
+    this.byHash.set(hashToken(token), record);
+    return { token, record: copy(record) };
+  }
+
+  async verify(plain: string): Promise<TokenRecord | undefined> {
+    const record = this.byHash.get(hashToken(plain));
+    if (!record || record.revokedAt !== null) return undefined;
+    record.lastUsedAt = Date.now();
     return copy(record);
   }
 
-  async findByHash(hash: string): Promise<TokenRecord | undefined> {
-    for (const record of this.byId.values()) if (record.hash === hash) return copy(record);
-    return undefined;
-  }
-
   async list(): Promise<TokenRecord[]> {
-    return [...this.byId.values()].map(copy);
+    return [...this.byHash.values()].sort((a, b) => a.createdAt - b.createdAt).map(copy);
   }
 
   async revoke(id: string): Promise<boolean> {
-    const record = this.byId.get(id);
-    if (!record) return false;
-    record.revokedAt ??= new Date().toISOString();
+    const record = [...this.byHash.values()].find((r) => r.id === id);
+    if (!record || record.revokedAt !== null) return false;
+    record.revokedAt = Date.now();
     return true;
-  }
-
-  async touch(id: string, at: Date): Promise<void> {
-    const record = this.byId.get(id);
-    if (record) record.lastUsedAt = at.toISOString();
   }
 }
 
@@ -58,7 +57,8 @@ export class InMemoryConnectionRepo implements ConnectionRepo {
   }
 
   async put(record: Omit<ConnectionRecord, 'createdAt' | 'updatedAt'>): Promise<{ created: boolean }> {
-    const now = new Date().toISOString();
+    // Strictly increasing, so a change within the same millisecond is still seen as a change.
+    const now = Math.max(Date.now(), (this.byName.get(record.name)?.updatedAt ?? 0) + 1);
     const previous = this.byName.get(record.name);
     this.byName.set(record.name, copy({ ...record, createdAt: previous?.createdAt ?? now, updatedAt: now }));
     return { created: !previous };

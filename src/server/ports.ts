@@ -4,43 +4,15 @@
  * without it. Every method is async because the real ones are.
  */
 import type { ConnectionFileInput } from '../connection/index.ts';
+import type { TokenRepo } from '../store/types.ts';
 
-export type Scope = 'read' | 'write' | 'admin';
-export const SCOPES: Scope[] = ['read', 'write', 'admin'];
-
-export interface TokenRecord {
-  /** Public, stable id (`tok_…`): what lists, logs, rate limits and revocation use. */
-  id: string;
-  /** SHA-256 of the whole token text, hex. The token itself is never stored. */
-  hash: string;
-  scopes: Scope[];
-  /** Named connections the token may use; null: all of them. */
-  connections: string[] | null;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface NewToken {
-  hash: string;
-  scopes: Scope[];
-  connections: string[] | null;
-  label: string;
-}
-
-export interface TokenRepo {
-  /** Stores a new token (its hash) and returns the record with its generated id. */
-  create(token: NewToken): Promise<TokenRecord>;
-  /** The record with this hash, revoked or not (the caller decides); undefined if none. */
-  findByHash(hash: string): Promise<TokenRecord | undefined>;
-  /** Every token, revoked ones included, oldest first. */
-  list(): Promise<TokenRecord[]>;
-  /** Marks the token revoked; false when no token has this id. Revoking twice keeps the first time. */
-  revoke(id: string): Promise<boolean>;
-  /** Records a use (best effort: callers do not wait for it to be durable). */
-  touch(id: string, at: Date): Promise<void>;
-}
+/**
+ * Tokens: the store's own port (src/store/types.ts), so the store's repository is used as is. The
+ * repository makes the token (`sct_` + 32 random bytes), keeps only its SHA-256, and returns the
+ * text once; `verify` finds a live (unrevoked) token by its text and touches its lastUsedAt.
+ */
+export type { TokenRecord, TokenRepo, TokenScope as Scope } from '../store/types.ts';
+export const SCOPES = ['read', 'write', 'admin'] as const;
 
 /** Where a connection definition came from. */
 export type ConnectionOrigin = 'config' | 'file' | 'api';
@@ -55,8 +27,9 @@ export interface ConnectionRecord {
   origin: ConnectionOrigin;
   /** Folder that relative `file:` references are read from (the config or file's folder). */
   baseDir: string;
-  createdAt: string;
-  updatedAt: string;
+  /** Epoch milliseconds, as the store keeps time. */
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface ConnectionRepo {

@@ -1,17 +1,14 @@
 /**
- * API tokens: `sct_` + 32 random bytes in base64url. Only the SHA-256 of the text is stored: the
- * tokens are high-entropy, so a slow password hash would add nothing but latency on every request.
+ * API tokens: `sct_` + 32 random bytes in base64url, made by the token repository, which keeps only
+ * their SHA-256 (high-entropy tokens need no slow password hash). Here: issuing, the first admin
+ * token, scope and connection checks, and reading the Authorization header.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { TOKEN_PREFIX } from '../store/repos/tokens.ts';
 import type { Scope, TokenRecord, TokenRepo } from './ports.ts';
 
-export const TOKEN_PREFIX = 'sct_';
+export { TOKEN_PREFIX };
 /** What a token looks like (also what the log redaction removes). */
 export const TOKEN_PATTERN = /\bsct_[A-Za-z0-9_-]{20,}/g;
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export interface IssuedToken {
   /** The token text: shown once, to whoever created it. */
@@ -23,14 +20,11 @@ export async function issueToken(
   repo: TokenRepo,
   input: { scopes: Scope[]; connections?: string[] | null; label?: string },
 ): Promise<IssuedToken> {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const record = await repo.create({
-    hash: hashToken(token),
+  return repo.create({
+    name: input.label ?? '',
     scopes: [...new Set(input.scopes)],
     connections: input.connections?.length ? [...new Set(input.connections)] : null,
-    label: input.label ?? '',
   });
-  return { token, record };
 }
 
 /**

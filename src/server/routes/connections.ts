@@ -24,8 +24,8 @@ const view = (r: ConnectionRecord) => ({
   name: r.name,
   origin: r.origin,
   definition: r.definition,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
 });
 
 export function connectionRoutes(state: ServerState) {
