@@ -97,6 +97,18 @@ export function runWithLease(
     }
   }
 
+  /** Another holds it: try again just after it would expire (a dead holder's), at most retryMs. */
+  async function untilFree(): Promise<number> {
+    try {
+      const current = await store.leases.get(name);
+      if (current && current.holder !== nodeId)
+        return Math.min(retryMs, Math.max(5, current.expiresAt - store.now() + 5));
+    } catch {
+      // The store is unreachable: try again on the normal schedule.
+    }
+    return retryMs;
+  }
+
   const loop = (async () => {
     while (!stopper.signal.aborted) {
       let held: Lease | undefined;
@@ -110,7 +122,7 @@ export function runWithLease(
         log(`lease ${name}: held by ${nodeId} (epoch ${held.epoch})`);
         await holdAndWork(held);
       }
-      if (!stopper.signal.aborted) await sleep(retryMs);
+      if (!stopper.signal.aborted) await sleep(await untilFree());
     }
   })();
 

@@ -58,7 +58,14 @@ export interface BasicGatewayOptions {
   accountId?: string;
   apiVersion?: string;
   name?: string;
-  throttle?: { tps?: number; burst?: number; maxRetries?: number };
+  throttle?: {
+    tps?: number;
+    burst?: number;
+    maxRetries?: number;
+    shared?: boolean;
+    budgetKey?: string;
+    budgets?: Array<{ limit: number; intervalMs: number; burst?: number }>;
+  };
   logging?: { enabled?: boolean; level?: 'error' | 'warn' | 'info' | 'debug'; verbosity?: number };
   timeoutMs?: number;
   /** Where the defaults are read from (default: process.env). */
@@ -138,6 +145,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     apiVersion: connection.apiVersion,
     name: connection.name,
     stats,
+    budget: pipeline.budget,
     async request<T>(req: GatewayRequest): Promise<T> {
       return (await run(pipeline, req, undefined)) as T;
     },
