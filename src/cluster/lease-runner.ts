@@ -92,9 +92,17 @@ export function runWithLease(
       lost.abort();
       await keeping;
       lease = undefined;
-      // Only ours to release if still ours; release() checks the holder.
-      await store.leases.release(name, nodeId).catch(() => false);
+      await handOver();
     }
+  }
+
+  /**
+   * Lets the next node take it at once. Not leases.release(): that deletes the row, and the next
+   * holder would start again at epoch 1 — a fencing token must never repeat. Expiring it in place
+   * (a renewal of 0 ms, only while still ours) keeps the epoch, so the next holder gets epoch + 1.
+   */
+  async function handOver(): Promise<void> {
+    await store.leases.renew(name, nodeId, 0).catch(() => undefined);
   }
 
   /** Another holds it: try again just after it would expire (a dead holder's), at most retryMs. */

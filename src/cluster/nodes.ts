@@ -133,7 +133,10 @@ export class NodeService implements Service {
   }
 
   async heartbeat(): Promise<void> {
-    const leases = (await this.store.leases.list(this.id)).map((l) => l.name);
+    const now = this.store.now();
+    const leases = (await this.store.leases.list(this.id))
+      .filter((l) => l.expiresAt > now)
+      .map((l) => l.name);
     const info: NodeInfo = {
       ...this.options.info?.(),
       host: hostname(),
