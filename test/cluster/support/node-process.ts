@@ -22,6 +22,8 @@ export interface NodeConfig {
   heartbeatMs: number;
   minNodes?: number;
   maxNodes?: number;
+  /** false: each node keeps its own local budget (the benchmark's baseline). Default true. */
+  shared?: boolean;
 }
 
 const config = JSON.parse(process.argv[2]!) as NodeConfig;
@@ -38,7 +40,7 @@ const gateway = createGateway(
     throttle: {
       tps: config.tps,
       burst: config.burst,
-      shared: true,
+      shared: config.shared ?? true,
       ...(config.budgets ? { budgets: config.budgets } : {}),
     },
   },
