@@ -8,7 +8,7 @@
  */
 import { startEmulator } from '../src/emulator/index.ts';
 import { perSecond, startNode } from '../test/cluster/support/cluster.ts';
-import { dropSchemas, freshSchemaUrl, pgSkipReason } from '../test/cluster/support/pg.ts';
+import { dropSchemas, freshSchemaUrl, pgSkipReason } from '../test/support/pg.ts';
 
 const TPS = 20;
 const BURST = 2;

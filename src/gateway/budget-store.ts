@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { ConnectorError } from '../errors.ts';
-import { redactUrl } from '../store/postgres.ts';
+import { poolConfig, redactUrl } from '../store/postgres.ts';
 
 export const STORE_ENV = 'STRIPE_CONNECTOR_STORE';
 export const BUDGET_TABLE = 'rate_budgets';
@@ -28,22 +28,8 @@ export function openBudgetStore(url: string, options: { poolSize?: number } = {}
       { field: 'throttle.shared' },
     );
   }
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get('schema') ?? undefined;
-  parsed.searchParams.delete('schema');
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new ConnectorError(
-      'INVALID_VALUE',
-      `store schema: "${schema}" is not a plain lower-case SQL name`,
-      {
-        field: 'schema',
-      },
-    );
-  const pool = new pg.Pool({
-    connectionString: parsed.toString(),
-    max: options.poolSize ?? 4,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  const { config, schema } = poolConfig(url);
+  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 4 });
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const location = redactUrl(url);

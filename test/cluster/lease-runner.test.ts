@@ -22,6 +22,17 @@ function recorder(spans: Array<{ who: string; from: number; to?: number; epoch: 
   };
 }
 
+/** The store's leases with renewals passed through `hook` (to lose or break them). */
+function withRenew(
+  store: Store,
+  hook: (renew: () => ReturnType<Store['leases']['renew']>) => ReturnType<Store['leases']['renew']>,
+) {
+  return {
+    ...store.leases,
+    renew: (name: string, holder: string, ttl: number) => hook(() => store.leases.renew(name, holder, ttl)),
+  };
+}
+
 describe('runWithLease', () => {
   it('runs the work on one node at a time, renewing past the ttl; a stopped node hands over', async () => {
     const store = await fresh();
@@ -50,11 +61,7 @@ describe('runWithLease', () => {
   it('aborts the work when a renewal says the lease is gone (fenced by epoch)', async () => {
     const store = await fresh();
     let stolen = false;
-    const leases = {
-      ...store.leases,
-      renew: async (name: string, holder: string, ttl: number) =>
-        stolen ? undefined : store.leases.renew(name, holder, ttl),
-    };
+    const leases = withRenew(store, (renew) => (stolen ? Promise.resolve(undefined) : renew()));
     const spans: Array<{ who: string; from: number; to?: number; epoch: number }> = [];
     let checked: boolean | undefined;
     const runner = runWithLease({ ...store, leases } as Store, 'source:y', 'a', 300, async (ctx) => {
@@ -79,13 +86,7 @@ describe('runWithLease', () => {
   it('stops the work before the lease can expire when renewals keep failing', async () => {
     const store = await fresh();
     let broken = false;
-    const leases = {
-      ...store.leases,
-      renew: async (name: string, holder: string, ttl: number) => {
-        if (broken) throw new Error('store down');
-        return store.leases.renew(name, holder, ttl);
-      },
-    };
+    const leases = withRenew(store, (renew) => (broken ? Promise.reject(new Error('store down')) : renew()));
     const spans: Array<{ who: string; from: number; to?: number; epoch: number }> = [];
     const runner = runWithLease({ ...store, leases } as Store, 'source:z', 'a', 600, recorder(spans, 'a'));
     await sleep(250);

@@ -9,7 +9,7 @@ import { liveNodes } from '../../src/cluster/index.ts';
 import { startEmulator } from '../../src/emulator/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { maxInWindow, perSecond, startNode, type NodeChild } from './support/cluster.ts';
-import { dropSchemas, freshSchemaUrl, pgSkipReason } from './support/pg.ts';
+import { dropSchemas, freshSchemaUrl, pgSkipReason } from '../support/pg.ts';
 
 const skipReason = await pgSkipReason();
 if (skipReason) console.warn(`scale-out.test.ts skipped: ${skipReason}`);

@@ -8,7 +8,7 @@ import { sharedBudget } from '../../src/gateway/budget-shared.ts';
 import { openBudgetStore, type BudgetStore } from '../../src/gateway/budget-store.ts';
 import { createGateway } from '../../src/gateway/index.ts';
 import { maxInWindow } from '../cluster/support/cluster.ts';
-import { dropSchemas, freshSchemaUrl, pgSkipReason } from '../cluster/support/pg.ts';
+import { dropSchemas, freshSchemaUrl, pgSkipReason } from '../support/pg.ts';
 import { expectConnectorError } from '../support/errors.ts';
 
 const skipReason = await pgSkipReason();

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { redactUrl } from '../../../src/store/index.ts';
+import { redactUrl } from '../../src/store/index.ts';
 
-const URL_FILE = new URL('../../../.tmp/pg-url', import.meta.url);
+const URL_FILE = new URL('../../.tmp/pg-url', import.meta.url);
 export const baseUrl =
   process.env.STRIPE_CONNECTOR_TEST_PG ??
   (existsSync(URL_FILE)
