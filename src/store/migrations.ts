@@ -17,160 +17,166 @@ function idColumn(db: AnyDb, dialect: Dialect, table: string) {
     : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
+/** Triggers, their checkpoints and inbox, and the one job queue (deliveries, billing jobs). */
+async function triggerAndQueueTables(db: AnyDb, dialect: Dialect): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('triggers')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s
+    .createTable('checkpoints')
+    .ifNotExists()
+    .addColumn('trigger', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('cursor', 'text')
+    .addColumn('state', 'text')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('checkpoints_pk', ['trigger', 'source'])
+    .execute();
+  await idColumn(db, dialect, 'inbox')
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('event_id', 'text', (c) => c.notNull())
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('account', 'text')
+    .addColumn('event_created', 'bigint')
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .addUniqueConstraint('inbox_scope_event', ['scope', 'event_id'])
+    .execute();
+  await idColumn(db, dialect, 'jobs')
+    .addColumn('queue', 'text', (c) => c.notNull())
+    .addColumn('grp', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('dedup_key', 'text')
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('ordered', 'integer', (c) => c.notNull())
+    .addColumn('hold_on_dead', 'integer', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('max_attempts', 'integer', (c) => c.notNull())
+    .addColumn('backoff_ms', 'bigint', (c) => c.notNull())
+    .addColumn('backoff_max_ms', 'bigint', (c) => c.notNull())
+    .addColumn('run_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint')
+    .addColumn('locked_by', 'text')
+    .addColumn('locked_until', 'bigint')
+    .addColumn('last_error', 'text')
+    .addColumn('result', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .addUniqueConstraint('jobs_queue_dedup', ['queue', 'dedup_key'])
+    .execute();
+  await s.createIndex('jobs_claim').ifNotExists().on('jobs').columns(['queue', 'status', 'run_at']).execute();
+  await s.createIndex('jobs_group').ifNotExists().on('jobs').columns(['queue', 'grp', 'id']).execute();
+  await s
+    .createTable('job_attempts')
+    .ifNotExists()
+    .addColumn('job_id', 'bigint', (c) => c.notNull())
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('worker', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .addColumn('outcome', 'text')
+    .addColumn('error', 'text')
+    .execute();
+  await s
+    .createIndex('job_attempts_job')
+    .ifNotExists()
+    .on('job_attempts')
+    .columns(['job_id', 'started_at'])
+    .execute();
+}
+
+/** Tokens, named connections, billing, sync state, nodes, leases and small values. */
+async function accessAndStateTables(db: AnyDb): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('tokens')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('scopes', 'text', (c) => c.notNull())
+    .addColumn('connections', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('revoked_at', 'bigint')
+    .addColumn('last_used_at', 'bigint')
+    .execute();
+  for (const table of ['connections', 'billing_integrations']) {
+    let t = s
+      .createTable(table)
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey());
+    if (table === 'billing_integrations') t = t.addColumn('title', 'text', (c) => c.notNull());
+    await t
+      .addColumn('definition', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+  }
+  await s
+    .createTable('billing_catalogs')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s
+    .createTable('billing_catalog_integrations')
+    .ifNotExists()
+    .addColumn('catalog', 'text', (c) => c.notNull())
+    .addColumn('integration', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('billing_catalog_integrations_pk', ['catalog', 'integration'])
+    .execute();
+  await s
+    .createTable('sync_state')
+    .ifNotExists()
+    .addColumn('sync', 'text', (c) => c.notNull())
+    .addColumn('entity', 'text', (c) => c.notNull())
+    .addColumn('slice', 'text', (c) => c.notNull())
+    .addColumn('cursor', 'text')
+    .addColumn('state', 'text')
+    .addColumn('done', 'integer', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('sync_state_pk', ['sync', 'entity', 'slice'])
+    .execute();
+  await s
+    .createTable('nodes')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('info', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s
+    .createTable('leases')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('holder', 'text', (c) => c.notNull())
+    .addColumn('epoch', 'integer', (c) => c.notNull())
+    .addColumn('acquired_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s
+    .createTable('kv')
+    .ifNotExists()
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
 function initial(dialect: Dialect): Migration {
   return {
     async up(db: AnyDb) {
-      const s = db.schema;
-      await s
-        .createTable('triggers')
-        .ifNotExists()
-        .addColumn('name', 'text', (c) => c.primaryKey())
-        .addColumn('definition', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await s
-        .createTable('checkpoints')
-        .ifNotExists()
-        .addColumn('trigger', 'text', (c) => c.notNull())
-        .addColumn('source', 'text', (c) => c.notNull())
-        .addColumn('cursor', 'text')
-        .addColumn('state', 'text')
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('checkpoints_pk', ['trigger', 'source'])
-        .execute();
-      await idColumn(db, dialect, 'inbox')
-        .addColumn('scope', 'text', (c) => c.notNull())
-        .addColumn('event_id', 'text', (c) => c.notNull())
-        .addColumn('event_type', 'text', (c) => c.notNull())
-        .addColumn('account', 'text')
-        .addColumn('event_created', 'bigint')
-        .addColumn('payload', 'text', (c) => c.notNull())
-        .addColumn('received_at', 'bigint', (c) => c.notNull())
-        .addUniqueConstraint('inbox_scope_event', ['scope', 'event_id'])
-        .execute();
-      await idColumn(db, dialect, 'jobs')
-        .addColumn('queue', 'text', (c) => c.notNull())
-        .addColumn('grp', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('dedup_key', 'text')
-        .addColumn('payload', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('ordered', 'integer', (c) => c.notNull())
-        .addColumn('hold_on_dead', 'integer', (c) => c.notNull())
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('max_attempts', 'integer', (c) => c.notNull())
-        .addColumn('backoff_ms', 'bigint', (c) => c.notNull())
-        .addColumn('backoff_max_ms', 'bigint', (c) => c.notNull())
-        .addColumn('run_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint')
-        .addColumn('locked_by', 'text')
-        .addColumn('locked_until', 'bigint')
-        .addColumn('last_error', 'text')
-        .addColumn('result', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addColumn('finished_at', 'bigint')
-        .addUniqueConstraint('jobs_queue_dedup', ['queue', 'dedup_key'])
-        .execute();
-      await s
-        .createIndex('jobs_claim')
-        .ifNotExists()
-        .on('jobs')
-        .columns(['queue', 'status', 'run_at'])
-        .execute();
-      await s.createIndex('jobs_group').ifNotExists().on('jobs').columns(['queue', 'grp', 'id']).execute();
-      await s
-        .createTable('job_attempts')
-        .ifNotExists()
-        .addColumn('job_id', 'bigint', (c) => c.notNull())
-        .addColumn('attempt', 'integer', (c) => c.notNull())
-        .addColumn('worker', 'text', (c) => c.notNull())
-        .addColumn('started_at', 'bigint', (c) => c.notNull())
-        .addColumn('finished_at', 'bigint')
-        .addColumn('outcome', 'text')
-        .addColumn('error', 'text')
-        .execute();
-      await s
-        .createIndex('job_attempts_job')
-        .ifNotExists()
-        .on('job_attempts')
-        .columns(['job_id', 'started_at'])
-        .execute();
-      await s
-        .createTable('tokens')
-        .ifNotExists()
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('hash', 'text', (c) => c.notNull().unique())
-        .addColumn('scopes', 'text', (c) => c.notNull())
-        .addColumn('connections', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('revoked_at', 'bigint')
-        .addColumn('last_used_at', 'bigint')
-        .execute();
-      for (const table of ['connections', 'billing_integrations']) {
-        let t = s
-          .createTable(table)
-          .ifNotExists()
-          .addColumn('name', 'text', (c) => c.primaryKey());
-        if (table === 'billing_integrations') t = t.addColumn('title', 'text', (c) => c.notNull());
-        await t
-          .addColumn('definition', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'bigint', (c) => c.notNull())
-          .addColumn('updated_at', 'bigint', (c) => c.notNull())
-          .execute();
-      }
-      await s
-        .createTable('billing_catalogs')
-        .ifNotExists()
-        .addColumn('name', 'text', (c) => c.primaryKey())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await s
-        .createTable('billing_catalog_integrations')
-        .ifNotExists()
-        .addColumn('catalog', 'text', (c) => c.notNull())
-        .addColumn('integration', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('billing_catalog_integrations_pk', ['catalog', 'integration'])
-        .execute();
-      await s
-        .createTable('sync_state')
-        .ifNotExists()
-        .addColumn('sync', 'text', (c) => c.notNull())
-        .addColumn('entity', 'text', (c) => c.notNull())
-        .addColumn('slice', 'text', (c) => c.notNull())
-        .addColumn('cursor', 'text')
-        .addColumn('state', 'text')
-        .addColumn('done', 'integer', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('sync_state_pk', ['sync', 'entity', 'slice'])
-        .execute();
-      await s
-        .createTable('nodes')
-        .ifNotExists()
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('info', 'text', (c) => c.notNull())
-        .addColumn('started_at', 'bigint', (c) => c.notNull())
-        .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await s
-        .createTable('leases')
-        .ifNotExists()
-        .addColumn('name', 'text', (c) => c.primaryKey())
-        .addColumn('holder', 'text', (c) => c.notNull())
-        .addColumn('epoch', 'integer', (c) => c.notNull())
-        .addColumn('acquired_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await s
-        .createTable('kv')
-        .ifNotExists()
-        .addColumn('key', 'text', (c) => c.primaryKey())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .execute();
+      await triggerAndQueueTables(db, dialect);
+      await accessAndStateTables(db);
     },
   };
 }

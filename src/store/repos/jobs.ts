@@ -91,34 +91,37 @@ async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: numbe
   return (await q.execute()).map((r) => Number(r.id));
 }
 
-export function jobQueue(ctx: RepoContext): JobQueue {
+function finishAttempt(
+  dbx: Db,
+  job: Selectable<JobsTable>,
+  outcome: string,
+  error: string | null,
+  now: number,
+) {
+  return dbx
+    .updateTable('job_attempts')
+    .set({ finished_at: now, outcome, error })
+    .where('job_id', '=', job.id)
+    .where('finished_at', 'is', null)
+    .execute();
+}
+
+/** The job, locked, if `worker` still holds its claim. */
+function owned(ctx: RepoContext, dbx: Db, id: number, worker: string) {
+  return dbx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', worker)
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+    .executeTakeFirst();
+}
+
+/** Putting jobs in and claiming them. */
+function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim'> {
   const { db } = ctx;
-
-  const finishAttempt = (
-    dbx: Db,
-    job: Selectable<JobsTable>,
-    outcome: string,
-    error: string | null,
-    now: number,
-  ) =>
-    dbx
-      .updateTable('job_attempts')
-      .set({ finished_at: now, outcome, error })
-      .where('job_id', '=', job.id)
-      .where('finished_at', 'is', null)
-      .execute();
-
-  const owned = (dbx: Db, id: number, worker: string) =>
-    dbx
-      .selectFrom('jobs')
-      .selectAll()
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('locked_by', '=', worker)
-      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-      .executeTakeFirst();
-
-  const self: JobQueue = {
+  return {
     async enqueue<P>(input: EnqueueInput<P>): Promise<{ job: Job<P>; inserted: boolean }> {
       const now = ctx.now();
       const row = {
@@ -189,10 +192,16 @@ export function jobQueue(ctx: RepoContext): JobQueue {
         return rows.map((r) => toJob<P>(r));
       });
     },
+  };
+}
 
+/** Ending a claimed attempt: success, failure (retry or dead letter), or more time. */
+function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'> {
+  const { db } = ctx;
+  return {
     complete(id, worker, result) {
       return ctx.atomic(async (tx) => {
-        const job = await owned(tx, id, worker);
+        const job = await owned(ctx, tx, id, worker);
         if (!job) return false;
         const now = ctx.now();
         await tx
@@ -215,7 +224,7 @@ export function jobQueue(ctx: RepoContext): JobQueue {
 
     fail(id, worker, opts: FailOptions) {
       return ctx.atomic(async (tx) => {
-        const job = await owned(tx, id, worker);
+        const job = await owned(ctx, tx, id, worker);
         if (!job) return undefined;
         const now = ctx.now();
         const outOfTime = job.expires_at !== null && now >= job.expires_at;
@@ -254,7 +263,15 @@ export function jobQueue(ctx: RepoContext): JobQueue {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+  };
+}
 
+/** Operator actions and reads. */
+function manage(
+  ctx: RepoContext,
+): Pick<JobQueue, 'retry' | 'discard' | 'get' | 'list' | 'attempts' | 'counts'> {
+  const { db } = ctx;
+  return {
     async retry(id, from = ['dead', 'discarded']) {
       const now = ctx.now();
       const r = await db
@@ -329,5 +346,8 @@ export function jobQueue(ctx: RepoContext): JobQueue {
       return out;
     },
   };
-  return self;
+}
+
+export function jobQueue(ctx: RepoContext): JobQueue {
+  return { ...intake(ctx), ...settle(ctx), ...manage(ctx) };
 }

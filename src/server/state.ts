@@ -1,0 +1,16 @@
+/** What the route groups share: the ports, the live connections, the catalog, the counters. */
+import type { StripeCatalog } from '../catalog/index.ts';
+import type { RequestMetrics } from './metrics.ts';
+import type { ServerPorts } from './ports.ts';
+import type { ConnectionRegistry } from './registry.ts';
+
+export interface ServerState {
+  ports: ServerPorts;
+  registry: ConnectionRegistry;
+  catalog: StripeCatalog;
+  metrics: RequestMetrics;
+  /** Secrets of connections are resolved from this environment... */
+  env: Record<string, string | undefined>;
+  /** ...and relative `file:` references of connections created by the API from this folder. */
+  baseDir: string;
+}
