@@ -3,6 +3,8 @@
  * on one key hand out at most the budget between them, callers wait instead of failing, a process's
  * callers are served in arrival order, a 429 pause reaches the other node, and both limits hold.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedBudget } from '../../src/gateway/budget-shared.ts';
 import { openBudgetStore, type BudgetStore } from '../../src/gateway/budget-store.ts';
@@ -100,6 +102,47 @@ describe.skipIf(skipReason !== undefined)(
       expect(times.length).toBeLessThanOrEqual(10);
       expect(maxInWindow(times, 2000)).toBeLessThanOrEqual(5 + 5);
       expect(times.length).toBeGreaterThanOrEqual(5);
+    });
+
+    it('through the gateway: a 429 with Retry-After on one node pauses the other node too', async () => {
+      const [a, b] = twoNodes();
+      const arrivals: number[] = [];
+      const server = createServer((req, res) => {
+        arrivals.push(Date.now());
+        res.setHeader('content-type', 'application/json');
+        if (arrivals.length === 1) {
+          res.writeHead(429, { 'retry-after': '1' });
+          return res.end(
+            JSON.stringify({ error: { type: 'invalid_request_error', message: 'Too many requests' } }),
+          );
+        }
+        res.end(JSON.stringify({ object: 'balance', available: [] }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const options = {
+        apiKey: 'sk_test_123',
+        baseUrl,
+        logging: { enabled: false },
+        throttle: { tps: 50, shared: true },
+      };
+      const nodeA = createGateway(options, { budgetStore: a, logThrownErrors: false });
+      const nodeB = createGateway(options, { budgetStore: b, logThrownErrors: false });
+      try {
+        const first = nodeA.request({ method: 'GET', path: '/v1/balance' });
+        while (arrivals.length < 1) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 100)); // A has its 429 and paused the budget
+        await nodeB.request({ method: 'GET', path: '/v1/balance' });
+        await first;
+        // B's call (and A's retry) waited out the pause A was told about.
+        expect(arrivals).toHaveLength(3);
+        expect(Math.min(arrivals[1]!, arrivals[2]!) - arrivals[0]!).toBeGreaterThanOrEqual(950);
+        expect(nodeA.budget?.info).toMatchObject({ shared: true, key: 'default' });
+      } finally {
+        await nodeA.close();
+        await nodeB.close();
+        server.close();
+      }
     });
 
     it('an aborted waiter leaves at once and takes no slot', async () => {
