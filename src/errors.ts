@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   TIMEOUT: { status: 504, exit: 1 },
   // The store (SQLite file or PostgreSQL) could not be opened or reached.
   STORE_UNAVAILABLE: { status: 503, exit: 1 },
+  /** A node would exceed the cluster's maximum (cluster/nodes.ts: maxNodes). */
+  CLUSTER_FULL: { status: 503, exit: 1 },
   INTERNAL: { status: 500, exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;
 

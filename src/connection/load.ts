@@ -43,7 +43,15 @@ export interface Connection {
   timeoutMs: number;
   proxy?: ProxySettings;
   logging: { enabled: boolean; level: LogLevel; verbosity: 1 | 2 | 3 | 4 | 5 };
-  throttle: { tps: number; burst: number; maxRetries: number };
+  throttle: {
+    tps: number;
+    burst: number;
+    maxRetries: number;
+    /** Scale-out: one budget for all nodes on the store (gateway/budget.ts). */
+    shared?: boolean;
+    budgetKey?: string;
+    budgets?: Array<{ limit: number; intervalMs: number; burst?: number }>;
+  };
   /** Where it came from, for messages: a file path, "code" or "environment". */
   source: string;
 }
@@ -228,6 +236,9 @@ export function parseConnection(input: unknown, opts: LoadOptions = {}): Connect
       // per-second limit set at the same rate.
       burst: c.throttle?.burst ?? Math.max(1, Math.floor(tps / 20)),
       maxRetries: c.throttle?.maxRetries ?? 4,
+      ...(c.throttle?.shared ? { shared: true } : {}),
+      ...(c.throttle?.budgetKey ? { budgetKey: c.throttle.budgetKey } : {}),
+      ...(c.throttle?.budgets?.length ? { budgets: c.throttle.budgets } : {}),
     },
     source,
   };

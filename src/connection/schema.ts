@@ -109,6 +109,29 @@ const throttleSchema = z
     /** Requests that may go at once after an idle period. */
     burst: z.number().int().min(1).max(10_000).optional(),
     maxRetries: z.number().int().min(0).max(20).default(4),
+    /**
+     * Share this connection's budget with every node on the same PostgreSQL store (scale-out):
+     * the store comes from the process (`serve --store`, STRIPE_CONNECTOR_STORE).
+     */
+    shared: z.boolean().optional(),
+    /** Nodes with the same key share one budget (default: the connection's name). */
+    budgetKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'letters, digits and _ . : - only (at most 100)' })
+      .optional(),
+    /** More budgets that must all pass too, e.g. 100 calls per 60 s: `{limit: 100, intervalMs: 60000}`. */
+    budgets: z
+      .array(
+        z
+          .object({
+            limit: z.number().int().min(1).max(1_000_000),
+            intervalMs: z.number().int().min(1).max(86_400_000),
+            burst: z.number().int().min(1).max(10_000).optional(),
+          })
+          .strict(),
+      )
+      .max(4)
+      .optional(),
   })
   .strict();
 

@@ -19,7 +19,10 @@ import type {
   GatewayRequest,
   GatewayStats,
 } from './types.ts';
-import { realClock, TokenBucket, type Clock } from './throttle.ts';
+import { realClock, type Clock } from './throttle.ts';
+import { connectionLimits, localBudget, type RateBudget } from './budget.ts';
+import { sharedBudget } from './budget-shared.ts';
+import { openBudgetStore, STORE_ENV, type BudgetStore } from './budget-store.ts';
 import {
   backoffDelay,
   classify,
@@ -55,7 +58,14 @@ export interface BasicGatewayOptions {
   accountId?: string;
   apiVersion?: string;
   name?: string;
-  throttle?: { tps?: number; burst?: number; maxRetries?: number };
+  throttle?: {
+    tps?: number;
+    burst?: number;
+    maxRetries?: number;
+    shared?: boolean;
+    budgetKey?: string;
+    budgets?: Array<{ limit: number; intervalMs: number; burst?: number }>;
+  };
   logging?: { enabled?: boolean; level?: 'error' | 'warn' | 'info' | 'debug'; verbosity?: number };
   timeoutMs?: number;
   /** Where the defaults are read from (default: process.env). */
@@ -74,6 +84,11 @@ export interface GatewayOptions {
    * thrown error itself, and the same line twice helps nobody.
    */
   logThrownErrors?: boolean;
+  /**
+   * Where a connection with `throttle.shared` keeps its budget (the server passes the one it opened
+   * for its --store); without it, STRIPE_CONNECTOR_STORE is opened for this gateway.
+   */
+  budgetStore?: BudgetStore;
 }
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
@@ -119,7 +134,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     route,
     stats,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-    bucket: new TokenBucket({ tps: connection.throttle.tps, burst: connection.throttle.burst, clock }),
+    budget: createBudget(connection, options, clock),
     stripe: createClient(connection, route, logger, stats),
     closed: false,
   };
@@ -130,6 +145,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     apiVersion: connection.apiVersion,
     name: connection.name,
     stats,
+    budget: pipeline.budget,
     async request<T>(req: GatewayRequest): Promise<T> {
       return (await run(pipeline, req, undefined)) as T;
     },
@@ -143,7 +159,36 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
     async close() {
       pipeline.closed = true;
       route.destroy();
+      await pipeline.budget.close();
     },
+  };
+}
+
+/**
+ * The connection's budget: local GCRA buckets (the fast path), or with `throttle.shared` one budget
+ * for all nodes on the PostgreSQL store.
+ */
+function createBudget(connection: Connection, options: GatewayOptions, clock: Clock): RateBudget {
+  const { throttle } = connection;
+  const key = throttle.budgetKey ?? connection.name;
+  if (!throttle.shared) return localBudget(key, connectionLimits(throttle), clock);
+  const url = process.env[STORE_ENV];
+  if (!options.budgetStore && !url)
+    throw new ConnectorError(
+      'CONNECTION_INVALID',
+      `connection ${connection.name}: throttle.shared needs the nodes' PostgreSQL store (serve --store postgres://… or ${STORE_ENV})`,
+      { key: 'throttle.shared' },
+    );
+  const own = options.budgetStore ? undefined : openBudgetStore(url!);
+  const budget = sharedBudget(options.budgetStore ?? own!, key, connectionLimits(throttle), { clock });
+  if (!own) return budget;
+  // The store opened for this gateway goes with it.
+  return {
+    info: budget.info,
+    stats: budget.stats,
+    acquire: (signal) => budget.acquire(signal),
+    pause: (ms) => budget.pause(ms),
+    close: () => own.close(),
   };
 }
 
@@ -157,7 +202,7 @@ interface Pipeline {
   route: Route;
   stats: GatewayStats;
   backoff: BackoffOptions;
-  bucket: TokenBucket;
+  budget: RateBudget;
   stripe: Stripe;
   closed: boolean;
 }
@@ -267,13 +312,13 @@ async function run(p: Pipeline, req: GatewayRequest, binary: Binary): Promise<un
 }
 
 async function throttle(p: Pipeline, req: GatewayRequest): Promise<void> {
-  const waited = await p.bucket.acquire(req.signal);
+  const waited = await p.budget.acquire(req.signal);
   if (waited <= 0) return;
   p.stats.throttledWaits++;
   p.stats.throttledMs += waited;
   if (waited >= 5) {
     p.logger.log(3, 'info', `throttle: waited ${Math.round(waited)} ms for ${req.method} ${req.path}`, {
-      tps: p.bucket.tps,
+      tps: p.connection.throttle.tps,
     });
   }
 }
@@ -341,7 +386,7 @@ async function onFailure(
       ? Math.min(decision.afterMs, MAX_RETRY_AFTER_MS)
       : backoffDelay(retry, p.backoff);
   // A rate limit concerns everybody on this connection, not just this caller.
-  if (reason === 'rate_limit') p.bucket.pause(delay);
+  if (reason === 'rate_limit') await p.budget.pause(delay);
   p.stats.retries++;
   p.stats.retriesByReason[reason] = (p.stats.retriesByReason[reason] ?? 0) + 1;
   p.logger.warn(

@@ -1,4 +1,6 @@
 /** The contract every layer above the gateway codes against. */
+import type { BudgetInfo } from './budget.ts';
+import type { ThrottleStats } from './throttle.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -68,5 +70,7 @@ export interface Gateway {
   /** The connection's name. */
   readonly name?: string;
   readonly stats?: GatewayStats;
+  /** The rate budget its calls wait for (local or shared), for a node's record. */
+  readonly budget?: { readonly info: BudgetInfo; readonly stats: ThrottleStats };
   close(): Promise<void>;
 }

@@ -38,9 +38,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
-  const url = new URL(opts.url);
-  const schema = opts.schema ?? url.searchParams.get('schema') ?? undefined;
+/**
+ * A store URL as `pg` options: the connection string without `?schema=`, and the schema (checked)
+ * as the search_path. Shared with the gateway's budget store (gateway/budget-store.ts).
+ */
+export function poolConfig(
+  rawUrl: string,
+  schemaOverride?: string,
+): { config: pg.PoolConfig; schema?: string } {
+  const url = new URL(rawUrl);
+  const schema = schemaOverride ?? url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConnectorError(
@@ -51,12 +58,15 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
       },
     );
   }
-  const pool = new pg.Pool({
-    connectionString: url.toString(),
-    max: opts.poolSize ?? 10,
-    types,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  return {
+    config: { connectionString: url.toString(), ...(schema ? { options: `-c search_path=${schema}` } : {}) },
+    ...(schema !== undefined ? { schema } : {}),
+  };
+}
+
+export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
+  const { config, schema } = poolConfig(opts.url, opts.schema);
+  const pool = new pg.Pool({ ...config, max: opts.poolSize ?? 10, types });
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   const location = redactUrl(opts.url);
   try {

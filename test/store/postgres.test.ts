@@ -4,35 +4,15 @@
  * afterwards, so runs never see each other's rows. Without a reachable server the suite is skipped,
  * saying why.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, redactUrl } from '../../src/store/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { storeContract } from './contract.ts';
+import { baseUrl, pgSkipReason } from '../support/pg.ts';
 
-const URL_FILE = new URL('../../.tmp/pg-url', import.meta.url);
-const baseUrl =
-  process.env.STRIPE_CONNECTOR_TEST_PG ??
-  (existsSync(URL_FILE)
-    ? readFileSync(URL_FILE, 'utf8').trim()
-    : 'postgres://postgres@127.0.0.1:54329/connector_test');
-
-async function unreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL not reachable at ${redactUrl(baseUrl)} (${(err as Error).message}); run .ci/setup-services.sh`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const skipReason = await unreachable();
+const skipReason = await pgSkipReason();
 if (skipReason) console.warn(`postgres.test.ts skipped: ${skipReason}`);
 
 const schemas: string[] = [];

@@ -16,6 +16,7 @@ import * as explain from './explain.ts';
 import * as get from './get.ts';
 import * as list from './list.ts';
 import * as mcp from './mcp.ts';
+import * as nodes from './nodes.ts';
 import * as query from './query.ts';
 import * as start from './start.ts';
 import * as update from './update.ts';
@@ -36,5 +37,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   connection,
   emulator,
   mcp,
+  nodes,
   completion,
 ].map((m) => m.register);
