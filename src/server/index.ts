@@ -9,7 +9,6 @@ export { loadServerConfig, parseServerConfig, type ServerConfig, type ServerConf
 export { createInMemoryPorts, InMemoryConnectionRepo, InMemoryTokenRepo } from './memory.ts';
 export type * from './ports.ts';
 export { ensureAdminToken, issueToken, TOKEN_PREFIX, type IssuedToken } from './tokens.ts';
-export { SERVER_ERROR_CODES, ServerError } from './codes.ts';
 export { storePorts } from './store-ports.ts';
 
 export interface RunningServer extends Server {
