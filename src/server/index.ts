@@ -4,7 +4,14 @@
  */
 import { createServer, type Server, type ServerOptions } from './app.ts';
 
-export { createServer, type Server, type ServerOptions } from './app.ts';
+export {
+  createServer,
+  type Server,
+  type ServerOptions,
+  type ServerPlugin,
+  type ServerPluginOptions,
+} from './app.ts';
+export type { ServerState } from './state.ts';
 export { loadServerConfig, parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 export { createInMemoryPorts, InMemoryConnectionRepo, InMemoryTokenRepo } from './memory.ts';
 export type * from './ports.ts';
