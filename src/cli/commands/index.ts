@@ -17,7 +17,9 @@ import * as get from './get.ts';
 import * as list from './list.ts';
 import * as mcp from './mcp.ts';
 import * as query from './query.ts';
+import * as serve from './serve.ts';
 import * as start from './start.ts';
+import * as token from './token.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -36,5 +38,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   connection,
   emulator,
   mcp,
+  serve,
+  token,
   completion,
 ].map((m) => m.register);
