@@ -43,3 +43,17 @@ export function parsePort(value: string | undefined): number | undefined {
     });
   return port;
 }
+
+/** A duration in milliseconds: a non-negative integer. */
+export function parseMs(value: string, flag = '--emulator-latency'): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isInteger(ms) || ms < 0)
+    throw new ConnectorError(
+      'INVALID_ARGUMENT',
+      `${flag} must be milliseconds (a non-negative integer), got "${value}"`,
+      {
+        field: flag,
+      },
+    );
+  return ms;
+}

@@ -29,6 +29,8 @@ const DEMO_KEY_VAR = 'STRIPE_CONNECTOR_DEMO_KEY';
 export interface DemoOptions extends Omit<ServiceOptions, 'connections' | 'firstToken'> {
   /** The emulator's port (default 0: any free one). */
   emulatorPort?: number;
+  /** Latency the emulator adds to every answer (to see streaming and shutdown at work). */
+  emulatorLatencyMs?: number;
 }
 
 export interface DemoInfo {
@@ -81,7 +83,8 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
         const { startEmulator } = await import('../emulator/index.ts');
         const port = options.emulatorPort ?? 0;
         try {
-          emulator = await startEmulator({ port, host: '127.0.0.1', seed: 'demo' });
+          const latency = options.emulatorLatencyMs ? { ms: options.emulatorLatencyMs } : undefined;
+          emulator = await startEmulator({ port, host: '127.0.0.1', seed: 'demo', latency });
         } catch (error) {
           throw listenError(error, { port, host: '127.0.0.1', flag: '--emulator-port' });
         }

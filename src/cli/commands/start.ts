@@ -5,12 +5,13 @@
  */
 import type { Command } from 'commander';
 import { printJson } from '../output.ts';
-import { addStoreOptions, parseLogLevel, parsePort, type StoreOptions } from '../server-options.ts';
+import { addStoreOptions, parseLogLevel, parseMs, parsePort, type StoreOptions } from '../server-options.ts';
 
 interface StartOptions extends StoreOptions {
   port: string;
   host: string;
   emulatorPort: string;
+  emulatorLatency: string;
   logLevel: string;
   json?: boolean;
 }
@@ -53,12 +54,14 @@ export function register(program: Command): void {
     .option('--port <port>', 'server port (0: any free port)', '8080')
     .option('--host <host>', 'server address', '127.0.0.1')
     .option('--emulator-port <port>', 'the demo emulator’s port (0: any free port)', '0')
+    .option('--emulator-latency <ms>', 'latency the demo emulator adds to every answer', '0')
     .option('--log-level <level>', 'log level of the JSON log on stderr', 'warn')
     .option('--json', 'print where to look as one JSON object instead of the lines');
   addStoreOptions(command).action(async (opts: StartOptions) => {
     const port = parsePort(opts.port);
     const emulatorPort = parsePort(opts.emulatorPort);
     const level = parseLogLevel(opts.logLevel);
+    const emulatorLatencyMs = parseMs(opts.emulatorLatency);
     const [{ demoServices }, { runUntilSignal }, pino] = await Promise.all([
       import('../../server/demo.ts'),
       import('../../lifecycle.ts'),
@@ -69,6 +72,7 @@ export function register(program: Command): void {
         host: opts.host,
         port,
         emulatorPort,
+        emulatorLatencyMs,
         dataDir: opts.dataDir,
         storeUrl: opts.store,
         log: { level, stream: pino.destination(2) },
