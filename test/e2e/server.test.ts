@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.ts';
 import { runCli } from './run.ts';
 
 const bin = fileURLToPath(new URL('../../bin/stripe-connector.js', import.meta.url));
@@ -27,9 +28,9 @@ interface Started {
 }
 
 /** Starts `start ARGS` and resolves once `until` matches what it printed. */
-function start(args: string[], until: RegExp): Promise<Started> {
+function start(args: string[], until: RegExp, env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [bin, 'start', ...args], {
-    env: { ...process.env, STRIPE_API_KEY: '', SHOP_KEY, STRIPE_CONNECTOR_FROM_SOURCE: '1' },
+    env: { ...process.env, STRIPE_API_KEY: '', SHOP_KEY, STRIPE_CONNECTOR_FROM_SOURCE: '1', ...env },
   });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -170,6 +171,34 @@ describe('npm start, end to end', () => {
     expect(listed.stdout).not.toContain('sct_');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('with STRIPE_API_KEY the demo connection uses that key, and no emulator runs', async () => {
+    // The emulator stands in for Stripe (STRIPE_API_BASE); the key never appears in what is printed.
+    const stripe = await startEmulator({ port: 0, seed: 'demo' });
+    const key = 'sk_test_realkey4242';
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'server-e2e-stripe-'));
+      const { child, stdout, exited } = await start(['--port', '0', '--data-dir', dir, '--json'], /\}\s*$/, {
+        STRIPE_API_KEY: key,
+        STRIPE_API_BASE: stripe.url,
+      });
+      const info = JSON.parse(stdout);
+      expect(info.target).toBe('stripe');
+      expect(info.emulator).toBeUndefined();
+      expect(stdout).not.toContain(key);
+      stripe.clearRequests();
+      const res = await fetch(`${info.url}/api/connections/demo/entities/Customer?limit=2`, {
+        headers: { authorization: `Bearer ${info.token}` },
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).data).toHaveLength(2);
+      expect(stripe.requests.map((r) => r.path)).toEqual(['/v1/customers']);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await stripe.close();
+    }
   }, 60_000);
 
   it('a busy port is said, naming --port (exit 2)', async () => {
