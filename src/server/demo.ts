@@ -26,6 +26,7 @@ export const DEMO_TOKEN_FILE = 'demo-token';
 export const DEMO_KEY = 'sk_test_demo';
 const DEMO_KEY_VAR = 'STRIPE_CONNECTOR_DEMO_KEY';
 
+/** `afterStart` and `plugins` pass through: the demo trigger and the trigger routes plug in there. */
 export interface DemoOptions extends Omit<ServiceOptions, 'connections' | 'firstToken'> {
   /** The emulator's port (default 0: any free one). */
   emulatorPort?: number;
@@ -111,8 +112,8 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
         return [connection()];
       },
       firstToken: (store) => demoToken(store, tokenFile),
-      // The demo trigger is added here once the trigger engine (src/triggers) is on main: a plugin
-      // (options.plugins) or a call on the started service's store adding one on `demo`.
+      // DEMO TRIGGER HOOK: once src/triggers is on main, the caller passes afterStart (add a demo
+      // trigger on connection `demo` to the started store) and plugins (the trigger routes).
     },
     ({ server: running, token }) =>
       onStarted({

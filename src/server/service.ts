@@ -32,6 +32,11 @@ export interface ServiceOptions {
   shutdownGraceMs?: number;
   /** Mints the token printed at start-up; default: the first admin token, only on the first start. */
   firstToken?: (store: Store) => Promise<string | null>;
+  /**
+   * Runs once the server listens, before start-up is reported: what needs the running server and
+   * its store (npm start's demo trigger, once the trigger engine is on main). A failure stops it.
+   */
+  afterStart?: (started: StartedService) => Promise<void>;
 }
 
 export interface StartedService {
@@ -101,7 +106,9 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
   try {
     const mint =
       options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
-    return { server, store, config, token: await mint(store) };
+    const started = { server, store, config, token: await mint(store) };
+    await options.afterStart?.(started);
+    return started;
   } catch (error) {
     await server.close();
     throw error;

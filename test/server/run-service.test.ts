@@ -46,6 +46,35 @@ describe('startService', () => {
     }
   });
 
+  it('runs afterStart with the listening server and its store; a failure there stops the server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-'));
+    let seen: { url: string; connections: number } | undefined;
+    const started = await startService({
+      dataDir: dir,
+      port: 0,
+      log: silent,
+      connections: [{ name: 'demo', apiKey: 'env:K' }],
+      afterStart: async ({ server, store }) => {
+        seen = { url: server.url, connections: (await store.connections.list()).length };
+      },
+    });
+    await started.server.close();
+    expect(seen).toEqual({ url: started.server.url, connections: 1 });
+    await expect(
+      startService({
+        dataDir: dir,
+        port: 0,
+        log: silent,
+        afterStart: async () => {
+          throw new Error('no demo trigger');
+        },
+      }),
+    ).rejects.toThrow('no demo trigger');
+    // The failed start released the store: it opens again at once.
+    const again = await startService({ dataDir: dir, port: 0, log: silent });
+    await again.server.close();
+  });
+
   it('refuses --data-dir with --store, an unset env: store URL, and names --port when it is busy', async () => {
     await expect(startService({ dataDir: 'a', storeUrl: 'sqlite:b', log: silent })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
