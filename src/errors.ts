@@ -44,6 +44,17 @@ export const ERROR_CODES = {
   PROXY_AUTH_FAILED: { status: 502, exit: 1 },
   TLS_FAILED: { status: 502, exit: 1 },
   TIMEOUT: { status: 504, exit: 1 },
+  // Only a server has these: no token, a token without the scope, an unknown connection, too many
+  // requests, a body over the limit, not ready yet.
+  UNAUTHENTICATED: { status: 401, exit: 1 },
+  FORBIDDEN: { status: 403, exit: 1 },
+  NOT_FOUND: { status: 404, exit: 2 },
+  UNKNOWN_CONNECTION: { status: 404, exit: 2 },
+  CONNECTION_EXISTS: { status: 409, exit: 2 },
+  PAYLOAD_TOO_LARGE: { status: 413, exit: 2 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2 },
+  RATE_LIMITED: { status: 429, exit: 1 },
+  NOT_READY: { status: 503, exit: 1 },
   // The store (SQLite file or PostgreSQL) could not be opened or reached.
   STORE_UNAVAILABLE: { status: 503, exit: 1 },
   /** A node would exceed the cluster's maximum (cluster/nodes.ts: maxNodes). */

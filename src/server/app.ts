@@ -4,7 +4,7 @@
  * shutdown that drains in-flight requests and closes the gateways (shutdown.ts).
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { loadCatalog, type StripeCatalog } from '../catalog/index.ts';
 import type { GatewayOptions } from '../gateway/index.ts';
@@ -25,6 +25,7 @@ import { connectionRoutes } from './routes/connections.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { executeRoutes } from './routes/execute.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mcpRoutes } from './routes/mcp.ts';
 import { queryRoutes } from './routes/query.ts';
 
 export interface ServerOptions {
@@ -45,7 +46,21 @@ export interface ServerOptions {
    * that stopped reading a stream would otherwise hold the shutdown forever). Default 10 s.
    */
   shutdownGraceMs?: number;
+  /**
+   * Extra route groups registered after the built-in ones, each given `{ state }` as its options:
+   * the web console (at `/` and `/console/*`, which the built-in routes leave free), the trigger
+   * routes (`/api/triggers…`, `/webhooks/{connection}`). Each route says who may call it in
+   * `config.access` ('public' | 'read' | 'write' | 'admin'); a route that says nothing needs admin.
+   * A plugin that holds resources releases them in an `onClose` hook (run on graceful shutdown).
+   */
+  plugins?: ServerPlugin[];
 }
+
+export interface ServerPluginOptions {
+  state: ServerState;
+}
+
+export type ServerPlugin = FastifyPluginAsync<ServerPluginOptions>;
 
 export interface Server {
   app: FastifyInstance;
@@ -82,6 +97,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     logSink: (connection) => (line) => logger.info({ connection, source: 'gateway' }, line),
   });
   const state: ServerState = {
+    config,
     ports,
     registry,
     catalog,
@@ -132,8 +148,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     queryRoutes,
     actionRoutes,
     executeRoutes,
+    mcpRoutes,
   ])
     await app.register(routes(state));
+  for (const plugin of options.plugins ?? []) await app.register(plugin, { state });
 
   const close = installShutdown(app, options.shutdownGraceMs ?? 10_000, async () => {
     await registry.close();

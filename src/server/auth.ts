@@ -5,7 +5,7 @@
  * config, so no handler can forget the check.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ServerError } from './codes.ts';
+import { ConnectorError } from '../errors.ts';
 import type { Scope, TokenRecord, TokenRepo } from './ports.ts';
 import { bearerToken, hasScope, mayUseConnection } from './tokens.ts';
 
@@ -37,21 +37,21 @@ export function installAuth(app: FastifyInstance, tokens: TokenRepo): void {
 async function authenticate(request: FastifyRequest, tokens: TokenRepo): Promise<TokenRecord> {
   const text = bearerToken(request.headers.authorization);
   if (!text)
-    throw new ServerError('UNAUTHENTICATED', 'an API token is required: send Authorization: Bearer sct_…');
+    throw new ConnectorError('UNAUTHENTICATED', 'an API token is required: send Authorization: Bearer sct_…');
   // One look-up by the token's hash, which also records the use.
   const record = await tokens.verify(text);
-  if (!record) throw new ServerError('UNAUTHENTICATED', 'the API token is unknown or revoked');
+  if (!record) throw new ConnectorError('UNAUTHENTICATED', 'the API token is unknown or revoked');
   return record;
 }
 
 export function requireScope(request: FastifyRequest, scope: Scope): void {
   const token = request.token;
   if (!token || !hasScope(token, scope))
-    throw new ServerError('FORBIDDEN', `this needs a token with the ${scope} scope`, { scope });
+    throw new ConnectorError('FORBIDDEN', `this needs a token with the ${scope} scope`, { scope });
 }
 
 export function requireConnection(request: FastifyRequest, name: string): void {
   const token = request.token;
   if (token && !mayUseConnection(token, name))
-    throw new ServerError('FORBIDDEN', `this token may not use connection "${name}"`, { field: 'name' });
+    throw new ConnectorError('FORBIDDEN', `this token may not use connection "${name}"`, { field: 'name' });
 }

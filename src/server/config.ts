@@ -50,6 +50,17 @@ const serverConfigSchema = z
       })
       .strict()
       .default({ bodyBytes: 1024 * 1024, rateLimit: { max: 1200, windowMs: 60_000 } }),
+    /**
+     * MCP at /mcp: a read token gets a read-only policy, a write token may write; writes that move
+     * money and live-mode keys stay refused unless allowed here (never by a token alone).
+     */
+    mcp: z
+      .object({
+        allowMoney: z.boolean().default(false),
+        allowLive: z.boolean().default(false),
+      })
+      .strict()
+      .default({ allowMoney: false, allowLive: false }),
     /** Origins allowed to call from a browser; none: CORS stays off. */
     cors: z
       .object({ origins: z.array(z.string().min(1)).min(1) })

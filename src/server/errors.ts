@@ -4,8 +4,7 @@
  * routes) are mapped to it; anything else is INTERNAL, logged with its stack, answered without.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectorError } from '../errors.ts';
-import { errorSpec, ServerError, type AnyCode } from './codes.ts';
+import { ConnectorError, ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 export const errorSchema = {
   $id: 'Error',
@@ -40,18 +39,18 @@ function fromValidation(error: FastifyError): ServerErrorLike {
   const where = error.validationContext ?? 'body';
   const why =
     params.additionalProperty !== undefined ? 'is not a known parameter' : (first.message ?? 'is invalid');
-  const code: AnyCode = params.missingProperty !== undefined ? 'MISSING_FIELD' : 'INVALID_ARGUMENT';
+  const code: ErrorCode = params.missingProperty !== undefined ? 'MISSING_FIELD' : 'INVALID_ARGUMENT';
   return { code, message: `${where} ${field}: ${why}`, details: { field } };
 }
 
 interface ServerErrorLike {
-  code: AnyCode;
+  code: ErrorCode;
   message: string;
   details: Record<string, unknown>;
 }
 
 function classify(error: FastifyError | Error): ServerErrorLike | undefined {
-  if (error instanceof ConnectorError || error instanceof ServerError) return error;
+  if (error instanceof ConnectorError) return error;
   const fe = error as FastifyError;
   if (fe.validation?.length) return fromValidation(fe);
   switch (fe.code) {
@@ -85,7 +84,7 @@ export function errorBody(e: ServerErrorLike, requestId: string): ErrorBody {
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, e: ServerErrorLike): FastifyReply {
-  return reply.code(errorSpec(e.code).status).type('application/json').send(errorBody(e, request.id));
+  return reply.code(ERROR_CODES[e.code].status).type('application/json').send(errorBody(e, request.id));
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -93,7 +92,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = classify(error);
     if (known) {
-      if (errorSpec(known.code).status >= 500) request.log.error({ code: known.code }, known.message);
+      if (ERROR_CODES[known.code].status >= 500) request.log.error({ code: known.code }, known.message);
       return sendError(reply, request, known);
     }
     // Not ours: the stack goes to the log (redacted there), the client gets the code and the id.

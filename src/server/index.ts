@@ -4,12 +4,18 @@
  */
 import { createServer, type Server, type ServerOptions } from './app.ts';
 
-export { createServer, type Server, type ServerOptions } from './app.ts';
+export {
+  createServer,
+  type Server,
+  type ServerOptions,
+  type ServerPlugin,
+  type ServerPluginOptions,
+} from './app.ts';
+export type { ServerState } from './state.ts';
 export { loadServerConfig, parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 export { createInMemoryPorts, InMemoryConnectionRepo, InMemoryTokenRepo } from './memory.ts';
 export type * from './ports.ts';
 export { ensureAdminToken, issueToken, TOKEN_PREFIX, type IssuedToken } from './tokens.ts';
-export { SERVER_ERROR_CODES, ServerError } from './codes.ts';
 export { storePorts } from './store-ports.ts';
 
 export interface RunningServer extends Server {

@@ -13,7 +13,7 @@ import {
   type GatewayStats,
 } from '../gateway/index.ts';
 import { resolveDefinition } from './config.ts';
-import { ServerError } from './codes.ts';
+import { ConnectorError } from '../errors.ts';
 import type { ConnectionRecord, ConnectionRepo } from './ports.ts';
 
 export interface RegistryOptions {
@@ -68,7 +68,7 @@ export class ConnectionRegistry {
   async record(name: string): Promise<ConnectionRecord> {
     const record = await this.options.repo.get(name);
     if (!record)
-      throw new ServerError('UNKNOWN_CONNECTION', `no connection named "${name}"`, { field: 'name' });
+      throw new ConnectorError('UNKNOWN_CONNECTION', `no connection named "${name}"`, { field: 'name' });
     return record;
   }
 
@@ -78,7 +78,7 @@ export class ConnectionRegistry {
     const current = this.live.get(name);
     if (current && current.record.updatedAt === record.updatedAt)
       return { catalog: this.catalog, gateway: current.gateway };
-    if (this.closing) throw new ServerError('NOT_READY', 'the server is shutting down');
+    if (this.closing) throw new ConnectorError('NOT_READY', 'the server is shutting down');
     const connection = resolveDefinition(record.definition, record.baseDir, this.options.env);
     const gateway = createGatewayFromConnection(connection, {
       logThrownErrors: false,

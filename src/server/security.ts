@@ -7,7 +7,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { installAuth } from './auth.ts';
-import { ServerError } from './codes.ts';
+import { ConnectorError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { TokenRepo } from './ports.ts';
 
@@ -41,6 +41,6 @@ export async function registerSecurity(
     timeWindow: config.limits.rateLimit.windowMs,
     keyGenerator: (request) => request.token?.id ?? request.ip,
     errorResponseBuilder: (_request, context) =>
-      new ServerError('RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`),
+      new ConnectorError('RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`),
   });
 }

@@ -1,10 +1,12 @@
 /** What the route groups share: the ports, the live connections, the catalog, the counters. */
 import type { StripeCatalog } from '../catalog/index.ts';
+import type { ServerConfig } from './config.ts';
 import type { RequestMetrics } from './metrics.ts';
 import type { ServerPorts } from './ports.ts';
 import type { ConnectionRegistry } from './registry.ts';
 
 export interface ServerState {
+  config: ServerConfig;
   ports: ServerPorts;
   registry: ConnectionRegistry;
   catalog: StripeCatalog;

@@ -31,6 +31,8 @@ describe('OpenAPI document and docs', () => {
         '/api/entities',
         '/api/entities/{entity}',
         '/healthz',
+        '/mcp',
+        '/mcp/{name}',
         '/metrics',
         '/readyz',
       ].sort(),

@@ -18,7 +18,9 @@ import * as list from './list.ts';
 import * as mcp from './mcp.ts';
 import * as nodes from './nodes.ts';
 import * as query from './query.ts';
+import * as serve from './serve.ts';
 import * as start from './start.ts';
+import * as token from './token.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -37,6 +39,8 @@ export const COMMANDS: Array<(program: Command) => void> = [
   connection,
   emulator,
   mcp,
+  serve,
+  token,
   nodes,
   completion,
 ].map((m) => m.register);

@@ -1,103 +1,84 @@
+/**
+ * `npm start`: the server on 127.0.0.1 with the embedded store and a connection named `demo` to an
+ * in-process emulator with demo data (or to real Stripe when STRIPE_API_KEY is set), until Ctrl-C.
+ * Prints the console, docs and token lines, the emulator's URL and the MCP client config.
+ */
 import type { Command } from 'commander';
-import { ConnectorError } from '../../errors.ts';
 import { printJson } from '../output.ts';
+import { addStoreOptions, parseLogLevel, parseMs, parsePort, type StoreOptions } from '../server-options.ts';
 
-const DEMO_KEY = 'sk_test_demo';
-
-interface StartOptions {
+interface StartOptions extends StoreOptions {
   port: string;
   host: string;
+  emulatorPort: string;
+  emulatorLatency: string;
+  logLevel: string;
   json?: boolean;
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConnectorError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got "${value}"`, {
-      field: '--port',
-    });
-  return port;
-}
+type DemoInfo = import('../../server/demo.ts').DemoInfo;
 
-/**
- * `npm start`: with STRIPE_API_KEY set, checks the connection to Stripe; otherwise starts the
- * built-in emulator with a demo account and prints commands to try against it.
- */
-export function register(program: Command): void {
-  program
-    .command('start')
-    .description('Start the connector on embedded defaults (emulator with demo data) and print where to look')
-    .option('--port <port>', 'emulator port', '12111')
-    .option('--host <host>', 'emulator host', '127.0.0.1')
-    .option('--json', 'print where to look as JSON ({"url", "env"}) instead of the commands to try')
-    .action(async (opts: StartOptions) => {
-      if (process.env.STRIPE_API_KEY && !process.env.STRIPE_API_BASE) {
-        await targetRealStripe(opts);
-        return;
-      }
-      const port = parsePort(opts.port);
-      const [{ startEmulator }, { runUntilSignal, listenError }] = await Promise.all([
-        import('../../emulator/index.ts'),
-        import('../../lifecycle.ts'),
-      ]);
-      let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
-      const service = {
-        name: 'emulator',
-        async start() {
-          try {
-            emulator = await startEmulator({ port, host: opts.host, seed: 'demo' });
-          } catch (error) {
-            throw listenError(error, { port, host: opts.host });
-          }
-        },
-        stop: async () => emulator?.close(),
-      };
-      await runUntilSignal([service], { onStarted: () => printTryLines(emulator!.url, opts) });
-    });
-}
+const FILTER = encodeURIComponent("email = 'john.smith@example.com'").replace(/'/g, '%27');
 
-function printTryLines(url: string, opts: StartOptions): void {
-  const env = `STRIPE_API_KEY=${DEMO_KEY} STRIPE_API_BASE=${url}`;
-  if (opts.json)
-    return printJson({
-      url,
-      apiVersion: '2023-08-16',
-      env: { STRIPE_API_KEY: DEMO_KEY, STRIPE_API_BASE: url },
-    });
+function printLines(info: DemoInfo): void {
+  const auth = `-H "Authorization: Bearer ${info.token}"`;
   const lines = [
-    `stripe-connector: Stripe emulator with a demo account at ${url} (API 2023-08-16)`,
+    info.target === 'emulator'
+      ? `stripe-connector: connection "demo" on the Stripe emulator with demo data`
+      : `stripe-connector: connection "demo" on Stripe with STRIPE_API_KEY`,
+    `console: ${info.console}`,
+    `docs: ${info.docs}`,
+    `token: ${info.token}`,
+    ...(info.emulator ? [`emulator: ${info.emulator}`] : []),
+    `mcp: ${info.mcpUrl} (HTTP; send the token as a Bearer)`,
     '',
-    'Try, in another terminal:',
-    `  npx stripe-connector entities`,
-    `  npx stripe-connector describe PaymentIntent`,
-    `  ${env} npx stripe-connector list Customer --limit 5 --format table`,
-    `  ${env} npx stripe-connector explain "email = 'jane@example.com'" --entity Customer`,
-    `  ${env} npx stripe-connector create PaymentIntent --payload '{"PaymentMethod":"pm_card_visa","Currency":"usd","Amount":1500.0}' --shape seed`,
-    `  ${env} npx stripe-connector action ConfirmPaymentIntent --payload '{"PaymentIntentId":"pi_...","ReturnUrl":"https://example.com"}' --shape seed`,
-    `  curl -s -u ${DEMO_KEY}: ${url}/v1/customers?limit=3`,
+    `The token is an admin token kept for this demo in ${info.tokenFile} (0600); for other tokens: stripe-connector token create --scope read`,
+    'Try:',
+    `  curl ${auth} '${info.url}/api/connections/demo/entities/Customer?filter=${FILTER}'`,
+    `  curl ${auth} '${info.url}/api/connections/demo/entities/Customer?limit=3&format=csv'`,
     '',
-    'Real Stripe instead: STRIPE_API_KEY=sk_test_... npm start.  Stop with Ctrl-C.',
+    'MCP client config (stdio), for Claude Desktop, Cursor, VS Code:',
+    JSON.stringify(info.mcp, null, 2),
+    '',
+    'Stop with Ctrl-C.',
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-async function targetRealStripe(opts: StartOptions): Promise<void> {
-  const [{ withConnection }, { fetchAccount }] = await Promise.all([
-    import('../context.ts'),
-    import('../../gateway/account.ts'),
-  ]);
-  await withConnection({}, async (ctx) => {
-    const account = await fetchAccount(ctx.gateway);
-    const info = { account: account.id, mode: ctx.gateway.mode, apiVersion: ctx.gateway.apiVersion };
-    if (opts.json) return printJson(info);
-    process.stdout.write(
-      [
-        `stripe-connector: connected to Stripe account ${info.account} (${info.mode} mode, API ${info.apiVersion})`,
-        '',
-        'Try:',
-        '  npx stripe-connector list Customer --limit 5 --format table',
-        '  npx stripe-connector describe PaymentIntent',
-      ].join('\n') + '\n',
+export function register(program: Command): void {
+  const command = program
+    .command('start')
+    .description(
+      'Run the server with a demo connection (emulator with demo data, or STRIPE_API_KEY) until Ctrl-C',
+    )
+    .option('--port <port>', 'server port (0: any free port)', '8080')
+    .option('--host <host>', 'server address', '127.0.0.1')
+    .option('--emulator-port <port>', 'the demo emulator’s port (0: any free port)', '0')
+    .option('--emulator-latency <ms>', 'latency the demo emulator adds to every answer', '0')
+    .option('--log-level <level>', 'log level of the JSON log on stderr', 'warn')
+    .option('--json', 'print where to look as one JSON object instead of the lines');
+  addStoreOptions(command).action(async (opts: StartOptions) => {
+    const port = parsePort(opts.port);
+    const emulatorPort = parsePort(opts.emulatorPort);
+    const level = parseLogLevel(opts.logLevel);
+    const emulatorLatencyMs = parseMs(opts.emulatorLatency);
+    const [{ demoServices }, { runUntilSignal }, pino] = await Promise.all([
+      import('../../server/demo.ts'),
+      import('../../lifecycle.ts'),
+      import('pino'),
+    ]);
+    const services = demoServices(
+      {
+        host: opts.host,
+        port,
+        emulatorPort,
+        emulatorLatencyMs,
+        dataDir: opts.dataDir,
+        storeUrl: opts.store,
+        log: { level, stream: pino.destination(2) },
+      },
+      (info) => (opts.json ? printJson(info) : printLines(info)),
     );
+    await runUntilSignal(services, { log: (line) => process.stderr.write(`stripe-connector: ${line}\n`) });
   });
 }

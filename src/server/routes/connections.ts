@@ -1,7 +1,7 @@
 /** Named connections: list, show, create, delete, test. Definitions hold secret references only. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectionFileInput } from '../../connection/index.ts';
-import { ServerError } from '../codes.ts';
+import { ConnectorError } from '../../errors.ts';
 import { checkConnectionDefinition, resolveDefinition } from '../config.ts';
 import type { ConnectionRecord } from '../ports.ts';
 import type { ServerState } from '../state.ts';
@@ -61,11 +61,11 @@ export function connectionRoutes(state: ServerState) {
         const definition = checkConnectionDefinition(request.body, 'body') as ConnectionFileInput;
         const name = definition.name;
         if (!mayUseConnection(request.token!, name))
-          throw new ServerError('FORBIDDEN', `this token may not use connection "${name}"`, {
+          throw new ConnectorError('FORBIDDEN', `this token may not use connection "${name}"`, {
             field: 'name',
           });
         if (await state.ports.connections.get(name))
-          throw new ServerError('CONNECTION_EXISTS', `a connection named "${name}" exists already`, {
+          throw new ConnectorError('CONNECTION_EXISTS', `a connection named "${name}" exists already`, {
             field: 'name',
           });
         // Resolving now refuses a reference the server cannot read, before anything is stored.

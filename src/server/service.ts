@@ -1,0 +1,129 @@
+/**
+ * The server as a long-running service (what `serve` and `npm start` run): the store opened from
+ * the flags or the config (SQLite in the data directory by default, PostgreSQL by URL), the ports
+ * on it, the config's connections, the first admin token, and a listener whose busy port is said
+ * in words. Stopping it stops accepting, lets in-flight requests finish, closes the gateways and
+ * then the store (Server.close does it in that order).
+ */
+import type { ConnectionFileInput } from '../connection/index.ts';
+import { ConnectorError } from '../errors.ts';
+import { listenError, type Service } from '../lifecycle.ts';
+import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import type { ServerOptions, ServerPlugin } from './app.ts';
+import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
+import { startServer, type RunningServer } from './index.ts';
+import { storePorts } from './store-ports.ts';
+import { ensureAdminToken } from './tokens.ts';
+
+export interface ServiceOptions {
+  /** --config FILE (YAML/JSON); without it every default applies. */
+  configFile?: string;
+  /** The flags override the config's listen address and store. */
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  storeUrl?: string;
+  /** Connections added to (or replacing same-named ones of) the config's: npm start's `demo`. */
+  connections?: ConnectionFileInput[];
+  env?: Record<string, string | undefined>;
+  plugins?: ServerPlugin[];
+  log?: ServerOptions['log'];
+  shutdownGraceMs?: number;
+  /** Mints the token printed at start-up; default: the first admin token, only on the first start. */
+  firstToken?: (store: Store) => Promise<string | null>;
+  /**
+   * Runs once the server listens, before start-up is reported: what needs the running server and
+   * its store (npm start's demo trigger, once the trigger engine is on main). A failure stops it.
+   */
+  afterStart?: (started: StartedService) => Promise<void>;
+}
+
+export interface StartedService {
+  server: RunningServer;
+  store: Store;
+  config: ServerConfig;
+  /** The token to print (shown once), or null when one existed already. */
+  token: string | null;
+}
+
+/** The store URL from the flag or the config; a config may hold it as an `env:` reference. */
+function storeUrl(config: ServerConfig, flag: string | undefined, env: Record<string, string | undefined>) {
+  const given = flag ?? config.storeUrl;
+  if (!given?.startsWith('env:')) return given;
+  const value = env[given.slice(4)];
+  if (!value)
+    throw new ConnectorError(
+      'SECRET_UNRESOLVED',
+      `storeUrl: environment variable ${given.slice(4)} is not set`,
+      {
+        field: 'storeUrl',
+      },
+    );
+  return value;
+}
+
+export function loadServiceConfig(options: ServiceOptions): ServerConfig {
+  const config = options.configFile ? loadServerConfig(options.configFile) : parseServerConfig({});
+  if (options.dataDir && options.storeUrl)
+    throw new ConnectorError('INVALID_ARGUMENT', '--data-dir and --store conflict: give only one', {
+      field: '--store',
+    });
+  if (!options.connections?.length) return config;
+  const extra = parseServerConfig({ connections: options.connections }).connections;
+  const names = new Set(extra.map((c) => String(c.definition.name)));
+  return {
+    ...config,
+    connections: [...config.connections.filter((c) => !names.has(String(c.definition.name))), ...extra],
+  };
+}
+
+export async function startService(options: ServiceOptions): Promise<StartedService> {
+  const env = options.env ?? process.env;
+  const config = loadServiceConfig(options);
+  const url = storeUrl(config, options.storeUrl, env);
+  const store = await openStore({ url, dataDir: options.dataDir ?? (url ? undefined : config.dataDir), env });
+  let server: RunningServer;
+  const host = options.host ?? config.listen.host;
+  const port = options.port ?? config.listen.port;
+  try {
+    // The server closes the ports, and so the store, when it closes.
+    server = await startServer({
+      config,
+      ports: storePorts(store),
+      env,
+      host,
+      port,
+      plugins: options.plugins,
+      log: options.log,
+      shutdownGraceMs: options.shutdownGraceMs,
+      baseDir: process.cwd(),
+    });
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw listenError(error, { port, host });
+  }
+  try {
+    const mint =
+      options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
+    const started = { server, store, config, token: await mint(store) };
+    await options.afterStart?.(started);
+    return started;
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** startService as a lifecycle Service (runUntilSignal starts and stops it). */
+export function serverService(options: ServiceOptions, onStart: (started: StartedService) => void): Service {
+  let started: StartedService | undefined;
+  return {
+    name: 'server',
+    async start() {
+      started = await startService(options);
+      onStart(started);
+    },
+    stop: async () => started?.server.close(),
+  };
+}
