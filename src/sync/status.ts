@@ -17,7 +17,7 @@ export interface EntityStatus {
   table: string;
   rows: number;
   tombstones: number;
-  backfill: { done: boolean; rows: number; slices: number; slicesDone: number };
+  backfill: { done: boolean; rows: number; pages: number; slices: number; slicesDone: number };
   lastEvent?: { id: string; type: string; created: number; appliedAt: number };
   /** Seconds from the last applied event's creation to its row being written. */
   lagSeconds?: number;
@@ -55,7 +55,7 @@ export async function readStatus(target: Target, name = 'default'): Promise<Sync
       const mine = state.filter((s) => s.account === account && s.entity === t.entity);
       if (!mine.length) continue;
       const counts = await target.db
-        .selectFrom(t.table)
+        .selectFrom(t.table_name)
         .select([
           sql<number>`count(*)`.as('all'),
           sql<number>`count(${sql.ref(META_COLUMNS.deletedAt)})`.as('tombstones'),
@@ -75,6 +75,7 @@ export async function readStatus(target: Target, name = 'default'): Promise<Sync
         backfill: {
           done: Boolean(mine.find((s) => s.slice === 'plan')?.done),
           rows: slices.reduce((n, s) => n + ((s.state as SliceState | null)?.rows ?? 0), 0),
+          pages: slices.reduce((n, s) => n + ((s.state as SliceState | null)?.pages ?? 0), 0),
           slices: slices.length,
           slicesDone: slices.filter((s) => s.done).length,
         },
