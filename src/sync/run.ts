@@ -65,7 +65,14 @@ export async function runSync(ctx: ConnectorContext, options: SyncOptions): Prom
     const accounts = await resolveAccounts(ctx.gateway, options.accounts);
     const summary: SyncSummary = { accounts, backfill: [], polls: 0, applied: 0 };
     const share = Math.max(2, Math.ceil((options.concurrency ?? 8) / accounts.length));
-    await Promise.all(accounts.map((a) => runAccount(ctx, target, entities, a, share, options, summary)));
+    await Promise.all(
+      accounts.map((a) =>
+        runAccount(ctx, target, entities, a, share, options, summary).catch((error) => {
+          // Stopping aborts requests in flight: that is the end of the run, not a failure.
+          if (!options.signal?.aborted) throw error;
+        }),
+      ),
+    );
     return summary;
   } finally {
     await target.close();
