@@ -17,9 +17,13 @@ export async function resolveAccounts(gateway: Gateway, wanted: string[] = ['pla
       }
     } else if (/^acct_[A-Za-z0-9_]+$/.test(w)) out.add(w);
     else {
-      throw new ConnectorError('INVALID_ARGUMENT', `--accounts: "${w}" is not platform, all or an acct_… id`, {
-        field: '--accounts',
-      });
+      throw new ConnectorError(
+        'INVALID_ARGUMENT',
+        `--accounts: "${w}" is not platform, all or an acct_… id`,
+        {
+          field: '--accounts',
+        },
+      );
     }
   }
   return [...out];

@@ -42,7 +42,9 @@ export interface StripeEvent {
   data: { object: Obj };
 }
 
-type Final = { kind: 'row'; row: Row } | { kind: 'tombstone'; id: string; deletedAt: number; version: Version; snapshot: Obj; exists: boolean };
+type Final =
+  | { kind: 'row'; row: Row }
+  | { kind: 'tombstone'; id: string; deletedAt: number; version: Version; snapshot: Obj; exists: boolean };
 
 function tombstoned(row: Row, deletedAt: number, version: Version): Row {
   return {
@@ -106,11 +108,22 @@ export async function applyEvents(ctx: ApplyContext, events: StripeEvent[]): Pro
           finals.set(id, { kind: 'row', row: tombstoned(earlier.row, e.created, version) });
         } else {
           const snap = snapshot ?? e.data.object;
-          finals.set(id, { kind: 'tombstone', id, deletedAt: e.created, version, snapshot: snap, exists: inDb.has(id) });
+          finals.set(id, {
+            kind: 'tombstone',
+            id,
+            deletedAt: e.created,
+            version,
+            snapshot: snap,
+            exists: inDb.has(id),
+          });
         }
         result.tombstones++;
       } else {
-        const row = toRow(entity.spec, snapshot!, { account: ctx.account, version, dialect: ctx.target.dialect });
+        const row = toRow(entity.spec, snapshot!, {
+          account: ctx.account,
+          version,
+          dialect: ctx.target.dialect,
+        });
         finals.set(id, { kind: 'row', row });
       }
       current.set(id, { ...version, deleted: gone });
@@ -151,7 +164,14 @@ export async function applyEvents(ctx: ApplyContext, events: StripeEvent[]): Pro
       await setState(
         tx,
         { sync: ctx.sync, account: ctx.account, entity: entity.spec.entity, slice: 'events' },
-        { state: { lastEventId: last.id, lastEventType: last.type, lastEventCreated: last.created, appliedAt: Date.now() } },
+        {
+          state: {
+            lastEventId: last.id,
+            lastEventType: last.type,
+            lastEventCreated: last.created,
+            appliedAt: Date.now(),
+          },
+        },
       );
     }
   });

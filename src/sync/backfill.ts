@@ -121,7 +121,12 @@ async function runSlice(
   progress: Map<string, BackfillProgress>,
 ): Promise<void> {
   const { target, gateway, job } = { ...input, job: task.job };
-  const key: StateKey = { sync: input.sync, account: input.account, entity: job.spec.entity, slice: task.key };
+  const key: StateKey = {
+    sync: input.sync,
+    account: input.account,
+    entity: job.spec.entity,
+    slice: task.key,
+  };
   let state = task.state;
   const p = progress.get(job.spec.entity)!;
   for (;;) {
@@ -157,13 +162,20 @@ async function runSlice(
     };
     let born: SliceState[] = [];
     if (!state.split && body.has_more && last) {
-      const { keep, slices } = splitRemaining(state, { newest: Number(data[0].created), oldest: Number(last.created) });
+      const { keep, slices } = splitRemaining(state, {
+        newest: Number(data[0].created),
+        oldest: Number(last.created),
+      });
       next.gte = keep.gte;
       born = slices.map((r) => ({ ...r, rows: 0, pages: 0 }));
     }
     const done = !body.has_more || data.length === 0;
     const rows = data.map((o) =>
-      toRow(job.spec, o, { account: input.account, version: { created: listedAt, id: '' }, dialect: target.dialect }),
+      toRow(job.spec, o, {
+        account: input.account,
+        version: { created: listedAt, id: '' },
+        dialect: target.dialect,
+      }),
     );
     await target.db.transaction().execute(async (tx) => {
       await upsertRows(tx, job.spec, rows);

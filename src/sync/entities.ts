@@ -18,9 +18,13 @@ const LIST_EVERYTHING: Record<string, Record<string, unknown>> = {
 
 export function resolveEntities(catalog: StripeCatalog, names: string[]): SyncEntity[] {
   if (!names.length) {
-    throw new ConnectorError('INVALID_ARGUMENT', '--entities: name at least one entity (Customer,Invoice,…)', {
-      field: '--entities',
-    });
+    throw new ConnectorError(
+      'INVALID_ARGUMENT',
+      '--entities: name at least one entity (Customer,Invoice,…)',
+      {
+        field: '--entities',
+      },
+    );
   }
   const types = knownEventTypes(catalog);
   const seen = new Set<string>();

@@ -28,7 +28,12 @@ export interface PollSummary extends ApplyResult {
   checkpoint: number;
 }
 
-const eventsKey = (sync: string, account: string): StateKey => ({ sync, account, entity: '*', slice: 'events' });
+const eventsKey = (sync: string, account: string): StateKey => ({
+  sync,
+  account,
+  entity: '*',
+  slice: 'events',
+});
 
 /** Seeds the events checkpoint at the backfill's start, once. */
 export async function seedEvents(input: Pick<IncrementalInput, 'target' | 'sync' | 'account' | 'startedAt'>) {
@@ -58,7 +63,10 @@ export async function pollOnce(input: IncrementalInput): Promise<PollSummary> {
     },
     inbox: {
       put: async (_trigger, events) => {
-        const r = await applyEvents(input, events.map((e) => ({ ...e, data: e.data }) as StripeEvent));
+        const r = await applyEvents(
+          input,
+          events.map((e) => ({ ...e, data: e.data }) as StripeEvent),
+        );
         for (const k of Object.keys(total) as Array<keyof ApplyResult>) total[k] += r[k];
         return { inserted: events.map((e) => e.id) };
       },

@@ -10,3 +10,4 @@ export { syncStatus, readStatus, type SyncStatus, type EntityStatus } from './st
 export { openTarget, type Target } from './target.ts';
 export { tableSpec, tableName, type TableSpec, type Column } from './columns.ts';
 export type { BackfillProgress } from './backfill.ts';
+export { progressText, statusTable } from './format.ts';

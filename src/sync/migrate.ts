@@ -22,8 +22,11 @@ export interface MigrationReport {
 }
 
 function sqlType(kind: Column['kind'], dialect: Dialect): string {
-  if (dialect === 'sqlite') return { text: 'text', integer: 'integer', real: 'real', boolean: 'integer', json: 'text' }[kind];
-  return { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', json: 'jsonb' }[kind];
+  if (dialect === 'sqlite')
+    return { text: 'text', integer: 'integer', real: 'real', boolean: 'integer', json: 'text' }[kind];
+  return { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', json: 'jsonb' }[
+    kind
+  ];
 }
 
 const indexName = (table: string, column: string) => `${table}_${column}_idx`.slice(0, 63);
@@ -53,7 +56,10 @@ async function createMetaTables(db: Kysely<any>): Promise<void> {
 }
 
 async function createTable(db: Kysely<any>, spec: TableSpec, dialect: Dialect): Promise<void> {
-  let create = db.schema.createTable(spec.table).ifNotExists().addColumn('id', 'text', (c) => c.primaryKey());
+  let create = db.schema
+    .createTable(spec.table)
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey());
   for (const col of spec.columns) create = create.addColumn(col.name, sql.raw(sqlType(col.kind, dialect)));
   create = create
     .addColumn(META_COLUMNS.account, 'text', (c) => c.notNull().defaultTo(''))
@@ -67,12 +73,21 @@ async function createTable(db: Kysely<any>, spec: TableSpec, dialect: Dialect): 
     META_COLUMNS.account,
   ];
   for (const column of indexed) {
-    await db.schema.createIndex(indexName(spec.table, column)).ifNotExists().on(spec.table).column(column).execute();
+    await db.schema
+      .createIndex(indexName(spec.table, column))
+      .ifNotExists()
+      .on(spec.table)
+      .column(column)
+      .execute();
   }
 }
 
 /** Brings the target's tables to the specs; idempotent, one transaction. */
-export async function migrateTarget(target: Target, specs: TableSpec[], apiVersion: string): Promise<MigrationReport> {
+export async function migrateTarget(
+  target: Target,
+  specs: TableSpec[],
+  apiVersion: string,
+): Promise<MigrationReport> {
   const report: MigrationReport = { created: [], added: {}, stale: {} };
   try {
     await target.db.transaction().execute(async (db) => {
@@ -119,9 +134,17 @@ async function alterTable(
   const now = new Set(spec.columns.map((c) => c.name));
   const added = spec.columns.filter((c) => !had.has(c.name));
   for (const col of added) {
-    await db.schema.alterTable(spec.table).addColumn(col.name, sql.raw(sqlType(col.kind, dialect))).execute();
+    await db.schema
+      .alterTable(spec.table)
+      .addColumn(col.name, sql.raw(sqlType(col.kind, dialect)))
+      .execute();
     if (col.reference || col.name === 'created') {
-      await db.schema.createIndex(indexName(spec.table, col.name)).ifNotExists().on(spec.table).column(col.name).execute();
+      await db.schema
+        .createIndex(indexName(spec.table, col.name))
+        .ifNotExists()
+        .on(spec.table)
+        .column(col.name)
+        .execute();
     }
   }
   if (added.length) report.added[spec.table] = added.map((c) => c.name);

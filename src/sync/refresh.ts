@@ -21,7 +21,12 @@ export async function refreshByCreated(input: {
   entity: SyncEntity;
   startedAt: number;
 }): Promise<number> {
-  const key = { sync: input.sync, account: input.account, entity: input.entity.spec.entity, slice: 'refresh' };
+  const key = {
+    sync: input.sync,
+    account: input.account,
+    entity: input.entity.spec.entity,
+    slice: 'refresh',
+  };
   const since = (await getState<{ since: number }>(input.target.db, key))?.state?.since ?? input.startedAt;
   const listedAt = Math.floor(Date.now() / 1000);
   let n = 0;

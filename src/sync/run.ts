@@ -60,7 +60,11 @@ export async function runSync(ctx: ConnectorContext, options: SyncOptions): Prom
   const entities = resolveEntities(ctx.catalog, options.entities);
   const target = await openTarget(options.to);
   try {
-    const report = await migrateTarget(target, entities.map((e) => e.spec), ctx.catalog.apiVersion);
+    const report = await migrateTarget(
+      target,
+      entities.map((e) => e.spec),
+      ctx.catalog.apiVersion,
+    );
     options.onEvent?.({ kind: 'migrated', report });
     const accounts = await resolveAccounts(ctx.gateway, options.accounts);
     const summary: SyncSummary = { accounts, backfill: [], polls: 0, applied: 0 };

@@ -86,9 +86,13 @@ async function openPostgres(raw: string): Promise<Target> {
       await admin.connect();
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     } catch (err) {
-      throw new ConnectorError('STORE_UNAVAILABLE', `--to: cannot reach ${location}: ${(err as Error).message}`, {
-        field: '--to',
-      });
+      throw new ConnectorError(
+        'STORE_UNAVAILABLE',
+        `--to: cannot reach ${location}: ${(err as Error).message}`,
+        {
+          field: '--to',
+        },
+      );
     } finally {
       await admin.end().catch(() => {});
     }

@@ -47,7 +47,8 @@ describe('applying events', () => {
   let ctx: ApplyContext;
   const live = new Map<string, Record<string, unknown>>();
   const calls: string[] = [];
-  const row = async (id: string) => (await target.db.selectFrom('customer').selectAll().where('id', '=', id).executeTakeFirst()) as any;
+  const row = async (id: string) =>
+    (await target.db.selectFrom('customer').selectAll().where('id', '=', id).executeTakeFirst()) as any;
 
   beforeEach(async () => {
     target = await openTarget(`sqlite:${join(mkdtempSync(join(tmpdir(), 'apply-')), 't.db')}`);
@@ -66,7 +67,9 @@ describe('applying events', () => {
 
   it('drops an out-of-order older event: the row keeps the newer snapshot', async () => {
     await applyEvents(ctx, [event('evt_new', 200, 'customer.updated', { id: 'cus_1', name: 'New' })]);
-    const r = await applyEvents(ctx, [event('evt_old', 100, 'customer.updated', { id: 'cus_1', name: 'Old' })]);
+    const r = await applyEvents(ctx, [
+      event('evt_old', 100, 'customer.updated', { id: 'cus_1', name: 'Old' }),
+    ]);
     expect(r).toMatchObject({ applied: 0, skipped: 1 });
     expect(await row('cus_1')).toMatchObject({ name: 'New', _version_created: 200, _version_id: 'evt_new' });
   });
@@ -81,16 +84,24 @@ describe('applying events', () => {
 
   it('a replayed event is a no-op; two events of one second are settled by a re-fetch', async () => {
     await applyEvents(ctx, [event('evt_1', 100, 'customer.created', { id: 'cus_1', name: 'A' })]);
-    expect(await applyEvents(ctx, [event('evt_1', 100, 'customer.created', { id: 'cus_1', name: 'A' })])).toMatchObject({ skipped: 1 });
+    expect(
+      await applyEvents(ctx, [event('evt_1', 100, 'customer.created', { id: 'cus_1', name: 'A' })]),
+    ).toMatchObject({ skipped: 1 });
     live.set('cus_1', { id: 'cus_1', object: 'customer', name: 'Current' });
-    const r = await applyEvents(ctx, [event('evt_2', 100, 'customer.updated', { id: 'cus_1', name: 'Maybe stale' })]);
+    const r = await applyEvents(ctx, [
+      event('evt_2', 100, 'customer.updated', { id: 'cus_1', name: 'Maybe stale' }),
+    ]);
     expect(r).toMatchObject({ refetched: 1, applied: 1 });
     expect(calls).toEqual(['/v1/customers/cus_1']);
     expect((await row('cus_1')).name).toBe('Current');
   });
 
   it('a listing snapshot within the clock doubt is re-fetched, not trusted either way', async () => {
-    const listed = toRow(spec, { id: 'cus_1', name: 'Listed' }, { account: '', version: { created: 500, id: '' }, dialect: 'sqlite' });
+    const listed = toRow(
+      spec,
+      { id: 'cus_1', name: 'Listed' },
+      { account: '', version: { created: 500, id: '' }, dialect: 'sqlite' },
+    );
     await upsertRows(target.db, spec, [listed]);
     live.set('cus_1', { id: 'cus_1', object: 'customer', name: 'Fetched' });
     await applyEvents(ctx, [event('evt_x', 498, 'customer.updated', { id: 'cus_1', name: 'Event' })]);
@@ -103,7 +114,9 @@ describe('applying events', () => {
   });
 
   it('a delete is a tombstone that keeps the columns, and an older event does not revive it', async () => {
-    await applyEvents(ctx, [event('evt_1', 100, 'customer.created', { id: 'cus_1', email: 'a@b.c', name: 'A' })]);
+    await applyEvents(ctx, [
+      event('evt_1', 100, 'customer.created', { id: 'cus_1', email: 'a@b.c', name: 'A' }),
+    ]);
     await applyEvents(ctx, [event('evt_2', 200, 'customer.deleted', { id: 'cus_1', deleted: true })]);
     expect(await row('cus_1')).toMatchObject({ email: 'a@b.c', name: 'A', deleted_at: 200 });
     await applyEvents(ctx, [event('evt_3', 150, 'customer.updated', { id: 'cus_1', name: 'Late' })]);

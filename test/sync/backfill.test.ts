@@ -8,14 +8,26 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { runSync, syncStatus } from '../../src/sync/index.ts';
-import { contextFor, dropTarget, ENTITIES, freshTarget, loadFixture, pgUnreachable, tableIds } from './support.ts';
+import {
+  contextFor,
+  dropTarget,
+  ENTITIES,
+  freshTarget,
+  loadFixture,
+  pgUnreachable,
+  tableIds,
+} from './support.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const pgSkip = await pgUnreachable();
 if (pgSkip) console.warn(`backfill.test.ts (postgres) skipped: ${pgSkip}`);
 
 /** Runs the child until it has committed `pages` pages, then kills it with SIGKILL. */
-function killMidway(emulatorUrl: string, to: string, pages: number): Promise<{ pages: number; finished: boolean }> {
+function killMidway(
+  emulatorUrl: string,
+  to: string,
+  pages: number,
+): Promise<{ pages: number; finished: boolean }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, emulatorUrl, to, ENTITIES.join(',')], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +45,9 @@ function killMidway(emulatorUrl: string, to: string, pages: number): Promise<{ p
     });
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.on('exit', (code, signal) =>
-      signal === 'SIGKILL' || code === 0 ? resolve({ pages: seen, finished }) : reject(new Error(`child exited ${code}: ${stderr}`)),
+      signal === 'SIGKILL' || code === 0
+        ? resolve({ pages: seen, finished })
+        : reject(new Error(`child exited ${code}: ${stderr}`)),
     );
   });
 }
@@ -55,43 +69,50 @@ describe.each([
     if (!skip) await dropTarget(to);
   });
 
-  it.skipIf(Boolean(skip))('is killed mid-way, resumes, and holds every object exactly once', async () => {
-    // What an uninterrupted backfill fetches (the slicing depends on the data only).
-    const listed = () => emulator.requests.filter((r) => r.method === 'GET' && !r.path.startsWith('/v1/events')).length;
-    const fresh = contextFor(emulator);
-    emulator.clearRequests();
-    await runSync(fresh, { to: freshTarget('sqlite'), entities: ENTITIES, once: true }).finally(() => fresh.gateway.close());
-    const uninterrupted = listed();
-    // Slow answers so the kill lands mid-backfill (about 220 pages in all).
-    emulator.setConditions({ latency: { ms: 15 } });
-    const killed = await killMidway(emulator.url, to, 40);
-    expect(killed.finished).toBe(false);
-    const partial = await syncStatus(to);
-    const rowsBefore = partial.entities.reduce((n, e) => n + e.rows, 0);
-    expect(rowsBefore).toBeGreaterThan(0);
-    expect(rowsBefore).toBeLessThan(20_000);
-    emulator.setConditions({ latency: { ms: 0 } });
+  it.skipIf(Boolean(skip))(
+    'is killed mid-way, resumes, and holds every object exactly once',
+    async () => {
+      // What an uninterrupted backfill fetches (the slicing depends on the data only).
+      const listed = () =>
+        emulator.requests.filter((r) => r.method === 'GET' && !r.path.startsWith('/v1/events')).length;
+      const fresh = contextFor(emulator);
+      emulator.clearRequests();
+      await runSync(fresh, { to: freshTarget('sqlite'), entities: ENTITIES, once: true }).finally(() =>
+        fresh.gateway.close(),
+      );
+      const uninterrupted = listed();
+      // Slow answers so the kill lands mid-backfill (about 220 pages in all).
+      emulator.setConditions({ latency: { ms: 15 } });
+      const killed = await killMidway(emulator.url, to, 40);
+      expect(killed.finished).toBe(false);
+      const partial = await syncStatus(to);
+      const rowsBefore = partial.entities.reduce((n, e) => n + e.rows, 0);
+      expect(rowsBefore).toBeGreaterThan(0);
+      expect(rowsBefore).toBeLessThan(20_000);
+      emulator.setConditions({ latency: { ms: 0 } });
 
-    const ctx = contextFor(emulator);
-    emulator.clearRequests();
-    try {
-      const summary = await runSync(ctx, { to, entities: ENTITIES, once: true, concurrency: 8 });
-      expect(summary.backfill.every((b) => b.done)).toBe(true);
-    } finally {
-      await ctx.gateway.close();
-    }
-    // Resumed, not restarted: pages committed before the kill are not fetched again (only the
-    // ones in flight when it died, at most one per worker).
-    expect(listed()).toBeLessThanOrEqual(uninterrupted - killed.pages + 4);
-    const status = await syncStatus(to);
-    for (const [resource, expected] of Object.entries(ids)) {
-      const got = await tableIds(to, resource);
-      expect(got.rows, resource).toBe(expected.length);
-      expect(got.ids, resource).toEqual([...expected].sort());
-    }
-    expect(status.entities.map((e) => [e.entity, e.rows, e.backfill.done])).toEqual(
-      expect.arrayContaining(ENTITIES.map((e) => [e, expect.any(Number), true])),
-    );
-    expect(status.entities.reduce((n, e) => n + e.rows, 0)).toBe(20_000);
-  }, 60_000);
+      const ctx = contextFor(emulator);
+      emulator.clearRequests();
+      try {
+        const summary = await runSync(ctx, { to, entities: ENTITIES, once: true, concurrency: 8 });
+        expect(summary.backfill.every((b) => b.done)).toBe(true);
+      } finally {
+        await ctx.gateway.close();
+      }
+      // Resumed, not restarted: pages committed before the kill are not fetched again (only the
+      // ones in flight when it died, at most one per worker).
+      expect(listed()).toBeLessThanOrEqual(uninterrupted - killed.pages + 4);
+      const status = await syncStatus(to);
+      for (const [resource, expected] of Object.entries(ids)) {
+        const got = await tableIds(to, resource);
+        expect(got.rows, resource).toBe(expected.length);
+        expect(got.ids, resource).toEqual([...expected].sort());
+      }
+      expect(status.entities.map((e) => [e.entity, e.rows, e.backfill.done])).toEqual(
+        expect.arrayContaining(ENTITIES.map((e) => [e, expect.any(Number), true])),
+      );
+      expect(status.entities.reduce((n, e) => n + e.rows, 0)).toBe(20_000);
+    },
+    60_000,
+  );
 });

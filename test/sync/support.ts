@@ -13,7 +13,9 @@ import { openTarget } from '../../src/sync/target.ts';
 const URL_FILE = new URL('../../.tmp/pg-url', import.meta.url);
 export const PG_BASE =
   process.env.STRIPE_CONNECTOR_TEST_PG ??
-  (existsSync(URL_FILE) ? readFileSync(URL_FILE, 'utf8').trim() : 'postgres://postgres@127.0.0.1:54329/connector_test');
+  (existsSync(URL_FILE)
+    ? readFileSync(URL_FILE, 'utf8').trim()
+    : 'postgres://postgres@127.0.0.1:54329/connector_test');
 
 /** Why PostgreSQL tests are skipped, or undefined when the server answers. */
 export async function pgUnreachable(): Promise<string | undefined> {
@@ -57,7 +59,13 @@ export function contextFor(emulator: Emulator, opts: { tps?: number } = {}): Con
 }
 
 /** The 5 entities and how many of each the big fixture loads (20,000 in all). */
-export const FIXTURE = { customer: 8000, product: 3000, price: 3000, invoice: 3000, payment_intent: 3000 } as const;
+export const FIXTURE = {
+  customer: 8000,
+  product: 3000,
+  price: 3000,
+  invoice: 3000,
+  payment_intent: 3000,
+} as const;
 export const ENTITIES = ['Customer', 'Product', 'Price', 'Invoice', 'PaymentIntent'];
 
 /** Bulk-loads the fixture, spread over the last 60 days; returns the ids per resource. */
@@ -83,7 +91,11 @@ export function loadFixture(emulator: Emulator, account?: string, scale = 1): Re
 }
 
 /** Ids in a table, sorted, and how many rows it holds (a duplicate would make them differ). */
-export async function tableIds(url: string, table: string, account = ''): Promise<{ ids: string[]; rows: number }> {
+export async function tableIds(
+  url: string,
+  table: string,
+  account = '',
+): Promise<{ ids: string[]; rows: number }> {
   const target = await openTarget(url);
   try {
     const rows = await target.db.selectFrom(table).select('id').where('_account', '=', account).execute();

@@ -17,6 +17,7 @@ import * as get from './get.ts';
 import * as list from './list.ts';
 import * as query from './query.ts';
 import * as start from './start.ts';
+import * as sync from './sync.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -32,6 +33,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   update,
   del,
   action,
+  sync,
   connection,
   emulator,
   completion,
