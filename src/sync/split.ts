@@ -3,11 +3,11 @@
  *
  * A slice walks `created` newest first. Its first full page spans [oldest row, newest row]; at that
  * density, the remaining range [gte, oldest) would take `remaining / span` more pages. The walker
- * keeps the top part (about `pagesPerSlice` pages) and hands the rest out as new slices: uniform
- * ones while the estimate says there is data, then widths growing ×4 down to `gte`, since where the
- * account's data begins is unknown (an empty slice costs one request, and a wide one that turns out
- * dense splits again on its own first page). No probe requests: every request returns rows or
- * proves a range empty.
+ * keeps the top part (about `pagesPerSlice` pages) and hands the rest out as new slices: a few
+ * uniform ones of the same size, then one tail slice down to `gte`, since where the account's data
+ * begins is unknown. The tail walks on like any slice and, being dense, splits again on its own
+ * first page. No probe requests: every request returns rows, or proves a range empty (at most the
+ * uniform slices past the oldest object, one request each).
  */
 export interface Range {
   gte: number;
@@ -15,7 +15,7 @@ export interface Range {
 }
 
 export interface SplitOptions {
-  /** Pages each slice should hold, about (default 4). */
+  /** Pages each slice should hold, about (default 8): fewer slices, fewer part-filled last pages. */
   pagesPerSlice?: number;
   /** Most uniform slices made from one split (default 8). */
   maxSlices?: number;
@@ -30,7 +30,7 @@ export function splitRemaining(
   page: { newest: number; oldest: number },
   options: SplitOptions = {},
 ): { keep: Range; slices: Range[] } {
-  const perSlice = options.pagesPerSlice ?? 4;
+  const perSlice = options.pagesPerSlice ?? 8;
   const span = Math.max(1, page.newest - page.oldest + 1);
   const width = span * perSlice;
   const cut = page.oldest; // rows of the oldest second itself stay with the walker
@@ -43,9 +43,6 @@ export function splitRemaining(
     slices.push({ gte: Math.max(slice.gte, top - width + 1), lte: top });
     top -= width;
   }
-  for (let w = width * 4; top >= slice.gte; w *= 4) {
-    slices.push({ gte: Math.max(slice.gte, top - w + 1), lte: top });
-    top -= w;
-  }
+  if (top >= slice.gte) slices.push({ gte: slice.gte, lte: top });
   return { keep: { gte: keepFrom, lte: slice.lte }, slices };
 }

@@ -39,7 +39,7 @@ export function register(program: Command): void {
       'platform (default), all (every connected account) or acct_… ids, comma-separated',
     )
     .option('--once', 'backfill (or catch up from the checkpoints) and exit')
-    .option('--concurrency <n>', 'concurrent backfill slices (default 8), within the rate budget')
+    .option('--concurrency <n>', 'concurrent backfill slices (default 16), within the rate budget')
     .option('--name <name>', 'several syncs can share a target under different names', 'default')
     .option('--json', 'one JSON line per progress event, then the summary')
     .option('--quiet', 'no progress line on a terminal');
