@@ -143,7 +143,7 @@ async function runSlice(
           created: { gte: state.gte, lte: state.lte },
           ...(state.cursor ? { starting_after: state.cursor } : {}),
         },
-        signal: input.signal,
+        // The signal is checked between pages: a stop lets the page in flight commit.
       });
     } catch (error) {
       if (!state.cursor || !isMissingCursor(error)) throw error;

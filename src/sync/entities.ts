@@ -16,6 +16,19 @@ const LIST_EVERYTHING: Record<string, Record<string, unknown>> = {
   subscription: { status: 'all' },
 };
 
+/**
+ * Whether Stripe sends events about a resource: types name it first (`invoice.paid`,
+ * `issuing_card.created` for `issuing.card`) or as a sub-object (`customer.subscription.updated`,
+ * `charge.dispute.created`).
+ */
+export function hasEvents(types: readonly string[], resource: string): boolean {
+  const noun = resource.replace(/\./g, '_');
+  const last = resource.split('.').at(-1)!;
+  return types.some(
+    (t) => t.startsWith(`${resource}.`) || t.startsWith(`${noun}.`) || t.includes(`.${last}.`),
+  );
+}
+
 export function resolveEntities(catalog: StripeCatalog, names: string[]): SyncEntity[] {
   if (!names.length) {
     throw new ConnectorError(
@@ -47,7 +60,7 @@ export function resolveEntities(catalog: StripeCatalog, names: string[]): SyncEn
       listPath: list.path,
       listParams: LIST_EVERYTHING[entity.id],
       retrievePath: retrieve.path,
-      hasEvents: types.some((t) => t.startsWith(`${entity.id}.`)),
+      hasEvents: hasEvents(types, entity.id),
     });
   }
   return out;

@@ -18,7 +18,6 @@ export interface IncrementalInput extends ApplyContext {
   /** Seconds: when the backfill started. */
   startedAt: number;
   overlapSeconds?: number;
-  signal?: AbortSignal;
   onNotice?: (notice: RetentionNotice) => void;
 }
 
@@ -55,7 +54,7 @@ export async function pollOnce(input: IncrementalInput): Promise<PollSummary> {
     types: ['*'],
     ...(input.account ? { stripeAccount: input.account } : {}),
     overlapSeconds: input.overlapSeconds,
-    signal: input.signal,
+    // No signal: a stop lets the poll in flight finish (its events applied, its checkpoint kept).
     onNotice: input.onNotice,
     checkpoints: {
       get: async <T>() => (await getState<T>(input.target.db, key))?.state ?? undefined,

@@ -132,7 +132,6 @@ async function runAccount(
         entities: evented,
         startedAt,
         overlapSeconds: options.overlapSeconds,
-        signal: options.signal,
         onNotice: (n) => options.onEvent?.({ kind: 'notice', account, notice: n }),
       });
       summary.polls++;

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ConnectorError } from '../errors.ts';
+import { redactUrl } from '../store/index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -32,16 +33,6 @@ const pgTypes = {
         ? (v: string) => v
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
 
 /** Opens `sqlite:PATH` or `postgres://…[?schema=name]`; fails with INVALID_ARGUMENT naming `--to`. */
 export async function openTarget(url: string, cwd = process.cwd()): Promise<Target> {
@@ -74,7 +65,7 @@ async function openPostgres(raw: string): Promise<Target> {
   const url = new URL(raw);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
-  const location = redact(raw);
+  const location = redactUrl(raw);
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConnectorError('INVALID_VALUE', `--to: schema "${schema}" is not a plain lower-case SQL name`, {
       field: '--to',

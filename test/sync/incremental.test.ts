@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import type { ConnectorContext } from '../../src/context.ts';
 import { runSync, syncStatus, openTarget } from '../../src/sync/index.ts';
+import { loadCatalog } from '../../src/catalog/index.ts';
+import { hasEvents } from '../../src/sync/entities.ts';
+import { knownEventTypes } from '../../src/triggers/event-types.ts';
 import { contextFor, dropTarget, freshTarget, pgUnreachable } from './support.ts';
 
 const pgSkip = await pgUnreachable();
@@ -32,6 +35,18 @@ async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('which entities have events', () => {
+  it('knows sub-object events (customer.subscription.*, charge.dispute.*) and dotted resources', () => {
+    const types = knownEventTypes(loadCatalog());
+    expect(hasEvents(types, 'customer')).toBe(true);
+    expect(hasEvents(types, 'subscription')).toBe(true);
+    expect(hasEvents(types, 'dispute')).toBe(true);
+    expect(hasEvents(types, 'issuing.card')).toBe(true);
+    expect(hasEvents(types, 'checkout.session')).toBe(true);
+    expect(hasEvents(types, 'balance_transaction')).toBe(false);
+  });
+});
 
 describe.each([
   ['sqlite', undefined],
@@ -172,6 +187,33 @@ describe.each([
       expect(customer.lagSeconds).toBeLessThan(5);
     },
     60_000,
+  );
+
+  it.skipIf(Boolean(skip))(
+    'refreshes an entity Stripe sends no events for by listing on created',
+    async () => {
+      const other = freshTarget(dialect);
+      const now = Math.floor(Date.now() / 1000);
+      emulator.load('balance_transaction', [{ id: 'txn_before', created: now - 600, amount: 1 }]);
+      await runSync(ctx, { to: other, entities: ['BalanceTransaction'], once: true });
+      emulator.load('balance_transaction', [{ id: 'txn_after', created: now + 1, amount: 2 }]);
+      await runSync(ctx, { to: other, entities: ['BalanceTransaction'], once: true });
+      const target = await openTarget(other);
+      try {
+        const rows = await target.db
+          .selectFrom('balance_transaction')
+          .select(['id', 'amount'])
+          .orderBy('id')
+          .execute();
+        expect(rows).toEqual([
+          { id: 'txn_after', amount: 2 },
+          { id: 'txn_before', amount: 1 },
+        ]);
+      } finally {
+        await target.close();
+        await dropTarget(other);
+      }
+    },
   );
 
   it.skipIf(Boolean(skip))(
