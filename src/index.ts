@@ -24,5 +24,6 @@ export {
 } from './entities/index.ts';
 export { planQuery, runQuery, collect, explain } from './query/index.ts';
 export { runAction, listActions, type ActionFile } from './actions/index.ts';
+export { runSync, syncStatus, type SyncOptions, type SyncStatus } from './sync/index.ts';
 export { ConnectorError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export type { ConnectorContext } from './context.ts';

@@ -21,6 +21,7 @@ import * as query from './query.ts';
 import * as serve from './serve.ts';
 import * as start from './start.ts';
 import * as token from './token.ts';
+import * as sync from './sync.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -36,6 +37,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   update,
   del,
   action,
+  sync,
   connection,
   emulator,
   mcp,
