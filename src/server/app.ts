@@ -4,7 +4,7 @@
  * shutdown that drains in-flight requests and closes the gateways (shutdown.ts).
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { loadCatalog, type StripeCatalog } from '../catalog/index.ts';
 import type { GatewayOptions } from '../gateway/index.ts';
@@ -45,6 +45,8 @@ export interface ServerOptions {
    * that stopped reading a stream would otherwise hold the shutdown forever). Default 10 s.
    */
   shutdownGraceMs?: number;
+  /** Extra route plugins (the web console, …), registered after the API's routes. */
+  plugins?: FastifyPluginAsync[];
 }
 
 export interface Server {
@@ -134,6 +136,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     executeRoutes,
   ])
     await app.register(routes(state));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   const close = installShutdown(app, options.shutdownGraceMs ?? 10_000, async () => {
     await registry.close();
