@@ -39,7 +39,7 @@ export function paramControls(params, values = {}) {
   return [
     required.map(row),
     optional.length
-      ? h('details', { class: 'optional', open: required.length === 0 && optional.length <= 8 }, h('summary', {}, `Optional fields (${optional.length})`), h('div', { class: 'grid' }, optional.map(row)))
+      ? h('details', { class: 'optional', open: (required.length === 0 && optional.length <= 8) || optional.some((p) => values[p.name] !== undefined) }, h('summary', {}, `Optional fields (${optional.length})`), h('div', { class: 'grid' }, optional.map(row)))
       : null,
   ];
 }

@@ -94,7 +94,7 @@ export function checkSecrets(definition) {
 
 function addForm(done) {
   const name = h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[A-Za-z0-9_.-]+' });
-  const apiKey = h('input', { name: 'apiKey', required: true, autocomplete: 'off', placeholder: 'env:STRIPE_API_KEY', pattern: '(env|file):\\S+' });
+  const apiKey = h('input', { name: 'apiKey', required: true, autocomplete: 'off', placeholder: 'env:STRIPE_API_KEY' });
   const baseUrl = h('input', { name: 'baseUrl', type: 'url', autocomplete: 'off', placeholder: 'https://api.stripe.com' });
   const pasted = h('textarea', { name: 'file', rows: 4, spellcheck: 'false', placeholder: '{"name": "prod", "apiKey": "env:STRIPE_KEY"} or name: prod' });
   const problem = h('div');
@@ -113,6 +113,7 @@ function addForm(done) {
     try {
       const definition = pasted.value.trim() ? parseFile(pasted.value) : { name: name.value.trim(), apiKey: apiKey.value.trim(), ...(baseUrl.value.trim() ? { baseUrl: baseUrl.value.trim() } : {}) };
       const refused = checkSecrets(definition);
+      apiKey.toggleAttribute('aria-invalid', Boolean(refused));
       if (refused) throw refused;
       const created = await api('/api/connections', { method: 'POST', body: definition });
       form.reset();

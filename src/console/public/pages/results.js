@@ -1,3 +1,4 @@
+/* global CSS */
 /**
  * A results table: one page at a time by the server's cursor (a stack of cursors gives Previous),
  * a column picker, and flattened (dotted columns) or nested (JSON cells) views. Rows open the record.
@@ -14,27 +15,29 @@ function columnsOf(rows, view) {
   return [...seen];
 }
 
-function columnPicker(all, selected, onChange) {
+function columnPicker(all, selected, state, onChange) {
   return h(
     'details',
-    { class: 'columns' },
+    { class: 'columns', open: state.pickerOpen, ontoggle: (e) => (state.pickerOpen = e.target.open) },
     h('summary', {}, `Columns (${selected.length} of ${all.length})`),
     h('fieldset', {}, h('legend', { class: 'sr-only' }, 'Columns shown'), all.map((col) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: col, checked: selected.includes(col), onchange: (e) => onChange(col, e.target.checked) }), ' ', col))),
   );
 }
 
 export function resultsView(root, entity, query) {
-  const state = { cursors: [undefined], index: 0, view: 'flat', rows: [], next: null };
+  const state = { cursors: [undefined], index: 0, view: 'flat', rows: [], next: null, pickerOpen: false };
   const render = () => {
     const all = columnsOf(state.rows, state.view);
     let selected = chosen.get(entity.entity)?.filter((c) => all.includes(c));
     if (!selected?.length) selected = DEFAULT_COLUMNS.filter((c) => all.includes(c));
     if (!selected.length) selected = all.slice(0, 6);
     const viewSelect = h('select', { id: 'view-select', onchange: (e) => { state.view = e.target.value; render(); } }, h('option', { value: 'flat', selected: state.view === 'flat' }, 'Flattened (dotted columns)'), h('option', { value: 'nested', selected: state.view === 'nested' }, 'Nested (JSON cells)'));
-    const picker = columnPicker(all, selected, (col, on) => {
+    const picker = columnPicker(all, selected, state, (col, on) => {
       const next = on ? [...selected, col] : selected.filter((c) => c !== col);
       chosen.set(entity.entity, next);
       render();
+      // The picker is drawn again: the keyboard focus goes back to the box just toggled.
+      root.querySelector(`.columns input[value="${CSS.escape(col)}"]`)?.focus();
     });
     const rows = state.rows.map((row) => (state.view === 'flat' ? flatten(row) : row));
     const link = (row) => (row.id && entity.operations.includes('retrieve') ? h('a', { href: `#/entities/${entity.entity}/${enc(row.id)}` }, row.id) : cellText(row.id));
