@@ -13,7 +13,9 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('console client modules', () => {
   it('flattens nested objects into dotted columns, arrays stay values', () => {
-    expect(flatten({ id: 'c', address: { city: 'Lyon', geo: { lat: 1 } }, tags: ['a'], metadata: {} })).toEqual({
+    expect(
+      flatten({ id: 'c', address: { city: 'Lyon', geo: { lat: 1 } }, tags: ['a'], metadata: {} }),
+    ).toEqual({
       id: 'c',
       'address.city': 'Lyon',
       'address.geo.lat': 1,

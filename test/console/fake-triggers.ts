@@ -46,7 +46,17 @@ export function fakeTriggerRoutes() {
     });
     app.post('/api/triggers', admin, async (request: Named, reply: FastifyReply) => {
       const { name, source } = request.body;
-      const t = { name, source, state: 'running', checkpoint: null, lag: 0, pending: 0, delivered: 0, failed: 0, dead: 0 };
+      const t = {
+        name,
+        source,
+        state: 'running',
+        checkpoint: null,
+        lag: 0,
+        pending: 0,
+        delivered: 0,
+        failed: 0,
+        dead: 0,
+      };
       triggers.set(name, t);
       deliveries.set(name, []);
       deadLetters.set(name, []);
@@ -92,8 +102,11 @@ export function fakeTriggerRoutes() {
       const t = found(name);
       t[status]++;
       t.checkpoint = event;
-      deliveries.get(name)!.unshift({ id: `dlv_${event}`, event, status, attempts: 1, at: new Date().toISOString() });
-      if (status === 'dead') deadLetters.get(name)!.push({ id: `dl_${event}`, event, error: 'the endpoint answered 500' });
+      deliveries
+        .get(name)!
+        .unshift({ id: `dlv_${event}`, event, status, attempts: 1, at: new Date().toISOString() });
+      if (status === 'dead')
+        deadLetters.get(name)!.push({ id: `dl_${event}`, event, error: 'the endpoint answered 500' });
       send('trigger', t);
       send('delivery', { trigger: name, event, status });
     },

@@ -27,7 +27,8 @@ const ARGS = [
 const SHOTS = new URL('../../.tmp/', import.meta.url);
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser journey skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+if (!hasChromium)
+  console.warn(`browser journey skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
 let emulator: Emulator;
 let server: RunningServer;
@@ -111,7 +112,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await expect.poll(() => row.textContent()).toContain('acct_emulator');
     expect(await row.textContent()).toContain('test');
     expect(await page.content()).not.toContain('sk_test_second456');
-    expect((await server.app.inject({ url: '/api/connections/second', headers: { authorization: `Bearer ${token}` } })).json().definition.apiKey).toBe('env:SECOND_KEY');
+    expect(
+      (
+        await server.app.inject({
+          url: '/api/connections/second',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json().definition.apiKey,
+    ).toBe('env:SECOND_KEY');
     await page.getByRole('button', { name: 'Test second' }).click();
     await expect.poll(() => row.textContent()).toContain('acct_emulator');
     await shot('connections');
@@ -148,6 +156,24 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await axeProblems()).toEqual([]);
   });
 
+  it('exports the filtered list as CSV and NDJSON, streamed with progress', async () => {
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const status = page.locator('section[aria-labelledby="export-title"] p[aria-live]');
+    await expect.poll(() => status.textContent()).toMatch(/^1 rows, \d+ bytes\.$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download Customer.csv' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toContain('email');
+    expect(csv).toContain('jenny@example.com');
+    expect(csv).not.toContain('bob@example.com');
+    await page.getByLabel('Format', { exact: true }).selectOption('ndjson');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('link', { name: 'Download Customer.ndjson' }).waitFor();
+    expect(await status.textContent()).toMatch(/^1 rows/);
+  });
+
   it('opens a record: JSON and dotted columns', async () => {
     await page.locator('table.results tbody a').first().click();
     await page.getByRole('heading', { name: /^Customer cus_/ }).waitFor();
@@ -160,7 +186,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await name.inputValue()).toBe('Jenny Rosen');
     await name.fill('Jenny R. Rosen');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect.poll(() => page.getByLabel('Record JSON').textContent()).toContain('"name": "Jenny R. Rosen"');
+    await expect
+      .poll(() => page.getByLabel('Record JSON').textContent())
+      .toContain('"name": "Jenny R. Rosen"');
   });
 
   it('creates from the generated form and deletes', async () => {
@@ -179,7 +207,10 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: `Delete ${id}` }).click();
     await page.getByRole('heading', { name: 'Customer', exact: true }).waitFor();
-    const gone = await server.app.inject({ url: `/api/connections/demo/entities/Customer/${id}`, headers: { authorization: `Bearer ${token}` } });
+    const gone = await server.app.inject({
+      url: `/api/connections/demo/entities/Customer/${id}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(gone.statusCode === 404 || gone.json().deleted === true).toBe(true);
   });
 
@@ -205,7 +236,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.getByLabel('Result shape').selectOption('seed');
     await run.click();
     await expect.poll(() => page.getByLabel('Action result').textContent()).toContain(intent.id);
-    expect(await page.getByLabel('Action result').textContent()).toMatch(/"Status": "succeeded"|"status": "succeeded"/i);
+    expect(await page.getByLabel('Action result').textContent()).toMatch(
+      /"Status": "succeeded"|"status": "succeeded"/i,
+    );
     await shot('actions');
     expect(await axeProblems()).toEqual([]);
   });
@@ -240,51 +273,53 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   });
 
   describe('the triggers page on a server with triggers', () => {
-  let triggerServer: RunningServer;
-  const fake = fakeTriggerRoutes();
-  beforeAll(async () => {
-    triggerServer = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      plugins: [consolePlugin(), fake.plugin],
-      config: { connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }] },
-      env: { K: 'sk_test_console123' },
-      log: { level: 'silent' },
-      // The page holds the event stream open; the close need not wait for it.
-      shutdownGraceMs: 200,
+    let triggerServer: RunningServer;
+    const fake = fakeTriggerRoutes();
+    beforeAll(async () => {
+      triggerServer = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        plugins: [consolePlugin(), fake.plugin],
+        config: { connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }] },
+        env: { K: 'sk_test_console123' },
+        log: { level: 'silent' },
+        // The page holds the event stream open; the close need not wait for it.
+        shutdownGraceMs: 200,
+      });
+      const admin = (await issueToken(triggerServer.ports.tokens, { scopes: ['admin'] })).token;
+      await page.goto(triggerServer.url);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${triggerServer.url}/#/triggers`);
+      await page.getByLabel('API token').fill(admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
     });
-    const admin = (await issueToken(triggerServer.ports.tokens, { scopes: ['admin'] })).token;
-    await page.goto(triggerServer.url);
-    await page.evaluate(() => sessionStorage.clear());
-    await page.goto(`${triggerServer.url}/#/triggers`);
-    await page.getByLabel('API token').fill(admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  });
-  afterAll(async () => {
-    await triggerServer?.close();
-  });
+    afterAll(async () => {
+      await triggerServer?.close();
+    });
 
-  it('adds a trigger, watches a delivery arrive live, redelivers a dead letter', async () => {
-    await page.getByRole('heading', { name: 'Triggers', exact: true }).waitFor();
-    await expect.poll(() => page.locator('#live-state').textContent()).toMatch(/Live|Connecting/);
-    await page.getByLabel('Name', { exact: true }).fill('new-customers');
-    await page.getByLabel('Source (event type or entity)').fill('customer.created');
-    await page.getByRole('button', { name: 'Add trigger' }).click();
-    const row = page.locator('tr[data-trigger="new-customers"]');
-    await row.waitFor();
-    await page.getByRole('button', { name: 'new-customers' }).click();
-    await page.getByRole('heading', { name: 'new-customers' }).waitFor();
-    // The server delivers; the page learns it by the event stream only.
-    fake.deliver('new-customers', 'evt_1', 'delivered');
-    await expect.poll(() => row.textContent()).toMatch(/delivered|1/);
-    await expect.poll(() => page.locator('section[aria-labelledby="trigger-detail"]').textContent()).toContain('evt_1');
-    fake.deliver('new-customers', 'evt_2', 'dead');
-    await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
-    await expect.poll(() => fake.redelivered).toEqual(['dl_evt_2']);
-    await shot('triggers');
-    expect(await axeProblems()).toEqual([]);
-    expect(fake.polls()).toBeLessThan(30);
-    expect(pageErrors).toEqual([]);
+    it('adds a trigger, watches a delivery arrive live, redelivers a dead letter', async () => {
+      await page.getByRole('heading', { name: 'Triggers', exact: true }).waitFor();
+      await expect.poll(() => page.locator('#live-state').textContent()).toMatch(/Live|Connecting/);
+      await page.getByLabel('Name', { exact: true }).fill('new-customers');
+      await page.getByLabel('Source (event type or entity)').fill('customer.created');
+      await page.getByRole('button', { name: 'Add trigger' }).click();
+      const row = page.locator('tr[data-trigger="new-customers"]');
+      await row.waitFor();
+      await page.getByRole('button', { name: 'new-customers' }).click();
+      await page.getByRole('heading', { name: 'new-customers' }).waitFor();
+      // The server delivers; the page learns it by the event stream only.
+      fake.deliver('new-customers', 'evt_1', 'delivered');
+      await expect.poll(() => row.textContent()).toMatch(/delivered|1/);
+      await expect
+        .poll(() => page.locator('section[aria-labelledby="trigger-detail"]').textContent())
+        .toContain('evt_1');
+      fake.deliver('new-customers', 'evt_2', 'dead');
+      await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
+      await expect.poll(() => fake.redelivered).toEqual(['dl_evt_2']);
+      await shot('triggers');
+      expect(await axeProblems()).toEqual([]);
+      expect(fake.polls()).toBeLessThan(30);
+      expect(pageErrors).toEqual([]);
+    });
   });
-});
 });

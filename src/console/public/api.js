@@ -1,4 +1,4 @@
-/* global sessionStorage, fetch, Headers */
+/* global sessionStorage, fetch, Headers, URLSearchParams, TextDecoderStream */
 /**
  * The API client. The token lives in sessionStorage (gone with the tab) and goes out only as an
  * Authorization header: never in a URL, a query string or a log line.
@@ -41,9 +41,16 @@ export async function api(path, { method = 'GET', body, query, raw = false, sign
   const headers = new Headers({ accept: 'application/json' });
   if (session.token) headers.set('authorization', `Bearer ${session.token}`);
   if (body !== undefined) headers.set('content-type', 'application/json');
-  const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) : null;
+  const qs = query
+    ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''))
+    : null;
   const url = qs && [...qs].length ? `${path}?${qs}` : path;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
   if (!res.ok) {
     const text = await res.text();
     let parsed;
@@ -85,7 +92,8 @@ export async function readEvents(path, onEvent, signal) {
       const event = { event: 'message', data: '' };
       for (const line of block.split(/\r?\n/)) {
         if (line.startsWith('event:')) event.event = line.slice(6).trim();
-        else if (line.startsWith('data:')) event.data += (event.data ? '\n' : '') + line.slice(5).replace(/^ /, '');
+        else if (line.startsWith('data:'))
+          event.data += (event.data ? '\n' : '') + line.slice(5).replace(/^ /, '');
       }
       if (event.data || event.event !== 'message') onEvent(event);
     }

@@ -7,18 +7,33 @@ import { entitiesPage } from './pages/entities.js';
 import { actionsPage } from './pages/actions.js';
 import { triggersPage } from './pages/triggers.js';
 
-const PAGES = { connections: connectionsPage, entities: entitiesPage, actions: actionsPage, triggers: triggersPage };
+const PAGES = {
+  connections: connectionsPage,
+  entities: entitiesPage,
+  actions: actionsPage,
+  triggers: triggersPage,
+};
 const main = document.getElementById('main');
 let leave = null;
 
 function signInPage(message) {
-  const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const input = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'off',
+    required: true,
+    spellcheck: 'false',
+  });
   const problem = h('div');
   const form = h(
     'form',
     { class: 'card narrow', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, 'Sign in'),
-    h('p', {}, 'Paste an API token (sct_…). It is kept in this tab only and sent as an Authorization header.'),
+    h(
+      'p',
+      {},
+      'Paste an API token (sct_…). It is kept in this tab only and sent as an Authorization header.',
+    ),
     field('API token', input),
     problem,
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
@@ -42,7 +57,12 @@ function signInPage(message) {
 async function loadConnections() {
   const { data } = await api('/api/connections');
   const select = document.getElementById('connection-select');
-  fill(select, data.length ? data.map((c) => h('option', { value: c.name }, c.name)) : h('option', { value: '' }, '(none)'));
+  fill(
+    select,
+    data.length
+      ? data.map((c) => h('option', { value: c.name }, c.name))
+      : h('option', { value: '' }, '(none)'),
+  );
   if (!data.some((c) => c.name === session.connection)) session.connection = data[0]?.name ?? null;
   select.value = session.connection ?? '';
   return data;
@@ -68,7 +88,9 @@ async function route() {
   leave = null;
   fill(main);
   try {
-    leave = (await page(main, { params: rest.map(decodeURIComponent), reloadConnections: loadConnections })) ?? null;
+    leave =
+      (await page(main, { params: rest.map(decodeURIComponent), reloadConnections: loadConnections })) ??
+      null;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signOut(error);
     fill(main, errorBox(error));

@@ -9,9 +9,20 @@ import { field, h } from './dom.js';
 function controlFor(param) {
   const common = { name: param.name, required: param.required || undefined, 'data-type': param.type };
   if (param.type === 'enum' && param.enum?.length)
-    return h('select', common, h('option', { value: '' }, '(not set)'), param.enum.map((v) => h('option', { value: v }, v || '(empty)')));
+    return h(
+      'select',
+      common,
+      h('option', { value: '' }, '(not set)'),
+      param.enum.map((v) => h('option', { value: v }, v || '(empty)')),
+    );
   if (param.type === 'boolean')
-    return h('select', common, h('option', { value: '' }, '(not set)'), h('option', { value: 'true' }, 'true'), h('option', { value: 'false' }, 'false'));
+    return h(
+      'select',
+      common,
+      h('option', { value: '' }, '(not set)'),
+      h('option', { value: 'true' }, 'true'),
+      h('option', { value: 'false' }, 'false'),
+    );
   if (param.type === 'integer' || param.type === 'number')
     return h('input', { ...common, type: 'number', step: param.type === 'integer' ? '1' : 'any' });
   if (param.type === 'timestamp') return h('input', { ...common, type: 'datetime-local' });
@@ -31,7 +42,8 @@ export function paramControls(params, values = {}) {
   const row = (p) => {
     const control = controlFor(p);
     const value = values[p.name];
-    if (value !== undefined && value !== null) control.value = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (value !== undefined && value !== null)
+      control.value = typeof value === 'object' ? JSON.stringify(value) : String(value);
     return field(`${p.name}${p.required ? ' *' : ''}`, control, hintFor(p));
   };
   const required = params.filter((p) => p.required);
@@ -39,7 +51,17 @@ export function paramControls(params, values = {}) {
   return [
     required.map(row),
     optional.length
-      ? h('details', { class: 'optional', open: (required.length === 0 && optional.length <= 8) || optional.some((p) => values[p.name] !== undefined) }, h('summary', {}, `Optional fields (${optional.length})`), h('div', { class: 'grid' }, optional.map(row)))
+      ? h(
+          'details',
+          {
+            class: 'optional',
+            open:
+              (required.length === 0 && optional.length <= 8) ||
+              optional.some((p) => values[p.name] !== undefined),
+          },
+          h('summary', {}, `Optional fields (${optional.length})`),
+          h('div', { class: 'grid' }, optional.map(row)),
+        )
       : null,
   ];
 }
@@ -59,7 +81,9 @@ export function readParams(form) {
       try {
         out[el.name] = JSON.parse(raw);
       } catch {
-        throw new ApiError(400, { error: { code: 'INVALID_ARGUMENT', message: `${el.name}: not valid JSON`, field: el.name } });
+        throw new ApiError(400, {
+          error: { code: 'INVALID_ARGUMENT', message: `${el.name}: not valid JSON`, field: el.name },
+        });
       }
     }
   }
@@ -71,7 +95,9 @@ export function markField(form, error) {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   if (!error.field) return;
   const top = error.field.split('.')[0].split('[')[0];
-  const el = [...form.querySelectorAll('[name]')].find((c) => c.name === error.field || c.name === top || c.name.toLowerCase() === top.toLowerCase());
+  const el = [...form.querySelectorAll('[name]')].find(
+    (c) => c.name === error.field || c.name === top || c.name.toLowerCase() === top.toLowerCase(),
+  );
   if (!el) return;
   el.setAttribute('aria-invalid', 'true');
   el.closest('details')?.setAttribute('open', '');

@@ -41,5 +41,14 @@ export function deliveryChart(deliveries) {
     svg.append(bar);
   });
   const total = buckets.reduce((a, b) => a + b, 0);
-  return h('figure', { class: 'chart-box' }, svg, h('figcaption', {}, `Deliveries per minute, last 30 minutes: ${total} in all, at most ${Math.max(...buckets)} in a minute.`));
+  return h(
+    'figure',
+    { class: 'chart-box' },
+    svg,
+    h(
+      'figcaption',
+      {},
+      `Deliveries per minute, last 30 minutes: ${total} in all, at most ${Math.max(...buckets)} in a minute.`,
+    ),
+  );
 }

@@ -36,7 +36,14 @@ async function testInto(name, cell) {
   fill(cell, h('span', { class: 'muted' }, 'testing…'));
   try {
     const t = await api(`/api/connections/${enc(name)}/test`);
-    fill(cell, badge(t.mode, t.mode === 'live' ? 'live' : 'test'), ' ', badge(t.account, 'account'), ' ', h('span', { class: 'muted' }, t.apiVersion));
+    fill(
+      cell,
+      badge(t.mode, t.mode === 'live' ? 'live' : 'test'),
+      ' ',
+      badge(t.account, 'account'),
+      ' ',
+      h('span', { class: 'muted' }, t.apiVersion),
+    );
   } catch (error) {
     remember(name, error);
     fill(cell, badge('failed', 'bad'), ' ', h('span', {}, error.code));
@@ -57,13 +64,37 @@ function connectionRow(c, metrics) {
     {},
     h('th', { scope: 'row' }, c.name),
     status,
-    h('td', {}, def.baseUrl ?? 'api.stripe.com', h('div', { class: 'muted' }, `key ${def.apiKey ?? '—'} · ${c.origin}`)),
-    h('td', {}, counters(metrics[c.name]), def.throttle ? h('div', { class: 'muted' }, `throttle ${JSON.stringify(def.throttle)}`) : null),
-    h('td', {}, errors.length ? h('ul', { class: 'plain' }, errors.map((e) => h('li', {}, `${e.at} ${e.code}: ${e.message}`))) : h('span', { class: 'muted' }, 'none seen')),
     h(
       'td',
       {},
-      h('button', { type: 'button', onclick: () => testInto(c.name, status), 'aria-label': `Test ${c.name}` }, 'Test'),
+      def.baseUrl ?? 'api.stripe.com',
+      h('div', { class: 'muted' }, `key ${def.apiKey ?? '—'} · ${c.origin}`),
+    ),
+    h(
+      'td',
+      {},
+      counters(metrics[c.name]),
+      def.throttle ? h('div', { class: 'muted' }, `throttle ${JSON.stringify(def.throttle)}`) : null,
+    ),
+    h(
+      'td',
+      {},
+      errors.length
+        ? h(
+            'ul',
+            { class: 'plain' },
+            errors.map((e) => h('li', {}, `${e.at} ${e.code}: ${e.message}`)),
+          )
+        : h('span', { class: 'muted' }, 'none seen'),
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'button',
+        { type: 'button', onclick: () => testInto(c.name, status), 'aria-label': `Test ${c.name}` },
+        'Test',
+      ),
     ),
   );
   testInto(c.name, status);
@@ -87,22 +118,47 @@ export function checkSecrets(definition) {
   for (const key of SECRET_FIELDS) {
     const v = definition[key];
     if (v !== undefined && !REFERENCE.test(String(v)))
-      return { code: 'SECRET_NOT_REFERENCE', message: `${key} must be a reference (env:NAME or file:path), not the secret itself`, field: key };
+      return {
+        code: 'SECRET_NOT_REFERENCE',
+        message: `${key} must be a reference (env:NAME or file:path), not the secret itself`,
+        field: key,
+      };
   }
   return null;
 }
 
 function addForm(done) {
   const name = h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[A-Za-z0-9_.-]+' });
-  const apiKey = h('input', { name: 'apiKey', required: true, autocomplete: 'off', placeholder: 'env:STRIPE_API_KEY' });
-  const baseUrl = h('input', { name: 'baseUrl', type: 'url', autocomplete: 'off', placeholder: 'https://api.stripe.com' });
-  const pasted = h('textarea', { name: 'file', rows: 4, spellcheck: 'false', placeholder: '{"name": "prod", "apiKey": "env:STRIPE_KEY"} or name: prod' });
+  const apiKey = h('input', {
+    name: 'apiKey',
+    required: true,
+    autocomplete: 'off',
+    placeholder: 'env:STRIPE_API_KEY',
+  });
+  const baseUrl = h('input', {
+    name: 'baseUrl',
+    type: 'url',
+    autocomplete: 'off',
+    placeholder: 'https://api.stripe.com',
+  });
+  const pasted = h('textarea', {
+    name: 'file',
+    rows: 4,
+    spellcheck: 'false',
+    placeholder: '{"name": "prod", "apiKey": "env:STRIPE_KEY"} or name: prod',
+  });
   const problem = h('div');
   const form = h(
     'form',
     { class: 'card', 'aria-labelledby': 'add-title' },
     h('h2', { id: 'add-title' }, 'Add a connection'),
-    h('div', { class: 'grid' }, field('Name', name), field('API key reference', apiKey, 'env:NAME or file:path — the key itself is never sent'), field('Base URL (optional)', baseUrl)),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Name', name),
+      field('API key reference', apiKey, 'env:NAME or file:path — the key itself is never sent'),
+      field('Base URL (optional)', baseUrl),
+    ),
     field('Or paste a connection file (JSON or key: value lines)', pasted),
     problem,
     h('button', { type: 'submit', class: 'primary' }, 'Add connection'),
@@ -111,7 +167,13 @@ function addForm(done) {
     event.preventDefault();
     fill(problem);
     try {
-      const definition = pasted.value.trim() ? parseFile(pasted.value) : { name: name.value.trim(), apiKey: apiKey.value.trim(), ...(baseUrl.value.trim() ? { baseUrl: baseUrl.value.trim() } : {}) };
+      const definition = pasted.value.trim()
+        ? parseFile(pasted.value)
+        : {
+            name: name.value.trim(),
+            apiKey: apiKey.value.trim(),
+            ...(baseUrl.value.trim() ? { baseUrl: baseUrl.value.trim() } : {}),
+          };
       const refused = checkSecrets(definition);
       apiKey.toggleAttribute('aria-invalid', Boolean(refused));
       if (refused) throw refused;
@@ -134,15 +196,43 @@ function addForm(done) {
 export async function connectionsPage(main, { reloadConnections }) {
   const tbody = h('tbody');
   const render = async (reloadShell = true) => {
-    const [{ data }, metricsText] = await Promise.all([api('/api/connections'), api('/metrics').catch(() => '')]);
+    const [{ data }, metricsText] = await Promise.all([
+      api('/api/connections'),
+      api('/metrics').catch(() => ''),
+    ]);
     const metrics = parseMetrics(String(metricsText));
-    fill(tbody, data.length ? data.map((c) => connectionRow(c, metrics)) : h('tr', {}, h('td', { colspan: 6 }, 'No connection yet: add one below.')));
+    fill(
+      tbody,
+      data.length
+        ? data.map((c) => connectionRow(c, metrics))
+        : h('tr', {}, h('td', { colspan: 6 }, 'No connection yet: add one below.')),
+    );
     if (reloadShell) await reloadConnections();
   };
   fill(
     main,
     h('h1', {}, 'Connections'),
-    h('div', { class: 'scroll' }, h('table', {}, h('caption', { class: 'sr-only' }, 'Connections'), h('thead', {}, h('tr', {}, ['Name', 'Mode and account', 'Endpoint', 'Traffic and throttle', 'Recent errors', 'Test'].map((t) => h('th', { scope: 'col' }, t)))), tbody)),
+    h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        {},
+        h('caption', { class: 'sr-only' }, 'Connections'),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Name', 'Mode and account', 'Endpoint', 'Traffic and throttle', 'Recent errors', 'Test'].map(
+              (t) => h('th', { scope: 'col' }, t),
+            ),
+          ),
+        ),
+        tbody,
+      ),
+    ),
     addForm(render),
   );
   await render(false);

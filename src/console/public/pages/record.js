@@ -20,7 +20,14 @@ function operation(description, kind) {
 /** A form over an operation's parameters; submit sends readParams(form) to `send`. */
 function writeForm(title, params, values, label, send) {
   const problem = h('div');
-  const form = h('form', { class: 'card', 'aria-label': title }, h('h2', {}, title), h('div', { class: 'grid' }, paramControls(params, values)), problem, h('button', { type: 'submit', class: 'primary' }, label));
+  const form = h(
+    'form',
+    { class: 'card', 'aria-label': title },
+    h('h2', {}, title),
+    h('div', { class: 'grid' }, paramControls(params, values)),
+    problem,
+    h('button', { type: 'submit', class: 'primary' }, label),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     fill(problem);
@@ -50,26 +57,37 @@ export async function createPage(root, entity) {
 }
 
 export async function recordPage(root, entity, id) {
-  const [d, record] = await Promise.all([describe(entity.entity), api(connPath(`/entities/${enc(entity.entity)}/${enc(id)}`))]);
+  const [d, record] = await Promise.all([
+    describe(entity.entity),
+    api(connPath(`/entities/${enc(entity.entity)}/${enc(id)}`)),
+  ]);
   const flat = flatten(record);
   const update = operation(d, 'update');
   const updatable = (update?.params ?? []).filter((p) => !p.name.startsWith('expand'));
-  const values = Object.fromEntries(updatable.map((p) => [p.name, record[p.name]]).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object'));
+  const values = Object.fromEntries(
+    updatable
+      .map((p) => [p.name, record[p.name]])
+      .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object'),
+  );
   const del = operation(d, 'delete')
-    ? h('button', {
-        type: 'button',
-        class: 'danger',
-        onclick: async () => {
-          if (!confirm(`Delete ${entity.entity} ${id}?`)) return;
-          try {
-            await api(connPath(`/entities/${enc(entity.entity)}/${enc(id)}`), { method: 'DELETE' });
-            announce(`${id} deleted`);
-            window.location.hash = `#/entities/${entity.entity}`;
-          } catch (error) {
-            root.prepend(errorBox(error));
-          }
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          onclick: async () => {
+            if (!confirm(`Delete ${entity.entity} ${id}?`)) return;
+            try {
+              await api(connPath(`/entities/${enc(entity.entity)}/${enc(id)}`), { method: 'DELETE' });
+              announce(`${id} deleted`);
+              window.location.hash = `#/entities/${entity.entity}`;
+            } catch (error) {
+              root.prepend(errorBox(error));
+            }
+          },
         },
-      }, `Delete ${id}`)
+        `Delete ${id}`,
+      )
     : null;
   fill(
     root,
@@ -78,8 +96,37 @@ export async function recordPage(root, entity, id) {
     h(
       'div',
       { class: 'split' },
-      h('section', { class: 'card', 'aria-labelledby': 'cols-title' }, h('h2', { id: 'cols-title' }, 'Columns'), h('div', { class: 'scroll' }, h('table', { class: 'kv' }, h('caption', { class: 'sr-only' }, 'Dotted columns'), h('tbody', {}, Object.entries(flat).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, cellText(v)))))))),
-      h('section', { class: 'card', 'aria-labelledby': 'json-title' }, h('h2', { id: 'json-title' }, 'JSON'), h('pre', { class: 'json', tabindex: 0, 'aria-label': 'Record JSON' }, JSON.stringify(record, null, 2))),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'cols-title' },
+        h('h2', { id: 'cols-title' }, 'Columns'),
+        h(
+          'div',
+          { class: 'scroll' },
+          h(
+            'table',
+            { class: 'kv' },
+            h('caption', { class: 'sr-only' }, 'Dotted columns'),
+            h(
+              'tbody',
+              {},
+              Object.entries(flat).map(([k, v]) =>
+                h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, cellText(v))),
+              ),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'json-title' },
+        h('h2', { id: 'json-title' }, 'JSON'),
+        h(
+          'pre',
+          { class: 'json', tabindex: 0, 'aria-label': 'Record JSON' },
+          JSON.stringify(record, null, 2),
+        ),
+      ),
     ),
     update
       ? writeForm(`Update ${id}`, updatable, values, 'Save changes', async (body) => {

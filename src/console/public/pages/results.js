@@ -20,7 +20,25 @@ function columnPicker(all, selected, state, onChange) {
     'details',
     { class: 'columns', open: state.pickerOpen, ontoggle: (e) => (state.pickerOpen = e.target.open) },
     h('summary', {}, `Columns (${selected.length} of ${all.length})`),
-    h('fieldset', {}, h('legend', { class: 'sr-only' }, 'Columns shown'), all.map((col) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: col, checked: selected.includes(col), onchange: (e) => onChange(col, e.target.checked) }), ' ', col))),
+    h(
+      'fieldset',
+      {},
+      h('legend', { class: 'sr-only' }, 'Columns shown'),
+      all.map((col) =>
+        h(
+          'label',
+          { class: 'check' },
+          h('input', {
+            type: 'checkbox',
+            value: col,
+            checked: selected.includes(col),
+            onchange: (e) => onChange(col, e.target.checked),
+          }),
+          ' ',
+          col,
+        ),
+      ),
+    ),
   );
 }
 
@@ -31,7 +49,18 @@ export function resultsView(root, entity, query) {
     let selected = chosen.get(entity.entity)?.filter((c) => all.includes(c));
     if (!selected?.length) selected = DEFAULT_COLUMNS.filter((c) => all.includes(c));
     if (!selected.length) selected = all.slice(0, 6);
-    const viewSelect = h('select', { id: 'view-select', onchange: (e) => { state.view = e.target.value; render(); } }, h('option', { value: 'flat', selected: state.view === 'flat' }, 'Flattened (dotted columns)'), h('option', { value: 'nested', selected: state.view === 'nested' }, 'Nested (JSON cells)'));
+    const viewSelect = h(
+      'select',
+      {
+        id: 'view-select',
+        onchange: (e) => {
+          state.view = e.target.value;
+          render();
+        },
+      },
+      h('option', { value: 'flat', selected: state.view === 'flat' }, 'Flattened (dotted columns)'),
+      h('option', { value: 'nested', selected: state.view === 'nested' }, 'Nested (JSON cells)'),
+    );
     const picker = columnPicker(all, selected, state, (col, on) => {
       const next = on ? [...selected, col] : selected.filter((c) => c !== col);
       chosen.set(entity.entity, next);
@@ -40,26 +69,64 @@ export function resultsView(root, entity, query) {
       root.querySelector(`.columns input[value="${CSS.escape(col)}"]`)?.focus();
     });
     const rows = state.rows.map((row) => (state.view === 'flat' ? flatten(row) : row));
-    const link = (row) => (row.id && entity.operations.includes('retrieve') ? h('a', { href: `#/entities/${entity.entity}/${enc(row.id)}` }, row.id) : cellText(row.id));
+    const link = (row) =>
+      row.id && entity.operations.includes('retrieve')
+        ? h('a', { href: `#/entities/${entity.entity}/${enc(row.id)}` }, row.id)
+        : cellText(row.id);
     const table = h(
       'table',
       { class: 'results' },
       h('caption', {}, `${entity.entity}: page ${state.index + 1}, ${state.rows.length} rows`),
-      h('thead', {}, h('tr', {}, selected.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.length ? rows.map((row) => h('tr', {}, selected.map((c) => h('td', {}, c === 'id' ? link(row) : cellText(row[c]))))) : h('tr', {}, h('td', { colspan: Math.max(1, selected.length) }, 'No rows.'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          selected.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.length
+          ? rows.map((row) =>
+              h(
+                'tr',
+                {},
+                selected.map((c) => h('td', {}, c === 'id' ? link(row) : cellText(row[c]))),
+              ),
+            )
+          : h('tr', {}, h('td', { colspan: Math.max(1, selected.length) }, 'No rows.')),
+      ),
     );
     fill(
       root,
       h('div', { class: 'toolbar' }, h('label', { for: 'view-select' }, 'View'), viewSelect, picker),
       h('div', { class: 'scroll' }, table),
-      h('div', { class: 'pager' }, h('button', { type: 'button', disabled: state.index === 0, onclick: () => load(state.index - 1) }, 'Previous page'), h('button', { type: 'button', disabled: !state.next, onclick: () => load(state.index + 1) }, 'Next page')),
+      h(
+        'div',
+        { class: 'pager' },
+        h(
+          'button',
+          { type: 'button', disabled: state.index === 0, onclick: () => load(state.index - 1) },
+          'Previous page',
+        ),
+        h(
+          'button',
+          { type: 'button', disabled: !state.next, onclick: () => load(state.index + 1) },
+          'Next page',
+        ),
+      ),
     );
   };
   const load = async (index) => {
     if (index > state.index) state.cursors[index] = state.next;
     fill(root, h('p', { class: 'muted' }, 'Loading…'));
     try {
-      const page = await api(connPath(`/entities/${enc(entity.entity)}`), { query: { filter: query.filter, limit: query.limit, cursor: state.cursors[index] } });
+      const page = await api(connPath(`/entities/${enc(entity.entity)}`), {
+        query: { filter: query.filter, limit: query.limit, cursor: state.cursors[index] },
+      });
       Object.assign(state, { index, rows: page.data, next: page.next_cursor });
       render();
       announce(`${page.data.length} ${entity.entity} rows`);

@@ -1,3 +1,4 @@
+/* global AbortController */
 /**
  * Triggers, against the server's /api/triggers routes:
  *   GET    /api/triggers                          → [{ name, source, state, checkpoint, lag, pending, delivered, failed, dead }]
@@ -19,21 +20,49 @@ const COLUMNS = ['name', 'source', 'state', 'checkpoint', 'lag', 'pending', 'del
 
 function addForm(done) {
   const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
-  const source = h('input', { name: 'source', required: true, autocomplete: 'off', placeholder: 'customer.created' });
-  const options = h('textarea', { name: 'options', rows: 3, spellcheck: 'false', placeholder: '{"target": {"url": "https://example.com/hook"}}' });
+  const source = h('input', {
+    name: 'source',
+    required: true,
+    autocomplete: 'off',
+    placeholder: 'customer.created',
+  });
+  const options = h('textarea', {
+    name: 'options',
+    rows: 3,
+    spellcheck: 'false',
+    placeholder: '{"target": {"url": "https://example.com/hook"}}',
+  });
   const problem = h('div');
-  const form = h('form', { class: 'card', 'aria-labelledby': 'add-trigger' }, h('h2', { id: 'add-trigger' }, 'Add a trigger'), h('div', { class: 'grid' }, field('Name', name), field('Source (event type or entity)', source)), field('More settings (JSON, optional)', options), problem, h('button', { type: 'submit', class: 'primary' }, 'Add trigger'));
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'add-trigger' },
+    h('h2', { id: 'add-trigger' }, 'Add a trigger'),
+    h('div', { class: 'grid' }, field('Name', name), field('Source (event type or entity)', source)),
+    field('More settings (JSON, optional)', options),
+    problem,
+    h('button', { type: 'submit', class: 'primary' }, 'Add trigger'),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     fill(problem);
     try {
       const extra = options.value.trim() ? JSON.parse(options.value) : {};
-      await api('/api/triggers', { method: 'POST', body: { ...extra, name: name.value.trim(), source: source.value.trim() } });
+      await api('/api/triggers', {
+        method: 'POST',
+        body: { ...extra, name: name.value.trim(), source: source.value.trim() },
+      });
       form.reset();
       announce(`Trigger ${name.value} added`);
       await done();
     } catch (error) {
-      fill(problem, errorBox(error instanceof SyntaxError ? { code: 'INVALID_ARGUMENT', message: 'settings: not valid JSON', field: 'options' } : error));
+      fill(
+        problem,
+        errorBox(
+          error instanceof SyntaxError
+            ? { code: 'INVALID_ARGUMENT', message: 'settings: not valid JSON', field: 'options' }
+            : error,
+        ),
+      );
     }
   });
   return form;
@@ -42,11 +71,20 @@ function addForm(done) {
 function detailView(root, trigger, refresh) {
   const from = h('input', { type: 'datetime-local', name: 'from', required: true });
   const replayProblem = h('div');
-  const replay = h('form', { class: 'row', 'aria-label': `Replay ${trigger}` }, field('Replay from', from), h('button', { type: 'submit' }, 'Replay'), replayProblem);
+  const replay = h(
+    'form',
+    { class: 'row', 'aria-label': `Replay ${trigger}` },
+    field('Replay from', from),
+    h('button', { type: 'submit' }, 'Replay'),
+    replayProblem,
+  );
   replay.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await api(`/api/triggers/${enc(trigger)}/replay`, { method: 'POST', body: { from: new Date(from.value).toISOString() } });
+      await api(`/api/triggers/${enc(trigger)}/replay`, {
+        method: 'POST',
+        body: { from: new Date(from.value).toISOString() },
+      });
       announce(`Replay of ${trigger} started`);
     } catch (error) {
       fill(replayProblem, errorBox(error));
@@ -55,18 +93,130 @@ function detailView(root, trigger, refresh) {
   const deliveries = h('div');
   const dead = h('div');
   const load = async () => {
-    const [ds, dl] = await Promise.all([api(`/api/triggers/${enc(trigger)}/deliveries`).then(list), api(`/api/triggers/${enc(trigger)}/dead-letters`).then(list)]);
+    const [ds, dl] = await Promise.all([
+      api(`/api/triggers/${enc(trigger)}/deliveries`).then(list),
+      api(`/api/triggers/${enc(trigger)}/dead-letters`).then(list),
+    ]);
     const failures = ds.filter((d) => /fail|error|dead/i.test(String(d.status ?? d.state ?? '')));
-    fill(deliveries, deliveryChart(ds), h('h3', {}, 'Last failures'), failures.length ? h('ul', {}, failures.slice(0, 10).map((d) => h('li', {}, `${d.at ?? d.createdAt ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.status}`))) : h('p', { class: 'muted' }, 'none'), h('h3', {}, 'Recent deliveries'), table(ds.slice(0, 20), ['id', 'event', 'status', 'attempts', 'at']));
-    fill(dead, h('h3', {}, `Dead letters (${dl.length})`), dl.length ? h('ul', { class: 'plain' }, dl.map((d) => h('li', {}, `${d.id} ${d.event ?? ''} ${d.error ?? ''} `, h('button', { type: 'button', onclick: async () => { await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(d.id)}/redeliver`, { method: 'POST', body: {} }); announce(`${d.id} redelivered`); await load(); } }, `Redeliver ${d.id}`)))) : h('p', { class: 'muted' }, 'none'));
+    fill(
+      deliveries,
+      deliveryChart(ds),
+      h('h3', {}, 'Last failures'),
+      failures.length
+        ? h(
+            'ul',
+            {},
+            failures
+              .slice(0, 10)
+              .map((d) =>
+                h(
+                  'li',
+                  {},
+                  `${d.at ?? d.createdAt ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.status}`,
+                ),
+              ),
+          )
+        : h('p', { class: 'muted' }, 'none'),
+      h('h3', {}, 'Recent deliveries'),
+      table(ds.slice(0, 20), ['id', 'event', 'status', 'attempts', 'at']),
+    );
+    fill(
+      dead,
+      h('h3', {}, `Dead letters (${dl.length})`),
+      dl.length
+        ? h(
+            'ul',
+            { class: 'plain' },
+            dl.map((d) =>
+              h(
+                'li',
+                {},
+                `${d.id} ${d.event ?? ''} ${d.error ?? ''} `,
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    onclick: async () => {
+                      await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(d.id)}/redeliver`, {
+                        method: 'POST',
+                        body: {},
+                      });
+                      announce(`${d.id} redelivered`);
+                      await load();
+                    },
+                  },
+                  `Redeliver ${d.id}`,
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'none'),
+    );
   };
-  const remove = h('button', { type: 'button', class: 'danger', onclick: async () => { await api(`/api/triggers/${enc(trigger)}`, { method: 'DELETE' }); announce(`Trigger ${trigger} removed`); fill(root); await refresh(); } }, `Remove ${trigger}`);
-  fill(root, h('section', { class: 'card', 'aria-labelledby': 'trigger-detail' }, h('div', { class: 'title-row' }, h('h2', { id: 'trigger-detail' }, trigger), remove), replay, deliveries, dead));
-  return load().catch((error) => fill(deliveries, errorBox(error))).then(() => load);
+  const remove = h(
+    'button',
+    {
+      type: 'button',
+      class: 'danger',
+      onclick: async () => {
+        await api(`/api/triggers/${enc(trigger)}`, { method: 'DELETE' });
+        announce(`Trigger ${trigger} removed`);
+        fill(root);
+        await refresh();
+      },
+    },
+    `Remove ${trigger}`,
+  );
+  fill(
+    root,
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'trigger-detail' },
+      h('div', { class: 'title-row' }, h('h2', { id: 'trigger-detail' }, trigger), remove),
+      replay,
+      deliveries,
+      dead,
+    ),
+  );
+  return load()
+    .catch((error) => fill(deliveries, errorBox(error)))
+    .then(() => load);
 }
 
 function table(rows, columns, name) {
-  return h('div', { class: 'scroll' }, h('table', {}, h('caption', { class: 'sr-only' }, name ?? 'Rows'), h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, columns.map((c) => h('td', {}, cellText(r[c] ?? (c === 'at' ? (r.createdAt ?? r.deliveredAt) : undefined))))) ) : h('tr', {}, h('td', { colspan: columns.length }, 'none')))));
+  return h(
+    'div',
+    { class: 'scroll' },
+    h(
+      'table',
+      {},
+      h('caption', { class: 'sr-only' }, name ?? 'Rows'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.length
+          ? rows.map((r) =>
+              h(
+                'tr',
+                {},
+                columns.map((c) =>
+                  h('td', {}, cellText(r[c] ?? (c === 'at' ? (r.createdAt ?? r.deliveredAt) : undefined))),
+                ),
+              ),
+            )
+          : h('tr', {}, h('td', { colspan: columns.length }, 'none')),
+      ),
+    ),
+  );
 }
 
 export async function triggersPage(main) {
@@ -75,7 +225,20 @@ export async function triggersPage(main) {
     triggers = list(await api('/api/triggers'));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      fill(main, h('h1', {}, 'Triggers'), h('div', { class: 'card notice', role: 'status' }, h('h2', {}, 'Triggers are not enabled on this server'), h('p', {}, 'This server answers 404 for /api/triggers: it runs without the trigger service. Start it with triggers configured to see their state, deliveries and dead letters here.')));
+      fill(
+        main,
+        h('h1', {}, 'Triggers'),
+        h(
+          'div',
+          { class: 'card notice', role: 'status' },
+          h('h2', {}, 'Triggers are not enabled on this server'),
+          h(
+            'p',
+            {},
+            'This server answers 404 for /api/triggers: it runs without the trigger service. Start it with triggers configured to see their state, deliveries and dead letters here.',
+          ),
+        ),
+      );
       return;
     }
     throw error;
@@ -85,34 +248,100 @@ export async function triggersPage(main) {
   let selected = null;
   let reloadDetail = null;
   const render = () =>
-    fill(rows, h('div', { class: 'scroll' }, h('table', {}, h('caption', { class: 'sr-only' }, 'Triggers'), h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, triggers.length ? triggers.map((t) => h('tr', { 'data-trigger': t.name }, COLUMNS.map((c) => (c === 'name' ? h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: async () => { selected = t.name; reloadDetail = await detailView(detail, t.name, refresh); } }, t.name)) : h('td', {}, cellText(t[c])))))) : h('tr', {}, h('td', { colspan: COLUMNS.length }, 'No trigger yet.'))))));
+    fill(
+      rows,
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          {},
+          h('caption', { class: 'sr-only' }, 'Triggers'),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              COLUMNS.map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            triggers.length
+              ? triggers.map((t) =>
+                  h(
+                    'tr',
+                    { 'data-trigger': t.name },
+                    COLUMNS.map((c) =>
+                      c === 'name'
+                        ? h(
+                            'th',
+                            { scope: 'row' },
+                            h(
+                              'button',
+                              {
+                                type: 'button',
+                                class: 'link',
+                                onclick: async () => {
+                                  selected = t.name;
+                                  reloadDetail = await detailView(detail, t.name, refresh);
+                                },
+                              },
+                              t.name,
+                            ),
+                          )
+                        : h('td', {}, cellText(t[c])),
+                    ),
+                  ),
+                )
+              : h('tr', {}, h('td', { colspan: COLUMNS.length }, 'No trigger yet.')),
+          ),
+        ),
+      ),
+    );
   const refresh = async () => {
     triggers = list(await api('/api/triggers'));
     render();
   };
   render();
-  fill(main, h('h1', {}, 'Triggers'), h('p', { class: 'muted', id: 'live-state', 'aria-live': 'polite' }, 'Connecting to live updates…'), rows, detail, addForm(refresh));
+  fill(
+    main,
+    h('h1', {}, 'Triggers'),
+    h('p', { class: 'muted', id: 'live-state', 'aria-live': 'polite' }, 'Connecting to live updates…'),
+    rows,
+    detail,
+    addForm(refresh),
+  );
   const abort = new AbortController();
   const live = main.querySelector('#live-state');
-  readEvents('/api/triggers/events', async (event) => {
-    live.textContent = `Live: last event ${event.event} at ${new Date().toLocaleTimeString()}`;
-    let data = null;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      data = null;
-    }
-    const name = data?.trigger ?? data?.name;
-    // A status event carries the whole row; anything else makes the page re-read what it names.
-    if (data && COLUMNS.every((c) => c === 'checkpoint' || c === 'lag' || c in data) && data.name) {
-      triggers = [...triggers.filter((t) => t.name !== data.name), data].sort((a, b) => a.name.localeCompare(b.name));
-      render();
-    } else await refresh();
-    if (reloadDetail && (!name || name === selected)) await reloadDetail();
-  }, abort.signal)
+  readEvents(
+    '/api/triggers/events',
+    async (event) => {
+      live.textContent = `Live: last event ${event.event} at ${new Date().toLocaleTimeString()}`;
+      let data = null;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        data = null;
+      }
+      const name = data?.trigger ?? data?.name;
+      // A status event carries the whole row; anything else makes the page re-read what it names.
+      if (data && COLUMNS.every((c) => c === 'checkpoint' || c === 'lag' || c in data) && data.name) {
+        triggers = [...triggers.filter((t) => t.name !== data.name), data].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        );
+        render();
+      } else await refresh();
+      if (reloadDetail && (!name || name === selected)) await reloadDetail();
+    },
+    abort.signal,
+  )
     .then(() => (live.textContent = 'Live updates ended.'))
     .catch((error) => {
-      if (error.name !== 'AbortError') live.textContent = `Live updates unavailable: ${error.code ?? error.message}`;
+      if (error.name !== 'AbortError')
+        live.textContent = `Live updates unavailable: ${error.code ?? error.message}`;
     });
   return () => abort.abort();
 }
