@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { ServerError } from '../../src/server/index.ts';
 
 interface Trigger {
   name: string;
@@ -32,7 +33,7 @@ export function fakeTriggerRoutes() {
   };
   const found = (name: string) => {
     const t = triggers.get(name);
-    if (!t) throw Object.assign(new Error(`no trigger ${name}`), { statusCode: 404 });
+    if (!t) throw new ServerError('NOT_FOUND', `no trigger ${name}`);
     return t;
   };
   type Named = FastifyRequest<{ Params: { name: string; id: string }; Body: Record<string, string> }>;

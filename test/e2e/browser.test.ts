@@ -318,6 +318,15 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await expect.poll(() => fake.redelivered).toEqual(['dl_evt_2']);
       await shot('triggers');
       expect(await axeProblems()).toEqual([]);
+      await page.getByLabel('Replay from').fill('2026-11-30T08:00');
+      await page.getByRole('button', { name: 'Replay', exact: true }).click();
+      await expect.poll(() => fake.replays.length).toBe(1);
+      expect(fake.replays[0]).toMatchObject({
+        name: 'new-customers',
+        from: expect.stringMatching(/^2026-11-30T/),
+      });
+      await page.getByRole('button', { name: 'Remove new-customers' }).click();
+      await page.getByText('No trigger yet.').waitFor();
       expect(fake.polls()).toBeLessThan(30);
       expect(pageErrors).toEqual([]);
     });

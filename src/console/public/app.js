@@ -1,7 +1,7 @@
 /* global document, window */
 /** The console's entry: sign in, the connection picker, and a hash router over the pages. */
 import { api, ApiError, session } from './api.js';
-import { announce, errorBox, field, fill, h } from './dom.js';
+import { announce, errorBox, field, fill, h, onSubmit } from './dom.js';
 import { connectionsPage } from './pages/connections.js';
 import { entitiesPage } from './pages/entities.js';
 import { actionsPage } from './pages/actions.js';
@@ -39,15 +39,14 @@ function signInPage(message) {
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
   );
   if (message) fill(problem, errorBox(message));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  onSubmit(form, problem, async () => {
     session.token = input.value.trim();
     input.value = '';
     try {
       await start();
     } catch (error) {
       session.token = null;
-      fill(problem, errorBox(error));
+      throw error;
     }
   });
   fill(main, form);

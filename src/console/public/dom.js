@@ -86,3 +86,60 @@ export function cellText(value) {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
+
+/**
+ * A table with a caption, column headers and one row per item; `cell(row, column)` draws a cell
+ * (a <th scope=row> for the first column when `rowHeader`), `empty` fills a table with no rows.
+ */
+export function dataTable({
+  caption,
+  columns,
+  rows,
+  cell = (r, c) => cellText(r[c]),
+  rowProps,
+  rowHeader,
+  empty = 'none',
+  hideCaption = true,
+  className,
+}) {
+  const cells = (row) =>
+    columns.map((c, i) =>
+      rowHeader && i === 0 ? h('th', { scope: 'row' }, cell(row, c)) : h('td', {}, cell(row, c)),
+    );
+  return h(
+    'table',
+    { class: className },
+    h('caption', { class: hideCaption ? 'sr-only' : undefined }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.length
+        ? rows.map((r) => h('tr', rowProps?.(r) ?? {}, cells(r)))
+        : h('tr', {}, h('td', { colspan: Math.max(1, columns.length) }, empty)),
+    ),
+  );
+}
+
+/** Submits a form through `send`; a failure shows in `problem` (and `onError` may mark a field). */
+export function onSubmit(form, problem, send, onError) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    fill(problem);
+    try {
+      await send();
+    } catch (error) {
+      fill(problem, errorBox(error));
+      onError?.(error);
+    }
+  });
+  return form;
+}

@@ -5,7 +5,7 @@
  * (env:NAME or file:path): the page refuses anything else and never shows a resolved key.
  */
 import { api, enc, session } from '../api.js';
-import { announce, errorBox, field, fill, h } from '../dom.js';
+import { announce, dataTable, field, fill, h, onSubmit } from '../dom.js';
 
 const REFERENCE = /^(env|file):\S+$/;
 const SECRET_FIELDS = ['apiKey', 'webhookSecret'];
@@ -55,50 +55,49 @@ function counters(m = {}) {
   return `${n('stripe_requests_total')} calls · ${n('stripe_requests_failed_total')} failed · ${n('stripe_retries_total')} retries · ${n('stripe_throttle_waits_total')} throttle waits`;
 }
 
-function connectionRow(c, metrics) {
-  const status = h('td');
-  const errors = recentErrors.get(c.name) ?? [];
+const COLUMNS = ['Name', 'Mode and account', 'Endpoint', 'Traffic and throttle', 'Recent errors', 'Test'];
+
+/** One cell of a connection's row; the mode and account cell fills in when its test answers. */
+function connectionCell(c, column, metrics) {
   const def = c.definition ?? {};
-  const row = h(
-    'tr',
-    {},
-    h('th', { scope: 'row' }, c.name),
-    status,
-    h(
-      'td',
-      {},
-      def.baseUrl ?? 'api.stripe.com',
-      h('div', { class: 'muted' }, `key ${def.apiKey ?? '—'} · ${c.origin}`),
-    ),
-    h(
-      'td',
-      {},
-      counters(metrics[c.name]),
-      def.throttle ? h('div', { class: 'muted' }, `throttle ${JSON.stringify(def.throttle)}`) : null,
-    ),
-    h(
-      'td',
-      {},
-      errors.length
+  const errors = recentErrors.get(c.name) ?? [];
+  switch (column) {
+    case 'Name':
+      return c.name;
+    case 'Mode and account': {
+      const status = h('span', { 'data-status': c.name });
+      testInto(c.name, status);
+      return status;
+    }
+    case 'Endpoint':
+      return [
+        def.baseUrl ?? 'api.stripe.com',
+        h('div', { class: 'muted' }, `key ${def.apiKey ?? '—'} · ${c.origin}`),
+      ];
+    case 'Traffic and throttle':
+      return [
+        counters(metrics[c.name]),
+        def.throttle ? h('div', { class: 'muted' }, `throttle ${JSON.stringify(def.throttle)}`) : null,
+      ];
+    case 'Recent errors':
+      return errors.length
         ? h(
             'ul',
             { class: 'plain' },
             errors.map((e) => h('li', {}, `${e.at} ${e.code}: ${e.message}`)),
           )
-        : h('span', { class: 'muted' }, 'none seen'),
-    ),
-    h(
-      'td',
-      {},
-      h(
+        : h('span', { class: 'muted' }, 'none seen');
+    default:
+      return h(
         'button',
-        { type: 'button', onclick: () => testInto(c.name, status), 'aria-label': `Test ${c.name}` },
+        {
+          type: 'button',
+          'aria-label': `Test ${c.name}`,
+          onclick: (e) => testInto(c.name, e.target.closest('tr').querySelector('[data-status]')),
+        },
         'Test',
-      ),
-    ),
-  );
-  testInto(c.name, status);
-  return row;
+      );
+  }
 }
 
 /** A pasted file: JSON, or flat `key: value` lines (the YAML a connection file usually is). */
@@ -163,28 +162,25 @@ function addForm(done) {
     problem,
     h('button', { type: 'submit', class: 'primary' }, 'Add connection'),
   );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    fill(problem);
-    try {
-      const definition = pasted.value.trim()
-        ? parseFile(pasted.value)
-        : {
-            name: name.value.trim(),
-            apiKey: apiKey.value.trim(),
-            ...(baseUrl.value.trim() ? { baseUrl: baseUrl.value.trim() } : {}),
-          };
-      const refused = checkSecrets(definition);
-      apiKey.toggleAttribute('aria-invalid', Boolean(refused));
-      if (refused) throw refused;
-      const created = await api('/api/connections', { method: 'POST', body: definition });
-      form.reset();
-      session.connection ||= created.name;
-      announce(`Connection ${created.name} added`);
-      await done();
-    } catch (error) {
-      fill(problem, errorBox(error));
+  onSubmit(form, problem, async () => {
+    const definition = pasted.value.trim()
+      ? parseFile(pasted.value)
+      : {
+          name: name.value.trim(),
+          apiKey: apiKey.value.trim(),
+          ...(baseUrl.value.trim() ? { baseUrl: baseUrl.value.trim() } : {}),
+        };
+    const refused = checkSecrets(definition);
+    if (refused) {
+      apiKey.setAttribute('aria-invalid', 'true');
+      throw refused;
     }
+    apiKey.removeAttribute('aria-invalid');
+    const created = await api('/api/connections', { method: 'POST', body: definition });
+    form.reset();
+    session.connection ||= created.name;
+    announce(`Connection ${created.name} added`);
+    await done();
   });
   // A pasted file is the whole definition: the single fields are not needed then.
   pasted.addEventListener('input', () => {
@@ -194,7 +190,7 @@ function addForm(done) {
 }
 
 export async function connectionsPage(main, { reloadConnections }) {
-  const tbody = h('tbody');
+  const list = h('div', { class: 'scroll' });
   const render = async (reloadShell = true) => {
     const [{ data }, metricsText] = await Promise.all([
       api('/api/connections'),
@@ -202,38 +198,18 @@ export async function connectionsPage(main, { reloadConnections }) {
     ]);
     const metrics = parseMetrics(String(metricsText));
     fill(
-      tbody,
-      data.length
-        ? data.map((c) => connectionRow(c, metrics))
-        : h('tr', {}, h('td', { colspan: 6 }, 'No connection yet: add one below.')),
+      list,
+      dataTable({
+        caption: 'Connections',
+        columns: COLUMNS,
+        rows: data,
+        rowHeader: true,
+        empty: 'No connection yet: add one below.',
+        cell: (c, column) => connectionCell(c, column, metrics),
+      }),
     );
     if (reloadShell) await reloadConnections();
   };
-  fill(
-    main,
-    h('h1', {}, 'Connections'),
-    h(
-      'div',
-      { class: 'scroll' },
-      h(
-        'table',
-        {},
-        h('caption', { class: 'sr-only' }, 'Connections'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Name', 'Mode and account', 'Endpoint', 'Traffic and throttle', 'Recent errors', 'Test'].map(
-              (t) => h('th', { scope: 'col' }, t),
-            ),
-          ),
-        ),
-        tbody,
-      ),
-    ),
-    addForm(render),
-  );
+  fill(main, h('h1', {}, 'Connections'), list, addForm(render));
   await render(false);
 }

@@ -4,7 +4,7 @@
  * operation's parameters, and delete. The create page is the same form from the create operation.
  */
 import { api, connPath, enc } from '../api.js';
-import { announce, cellText, errorBox, fill, flatten, h } from '../dom.js';
+import { announce, cellText, errorBox, fill, flatten, h, onSubmit } from '../dom.js';
 import { markField, paramControls, readParams } from '../form.js';
 
 const described = new Map();
@@ -28,16 +28,12 @@ function writeForm(title, params, values, label, send) {
     problem,
     h('button', { type: 'submit', class: 'primary' }, label),
   );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    fill(problem);
-    try {
-      await send(readParams(form));
-    } catch (error) {
-      fill(problem, errorBox(error));
-      markField(form, error);
-    }
-  });
+  onSubmit(
+    form,
+    problem,
+    () => send(readParams(form)),
+    (error) => markField(form, error),
+  );
   return form;
 }
 

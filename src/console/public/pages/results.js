@@ -4,7 +4,7 @@
  * a column picker, and flattened (dotted columns) or nested (JSON cells) views. Rows open the record.
  */
 import { api, connPath, enc } from '../api.js';
-import { cellText, errorBox, fill, flatten, h, announce } from '../dom.js';
+import { announce, cellText, dataTable, errorBox, fill, flatten, h } from '../dom.js';
 
 const DEFAULT_COLUMNS = ['id', 'name', 'email', 'description', 'amount', 'currency', 'status', 'created'];
 const chosen = new Map();
@@ -73,33 +73,15 @@ export function resultsView(root, entity, query) {
       row.id && entity.operations.includes('retrieve')
         ? h('a', { href: `#/entities/${entity.entity}/${enc(row.id)}` }, row.id)
         : cellText(row.id);
-    const table = h(
-      'table',
-      { class: 'results' },
-      h('caption', {}, `${entity.entity}: page ${state.index + 1}, ${state.rows.length} rows`),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          selected.map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.length
-          ? rows.map((row) =>
-              h(
-                'tr',
-                {},
-                selected.map((c) => h('td', {}, c === 'id' ? link(row) : cellText(row[c]))),
-              ),
-            )
-          : h('tr', {}, h('td', { colspan: Math.max(1, selected.length) }, 'No rows.')),
-      ),
-    );
+    const table = dataTable({
+      caption: `${entity.entity}: page ${state.index + 1}, ${state.rows.length} rows`,
+      hideCaption: false,
+      className: 'results',
+      columns: selected,
+      rows,
+      empty: 'No rows.',
+      cell: (row, c) => (c === 'id' ? link(row) : cellText(row[c])),
+    });
     fill(
       root,
       h('div', { class: 'toolbar' }, h('label', { for: 'view-select' }, 'View'), viewSelect, picker),

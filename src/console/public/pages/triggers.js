@@ -12,7 +12,7 @@
  * bare arrays or `{ data: [...] }`. Live updates come from the event stream only (no polling).
  */
 import { api, ApiError, enc, readEvents } from '../api.js';
-import { announce, cellText, errorBox, field, fill, h } from '../dom.js';
+import { announce, cellText, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
 import { deliveryChart } from './chart.js';
 
 const list = (answer) => (Array.isArray(answer) ? answer : (answer?.data ?? []));
@@ -42,28 +42,19 @@ function addForm(done) {
     problem,
     h('button', { type: 'submit', class: 'primary' }, 'Add trigger'),
   );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    fill(problem);
+  const settings = () => {
     try {
-      const extra = options.value.trim() ? JSON.parse(options.value) : {};
-      await api('/api/triggers', {
-        method: 'POST',
-        body: { ...extra, name: name.value.trim(), source: source.value.trim() },
-      });
-      form.reset();
-      announce(`Trigger ${name.value} added`);
-      await done();
-    } catch (error) {
-      fill(
-        problem,
-        errorBox(
-          error instanceof SyntaxError
-            ? { code: 'INVALID_ARGUMENT', message: 'settings: not valid JSON', field: 'options' }
-            : error,
-        ),
-      );
+      return options.value.trim() ? JSON.parse(options.value) : {};
+    } catch {
+      throw { code: 'INVALID_ARGUMENT', message: 'more settings: not valid JSON', field: 'options' };
     }
+  };
+  onSubmit(form, problem, async () => {
+    const body = { ...settings(), name: name.value.trim(), source: source.value.trim() };
+    await api('/api/triggers', { method: 'POST', body });
+    form.reset();
+    announce(`Trigger ${body.name} added`);
+    await done();
   });
   return form;
 }
@@ -78,20 +69,27 @@ function detailView(root, trigger, refresh) {
     h('button', { type: 'submit' }, 'Replay'),
     replayProblem,
   );
-  replay.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      await api(`/api/triggers/${enc(trigger)}/replay`, {
-        method: 'POST',
-        body: { from: new Date(from.value).toISOString() },
-      });
-      announce(`Replay of ${trigger} started`);
-    } catch (error) {
-      fill(replayProblem, errorBox(error));
-    }
+  onSubmit(replay, replayProblem, async () => {
+    await api(`/api/triggers/${enc(trigger)}/replay`, {
+      method: 'POST',
+      body: { from: new Date(from.value).toISOString() },
+    });
+    announce(`Replay of ${trigger} started`);
   });
   const deliveries = h('div');
   const dead = h('div');
+  const redeliver = async (id) => {
+    try {
+      await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(id)}/redeliver`, {
+        method: 'POST',
+        body: {},
+      });
+      announce(`${id} redelivered`);
+      await load();
+    } catch (error) {
+      dead.prepend(errorBox(error));
+    }
+  };
   const load = async () => {
     const [ds, dl] = await Promise.all([
       api(`/api/triggers/${enc(trigger)}/deliveries`).then(list),
@@ -136,14 +134,7 @@ function detailView(root, trigger, refresh) {
                   'button',
                   {
                     type: 'button',
-                    onclick: async () => {
-                      await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(d.id)}/redeliver`, {
-                        method: 'POST',
-                        body: {},
-                      });
-                      announce(`${d.id} redelivered`);
-                      await load();
-                    },
+                    onclick: () => redeliver(d.id),
                   },
                   `Redeliver ${d.id}`,
                 ),
@@ -159,10 +150,14 @@ function detailView(root, trigger, refresh) {
       type: 'button',
       class: 'danger',
       onclick: async () => {
-        await api(`/api/triggers/${enc(trigger)}`, { method: 'DELETE' });
-        announce(`Trigger ${trigger} removed`);
-        fill(root);
-        await refresh();
+        try {
+          await api(`/api/triggers/${enc(trigger)}`, { method: 'DELETE' });
+          announce(`Trigger ${trigger} removed`);
+          fill(root);
+          await refresh();
+        } catch (error) {
+          root.prepend(errorBox(error));
+        }
       },
     },
     `Remove ${trigger}`,
@@ -184,38 +179,16 @@ function detailView(root, trigger, refresh) {
 }
 
 function table(rows, columns, name) {
+  const at = (r) => r.at ?? r.createdAt ?? r.deliveredAt;
   return h(
     'div',
     { class: 'scroll' },
-    h(
-      'table',
-      {},
-      h('caption', { class: 'sr-only' }, name ?? 'Rows'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          columns.map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.length
-          ? rows.map((r) =>
-              h(
-                'tr',
-                {},
-                columns.map((c) =>
-                  h('td', {}, cellText(r[c] ?? (c === 'at' ? (r.createdAt ?? r.deliveredAt) : undefined))),
-                ),
-              ),
-            )
-          : h('tr', {}, h('td', { colspan: columns.length }, 'none')),
-      ),
-    ),
+    dataTable({
+      caption: name ?? 'Rows',
+      columns,
+      rows,
+      cell: (r, c) => cellText(c === 'at' ? at(r) : r[c]),
+    }),
   );
 }
 
@@ -247,58 +220,28 @@ export async function triggersPage(main) {
   const detail = h('div');
   let selected = null;
   let reloadDetail = null;
+  const open = async (name) => {
+    selected = name;
+    reloadDetail = await detailView(detail, name, refresh);
+  };
   const render = () =>
     fill(
       rows,
       h(
         'div',
         { class: 'scroll' },
-        h(
-          'table',
-          {},
-          h('caption', { class: 'sr-only' }, 'Triggers'),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              COLUMNS.map((c) => h('th', { scope: 'col' }, c)),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            triggers.length
-              ? triggers.map((t) =>
-                  h(
-                    'tr',
-                    { 'data-trigger': t.name },
-                    COLUMNS.map((c) =>
-                      c === 'name'
-                        ? h(
-                            'th',
-                            { scope: 'row' },
-                            h(
-                              'button',
-                              {
-                                type: 'button',
-                                class: 'link',
-                                onclick: async () => {
-                                  selected = t.name;
-                                  reloadDetail = await detailView(detail, t.name, refresh);
-                                },
-                              },
-                              t.name,
-                            ),
-                          )
-                        : h('td', {}, cellText(t[c])),
-                    ),
-                  ),
-                )
-              : h('tr', {}, h('td', { colspan: COLUMNS.length }, 'No trigger yet.')),
-          ),
-        ),
+        dataTable({
+          caption: 'Triggers',
+          columns: COLUMNS,
+          rows: triggers,
+          rowHeader: true,
+          empty: 'No trigger yet.',
+          rowProps: (t) => ({ 'data-trigger': t.name }),
+          cell: (t, c) =>
+            c === 'name'
+              ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
+              : cellText(t[c]),
+        }),
       ),
     );
   const refresh = async () => {
@@ -334,7 +277,13 @@ export async function triggersPage(main) {
         );
         render();
       } else await refresh();
-      if (reloadDetail && (!name || name === selected)) await reloadDetail();
+      // The trigger shown may be gone (removed here or elsewhere): its panel closes then.
+      if (selected && !triggers.some((t) => t.name === selected)) {
+        selected = null;
+        reloadDetail = null;
+        fill(detail);
+      }
+      if (reloadDetail && (!name || name === selected)) await reloadDetail().catch(() => undefined);
     },
     abort.signal,
   )
