@@ -73,7 +73,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(10_000);
+    // Generous for a loaded CI machine; a passing run takes a fraction of it.
+    page.setDefaultTimeout(20_000);
   });
   afterAll(async () => {
     await browser?.close();
@@ -287,8 +288,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
         shutdownGraceMs: 200,
       });
       const admin = (await issueToken(triggerServer.ports.tokens, { scopes: ['admin'] })).token;
-      await page.goto(triggerServer.url);
-      await page.evaluate(() => sessionStorage.clear());
+      // A new origin (another port): its sessionStorage starts empty, so the page asks to sign in.
       await page.goto(`${triggerServer.url}/#/triggers`);
       await page.getByLabel('API token').fill(admin);
       await page.getByRole('button', { name: 'Sign in' }).click();
