@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system services the test suites use. Idempotent: installs only what is missing.
 # - squid: a real proxy with digest authentication (test/gateway/squid.test.ts)
+# - chromium: the console's real-browser journey (test/e2e/browser.test.ts)
 # - openssl: throw-away certificates for the TLS proxy tests (test/gateway/proxy.test.ts)
 # - postgresql 15: the store's PostgreSQL backend (test/store/postgres.test.ts), started below on
 #   127.0.0.1:54329 with its data under /tmp; the URL goes to .tmp/pg-url (nothing is exported)
@@ -10,6 +11,7 @@ need=()
 [ -x /usr/sbin/squid ] || need+=(squid)
 [ -x /usr/lib/squid/digest_file_auth ] || need+=(squid)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 PG_BIN=/usr/lib/postgresql/15/bin
 [ -x "$PG_BIN/pg_ctl" ] || need+=(postgresql)
 

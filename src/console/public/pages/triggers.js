@@ -1,0 +1,296 @@
+/* global AbortController */
+/**
+ * Triggers, against the server's /api/triggers routes:
+ *   GET    /api/triggers                          → [{ name, source, state, checkpoint, lag, pending, delivered, failed, dead }]
+ *   GET    /api/triggers/{name}/deliveries        → deliveries (newest first)
+ *   GET    /api/triggers/{name}/dead-letters      → dead letters
+ *   POST   /api/triggers/{name}/dead-letters/{id}/redeliver
+ *   POST   /api/triggers/{name}/replay { from }   (from: an ISO time)
+ *   POST   /api/triggers { name, source, … }      DELETE /api/triggers/{name}
+ *   GET    /api/triggers/events                   server-sent events; the page re-reads what changed
+ * A 404 on GET /api/triggers means the server runs without triggers: the page says so. Lists may be
+ * bare arrays or `{ data: [...] }`. Live updates come from the event stream only (no polling).
+ */
+import { api, ApiError, enc, readEvents } from '../api.js';
+import { announce, cellText, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
+import { deliveryChart } from './chart.js';
+
+const list = (answer) => (Array.isArray(answer) ? answer : (answer?.data ?? []));
+const COLUMNS = ['name', 'source', 'state', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead'];
+
+function addForm(done) {
+  const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
+  const source = h('input', {
+    name: 'source',
+    required: true,
+    autocomplete: 'off',
+    placeholder: 'customer.created',
+  });
+  const options = h('textarea', {
+    name: 'options',
+    rows: 3,
+    spellcheck: 'false',
+    placeholder: '{"target": {"url": "https://example.com/hook"}}',
+  });
+  const problem = h('div');
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'add-trigger' },
+    h('h2', { id: 'add-trigger' }, 'Add a trigger'),
+    h('div', { class: 'grid' }, field('Name', name), field('Source (event type or entity)', source)),
+    field('More settings (JSON, optional)', options),
+    problem,
+    h('button', { type: 'submit', class: 'primary' }, 'Add trigger'),
+  );
+  const settings = () => {
+    try {
+      return options.value.trim() ? JSON.parse(options.value) : {};
+    } catch {
+      throw { code: 'INVALID_ARGUMENT', message: 'more settings: not valid JSON', field: 'options' };
+    }
+  };
+  onSubmit(form, problem, async () => {
+    const body = { ...settings(), name: name.value.trim(), source: source.value.trim() };
+    await api('/api/triggers', { method: 'POST', body });
+    form.reset();
+    announce(`Trigger ${body.name} added`);
+    await done();
+  });
+  return form;
+}
+
+function detailView(root, trigger, refresh) {
+  const from = h('input', { type: 'datetime-local', name: 'from', required: true });
+  const replayProblem = h('div');
+  const replay = h(
+    'form',
+    { class: 'row', 'aria-label': `Replay ${trigger}` },
+    field('Replay from', from),
+    h('button', { type: 'submit' }, 'Replay'),
+    replayProblem,
+  );
+  onSubmit(replay, replayProblem, async () => {
+    await api(`/api/triggers/${enc(trigger)}/replay`, {
+      method: 'POST',
+      body: { from: new Date(from.value).toISOString() },
+    });
+    announce(`Replay of ${trigger} started`);
+  });
+  const deliveries = h('div');
+  const dead = h('div');
+  const redeliver = async (id) => {
+    try {
+      await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(id)}/redeliver`, {
+        method: 'POST',
+        body: {},
+      });
+      announce(`${id} redelivered`);
+      await load();
+    } catch (error) {
+      dead.prepend(errorBox(error));
+    }
+  };
+  const load = async () => {
+    const [ds, dl] = await Promise.all([
+      api(`/api/triggers/${enc(trigger)}/deliveries`).then(list),
+      api(`/api/triggers/${enc(trigger)}/dead-letters`).then(list),
+    ]);
+    const failures = ds.filter((d) => /fail|error|dead/i.test(String(d.status ?? d.state ?? '')));
+    fill(
+      deliveries,
+      deliveryChart(ds),
+      h('h3', {}, 'Last failures'),
+      failures.length
+        ? h(
+            'ul',
+            {},
+            failures
+              .slice(0, 10)
+              .map((d) =>
+                h(
+                  'li',
+                  {},
+                  `${d.at ?? d.createdAt ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.status}`,
+                ),
+              ),
+          )
+        : h('p', { class: 'muted' }, 'none'),
+      h('h3', {}, 'Recent deliveries'),
+      table(ds.slice(0, 20), ['id', 'event', 'status', 'attempts', 'at']),
+    );
+    fill(
+      dead,
+      h('h3', {}, `Dead letters (${dl.length})`),
+      dl.length
+        ? h(
+            'ul',
+            { class: 'plain' },
+            dl.map((d) =>
+              h(
+                'li',
+                {},
+                `${d.id} ${d.event ?? ''} ${d.error ?? ''} `,
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    onclick: () => redeliver(d.id),
+                  },
+                  `Redeliver ${d.id}`,
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'none'),
+    );
+  };
+  const remove = h(
+    'button',
+    {
+      type: 'button',
+      class: 'danger',
+      onclick: async () => {
+        try {
+          await api(`/api/triggers/${enc(trigger)}`, { method: 'DELETE' });
+          announce(`Trigger ${trigger} removed`);
+          fill(root);
+          await refresh();
+        } catch (error) {
+          root.prepend(errorBox(error));
+        }
+      },
+    },
+    `Remove ${trigger}`,
+  );
+  fill(
+    root,
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'trigger-detail' },
+      h('div', { class: 'title-row' }, h('h2', { id: 'trigger-detail' }, trigger), remove),
+      replay,
+      deliveries,
+      dead,
+    ),
+  );
+  return load()
+    .catch((error) => fill(deliveries, errorBox(error)))
+    .then(() => load);
+}
+
+function table(rows, columns, name) {
+  const at = (r) => r.at ?? r.createdAt ?? r.deliveredAt;
+  return h(
+    'div',
+    { class: 'scroll' },
+    dataTable({
+      caption: name ?? 'Rows',
+      columns,
+      rows,
+      cell: (r, c) => cellText(c === 'at' ? at(r) : r[c]),
+    }),
+  );
+}
+
+export async function triggersPage(main) {
+  let triggers;
+  try {
+    triggers = list(await api('/api/triggers'));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      fill(
+        main,
+        h('h1', {}, 'Triggers'),
+        h(
+          'div',
+          { class: 'card notice', role: 'status' },
+          h('h2', {}, 'Triggers are not enabled on this server'),
+          h(
+            'p',
+            {},
+            'This server answers 404 for /api/triggers: it runs without the trigger service. Start it with triggers configured to see their state, deliveries and dead letters here.',
+          ),
+        ),
+      );
+      return;
+    }
+    throw error;
+  }
+  const rows = h('div');
+  const detail = h('div');
+  let selected = null;
+  let reloadDetail = null;
+  const open = async (name) => {
+    selected = name;
+    reloadDetail = await detailView(detail, name, refresh);
+  };
+  const render = () =>
+    fill(
+      rows,
+      h(
+        'div',
+        { class: 'scroll' },
+        dataTable({
+          caption: 'Triggers',
+          columns: COLUMNS,
+          rows: triggers,
+          rowHeader: true,
+          empty: 'No trigger yet.',
+          rowProps: (t) => ({ 'data-trigger': t.name }),
+          cell: (t, c) =>
+            c === 'name'
+              ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
+              : cellText(t[c]),
+        }),
+      ),
+    );
+  const refresh = async () => {
+    triggers = list(await api('/api/triggers'));
+    render();
+  };
+  render();
+  fill(
+    main,
+    h('h1', {}, 'Triggers'),
+    h('p', { class: 'muted', id: 'live-state', 'aria-live': 'polite' }, 'Connecting to live updates…'),
+    rows,
+    detail,
+    addForm(refresh),
+  );
+  const abort = new AbortController();
+  const live = main.querySelector('#live-state');
+  readEvents(
+    '/api/triggers/events',
+    async (event) => {
+      live.textContent = `Live: last event ${event.event} at ${new Date().toLocaleTimeString()}`;
+      let data = null;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        data = null;
+      }
+      const name = data?.trigger ?? data?.name;
+      // A status event carries the whole row; anything else makes the page re-read what it names.
+      if (data && COLUMNS.every((c) => c === 'checkpoint' || c === 'lag' || c in data) && data.name) {
+        triggers = [...triggers.filter((t) => t.name !== data.name), data].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        );
+        render();
+      } else await refresh();
+      // The trigger shown may be gone (removed here or elsewhere): its panel closes then.
+      if (selected && !triggers.some((t) => t.name === selected)) {
+        selected = null;
+        reloadDetail = null;
+        fill(detail);
+      }
+      if (reloadDetail && (!name || name === selected)) await reloadDetail().catch(() => undefined);
+    },
+    abort.signal,
+  )
+    .then(() => (live.textContent = 'Live updates ended.'))
+    .catch((error) => {
+      if (error.name !== 'AbortError')
+        live.textContent = `Live updates unavailable: ${error.code ?? error.message}`;
+    });
+  return () => abort.abort();
+}

@@ -1,0 +1,334 @@
+/**
+ * The console in a real browser (Debian's Chromium driven by playwright-core) against a real server
+ * with the emulator: sign in, add a connection, list customers with a filter (and see a filter
+ * error pointed at), open a record, run ConfirmPaymentIntent from its form, the triggers page's
+ * state; then, on a server that has trigger routes, add a trigger and watch a delivery arrive by
+ * server-sent events. Every page is screenshot into .tmp/console-*.png and checked with axe-core.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { consolePlugin } from '../../src/console/index.ts';
+import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
+import { issueToken, startServer, type RunningServer } from '../../src/server/index.ts';
+import { fakeTriggerRoutes } from '../console/fake-triggers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+const SHOTS = new URL('../../.tmp/', import.meta.url);
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(`browser journey skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+let emulator: Emulator;
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let token: string;
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: new URL(`console-${name}.png`, SHOTS).pathname, fullPage: true });
+}
+
+/** axe-core in the page; the serious and critical violations, named. */
+async function axeProblems(): Promise<string[]> {
+  // The console's CSP refuses inline scripts (addScriptTag's); evaluation by the driver is not a page script.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const results = await page.evaluate(async () => (window as any).axe.run(document));
+  return (results.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>)
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe.skipIf(!hasChromium)('the console in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    emulator = await startEmulator({ port: 0, randomSeed: 5 });
+    emulator.load('customer', [
+      { email: 'jenny@example.com', name: 'Jenny Rosen', metadata: { tier: 'gold' } },
+      { email: 'bob@example.com', name: 'Bob Tables' },
+      { email: 'ana@example.com', name: 'Ana Lima' },
+    ]);
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      plugins: [consolePlugin()],
+      config: { connections: [{ name: 'demo', apiKey: 'env:CONSOLE_KEY', baseUrl: emulator.url }] },
+      env: { CONSOLE_KEY: 'sk_test_console123', SECOND_KEY: 'sk_test_second456' },
+      log: { level: 'silent' },
+    });
+    token = (await issueToken(server.ports.tokens, { scopes: ['admin'], label: 'console' })).token;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Generous for a loaded CI machine; a passing run takes a fraction of it.
+    page.setDefaultTimeout(20_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await emulator?.close();
+  });
+
+  it('signs in with a token kept in the session, never in the URL', async () => {
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(server.url);
+    await shot('sign-in');
+    expect(await axeProblems()).toEqual([]);
+    await page.getByLabel('API token').fill('sct_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Customer', exact: true }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('stripe-connector.token'))).toBe(token);
+    expect(requests.some((u) => u.includes(token))).toBe(false);
+    expect(page.url()).not.toContain(token);
+  });
+
+  it('adds a connection (a reference, never the key) and tests it', async () => {
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('second');
+    await page.getByLabel('API key reference').fill('sk_test_literal');
+    await page.getByLabel('Base URL (optional)').fill(emulator.url);
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('SECRET_NOT_REFERENCE');
+    await page.getByLabel('API key reference').fill('env:SECOND_KEY');
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    const row = page.getByRole('row', { name: /second/ });
+    await expect.poll(() => row.textContent()).toContain('acct_emulator');
+    expect(await row.textContent()).toContain('test');
+    expect(await page.content()).not.toContain('sk_test_second456');
+    expect(
+      (
+        await server.app.inject({
+          url: '/api/connections/second',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json().definition.apiKey,
+    ).toBe('env:SECOND_KEY');
+    await page.getByRole('button', { name: 'Test second' }).click();
+    await expect.poll(() => row.textContent()).toContain('acct_emulator');
+    await shot('connections');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('lists customers with a filter, points at a filter error, and shows the plan', async () => {
+    await page.getByLabel('Connection', { exact: true }).selectOption('demo');
+    await page.getByRole('link', { name: 'Entities', exact: true }).click();
+    await page.getByLabel('Search entities').fill('custom');
+    await page.getByRole('link', { name: 'Customer', exact: true }).click();
+    const filter = page.getByLabel('Filter (SQL WHERE condition)');
+    await filter.fill("email = 'jenny@example.com' AND nmae = 'x'");
+    const caret = page.locator('pre.caret');
+    await caret.waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('UNKNOWN_FIELD');
+    // The caret sits under the unknown column: the position the server gave.
+    const position = Number(await caret.getAttribute('data-position'));
+    expect("email = 'jenny@example.com' AND nmae = 'x'".slice(position)).toMatch(/^nmae/);
+    expect((await caret.textContent())!.split('\n')[1]).toBe(' '.repeat(position) + '^');
+    expect(await filter.getAttribute('aria-invalid')).toBe('true');
+    await shot('filter-error');
+    await filter.fill("email = 'jenny@example.com'");
+    await page.getByText('Valid filter.').waitFor();
+    expect(await page.locator('aside.plan').textContent()).toContain('GET /v1/customers');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.locator('table.results caption').textContent()).toContain('1 rows');
+    expect(await page.locator('table.results tbody').textContent()).toContain('jenny@example.com');
+    // The flattened view has the dotted column; the column picker adds it.
+    await page.locator('details.columns summary').click();
+    await page.getByRole('checkbox', { name: 'metadata.tier' }).check();
+    expect(await page.locator('table.results tbody').textContent()).toContain('gold');
+    await shot('entities');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('exports the filtered list as CSV and NDJSON, streamed with progress', async () => {
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const status = page.locator('section[aria-labelledby="export-title"] p[aria-live]');
+    await expect.poll(() => status.textContent()).toMatch(/^1 rows, \d+ bytes\.$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download Customer.csv' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toContain('email');
+    expect(csv).toContain('jenny@example.com');
+    expect(csv).not.toContain('bob@example.com');
+    await page.getByLabel('Format', { exact: true }).selectOption('ndjson');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('link', { name: 'Download Customer.ndjson' }).waitFor();
+    expect(await status.textContent()).toMatch(/^1 rows/);
+  });
+
+  it('opens a record: JSON and dotted columns', async () => {
+    await page.locator('table.results tbody a').first().click();
+    await page.getByRole('heading', { name: /^Customer cus_/ }).waitFor();
+    expect(await page.getByLabel('Record JSON').textContent()).toContain('"email": "jenny@example.com"');
+    expect(await page.getByRole('row', { name: /metadata\.tier/ }).textContent()).toContain('gold');
+    await shot('record');
+    expect(await axeProblems()).toEqual([]);
+    // The update form comes from the update operation's parameters, filled with the record's values.
+    const name = page.getByLabel('name', { exact: true });
+    expect(await name.inputValue()).toBe('Jenny Rosen');
+    await name.fill('Jenny R. Rosen');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(() => page.getByLabel('Record JSON').textContent())
+      .toContain('"name": "Jenny R. Rosen"');
+  });
+
+  it('creates from the generated form and deletes', async () => {
+    await page.getByRole('link', { name: /Customer list/ }).click();
+    await page.getByRole('link', { name: 'New Customer' }).click();
+    await page.getByRole('heading', { name: 'New Customer' }).waitFor();
+    await page.getByText(/^Optional fields/).click();
+    await page.getByLabel('email', { exact: true }).fill('new@example.com');
+    await page.getByLabel('tax_exempt', { exact: true }).selectOption('none');
+    await page.getByLabel('balance', { exact: true }).fill('12');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const json = page.getByLabel('Record JSON');
+    await expect.poll(() => json.textContent()).toContain('"email": "new@example.com"');
+    expect(await json.textContent()).toContain('"balance": 12');
+    const id = JSON.parse((await json.textContent())!).id;
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: `Delete ${id}` }).click();
+    await page.getByRole('heading', { name: 'Customer', exact: true }).waitFor();
+    const gone = await server.app.inject({
+      url: `/api/connections/demo/entities/Customer/${id}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(gone.statusCode === 404 || gone.json().deleted === true).toBe(true);
+  });
+
+  it('runs ConfirmPaymentIntent from its form; a missing input names the field', async () => {
+    const intent = (
+      await server.app.inject({
+        method: 'POST',
+        url: '/api/connections/demo/entities/PaymentIntent',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa' },
+      })
+    ).json();
+    await page.getByRole('link', { name: 'Actions', exact: true }).click();
+    await page.getByLabel('Action', { exact: true }).selectOption('ConfirmPaymentIntent');
+    const run = page.getByRole('button', { name: 'Run ConfirmPaymentIntent' });
+    await run.waitFor();
+    // A required input left empty: the browser's own check stops the form; remove it to see the server's.
+    await page.getByLabel('PaymentIntentId *').evaluate((el) => el.removeAttribute('required'));
+    await run.click();
+    await expect.poll(() => page.locator('.result').textContent()).toContain('MISSING_FIELD');
+    expect(await page.getByLabel('PaymentIntentId *').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('PaymentIntentId *').fill(intent.id);
+    await page.getByLabel('Result shape').selectOption('seed');
+    await run.click();
+    await expect.poll(() => page.getByLabel('Action result').textContent()).toContain(intent.id);
+    expect(await page.getByLabel('Action result').textContent()).toMatch(
+      /"Status": "succeeded"|"status": "succeeded"/i,
+    );
+    await shot('actions');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('says when the server runs without triggers', async () => {
+    await page.getByRole('link', { name: 'Triggers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Triggers are not enabled on this server' }).waitFor();
+    await shot('triggers-off');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('is usable in a narrow window', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.getByRole('link', { name: 'Entities', exact: true }).click();
+    await page.getByRole('heading', { name: 'Customer', exact: true }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(420);
+    await shot('narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('keeps the keyboard focus visible', async () => {
+    await page.goto(`${server.url}/#/connections`);
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+  });
+
+  it('ran without a script error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  describe('the triggers page on a server with triggers', () => {
+    let triggerServer: RunningServer;
+    const fake = fakeTriggerRoutes();
+    beforeAll(async () => {
+      triggerServer = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        plugins: [consolePlugin(), fake.plugin],
+        config: { connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }] },
+        env: { K: 'sk_test_console123' },
+        log: { level: 'silent' },
+        // The page holds the event stream open; the close need not wait for it.
+        shutdownGraceMs: 200,
+      });
+      const admin = (await issueToken(triggerServer.ports.tokens, { scopes: ['admin'] })).token;
+      // A new origin (another port): its sessionStorage starts empty, so the page asks to sign in.
+      await page.goto(`${triggerServer.url}/#/triggers`);
+      await page.getByLabel('API token').fill(admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    });
+    afterAll(async () => {
+      await triggerServer?.close();
+    });
+
+    it('adds a trigger, watches a delivery arrive live, redelivers a dead letter', async () => {
+      await page.getByRole('heading', { name: 'Triggers', exact: true }).waitFor();
+      await expect.poll(() => page.locator('#live-state').textContent()).toMatch(/Live|Connecting/);
+      await page.getByLabel('Name', { exact: true }).fill('new-customers');
+      await page.getByLabel('Source (event type or entity)').fill('customer.created');
+      await page.getByRole('button', { name: 'Add trigger' }).click();
+      const row = page.locator('tr[data-trigger="new-customers"]');
+      await row.waitFor();
+      await page.getByRole('button', { name: 'new-customers' }).click();
+      await page.getByRole('heading', { name: 'new-customers' }).waitFor();
+      // The server delivers; the page learns it by the event stream only.
+      fake.deliver('new-customers', 'evt_1', 'delivered');
+      await expect.poll(() => row.textContent()).toMatch(/delivered|1/);
+      await expect
+        .poll(() => page.locator('section[aria-labelledby="trigger-detail"]').textContent())
+        .toContain('evt_1');
+      fake.deliver('new-customers', 'evt_2', 'dead');
+      await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
+      await expect.poll(() => fake.redelivered).toEqual(['dl_evt_2']);
+      await shot('triggers');
+      expect(await axeProblems()).toEqual([]);
+      await page.getByLabel('Replay from').fill('2026-11-30T08:00');
+      await page.getByRole('button', { name: 'Replay', exact: true }).click();
+      await expect.poll(() => fake.replays.length).toBe(1);
+      expect(fake.replays[0]).toMatchObject({
+        name: 'new-customers',
+        from: expect.stringMatching(/^2026-11-30T/),
+      });
+      await page.getByRole('button', { name: 'Remove new-customers' }).click();
+      await page.getByText('No trigger yet.').waitFor();
+      expect(fake.polls()).toBeLessThan(30);
+      expect(pageErrors).toEqual([]);
+    });
+  });
+});
