@@ -2,7 +2,10 @@
  * The webhook listener (`trigger run --listen 127.0.0.1:PORT`): verifies each call, puts the event
  * into the inbox of every trigger it is for, and only then answers 2xx, so an acknowledged event is
  * durable; it never waits for a sink. Stripe retries anything else, so a failed put answers 500.
- * A replay of an event already stored is acknowledged (Stripe stops re-sending) but stored once.
+ * Stripe's own retry of an event already stored (signed anew, with a new timestamp) is
+ * acknowledged and stored once. A REPLAY — the very same signed request again (same event id, same
+ * `Stripe-Signature` timestamp and signature) — is refused with 400: Stripe never sends one, an
+ * eavesdropper would, and the signature's 300 s tolerance alone would let it through.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +23,11 @@ export interface ListenerOptions {
   inbox: Inbox;
   /** The triggers an event goes to. */
   route: (event: ReturnType<typeof fromStripeEvent>) => string[];
+  /**
+   * Records a signed request's identity (event id, signature timestamp and signatures); false if it
+   * was seen before (a replay). Without it, replays are only deduplicated, not refused.
+   */
+  firstSight?: (key: string) => Promise<boolean>;
   /** Told after new events were stored for a trigger (to wake its dispatcher); never awaited. */
   onStored?: (trigger: string, ids: string[]) => void;
   log?: (line: string) => void;
@@ -67,6 +75,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenerO
     opts.log?.(`webhook: ${error.message}`);
     return answer(res, 400, error.toJSON());
   }
+  if (opts.firstSight && !(await opts.firstSight(signatureKey(event.id, req.headers['stripe-signature'])))) {
+    opts.log?.(`webhook: refused a replay of ${event.id}`);
+    const refused = new WebhookSignatureError('replay', 'this exact signed request was already received');
+    return answer(res, 400, refused.toJSON());
+  }
   let stored = 0;
   for (const trigger of opts.route(event)) {
     const { inserted } = await opts.inbox.put(trigger, [event]);
@@ -74,6 +87,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenerO
     if (inserted.length) opts.onStored?.(trigger, inserted);
   }
   answer(res, 200, { received: true, id: event.id, stored });
+}
+
+/** The identity of one signed request: Stripe signs every attempt anew (a new `t`), a replay does not. */
+export function signatureKey(eventId: string, header: string | string[] | undefined): string {
+  const parts = String(header ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith('t=') || p.startsWith('v1='))
+    .sort();
+  return `${eventId}|${parts.join(',')}`;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
