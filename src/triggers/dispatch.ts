@@ -112,7 +112,8 @@ export class Dispatcher {
     limit: number,
   ): Promise<boolean> {
     const free = limit - inflight.size;
-    const claimed = free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: t.mode === 'ordered' }) : [];
+    const claimed =
+      free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: t.mode === 'ordered' }) : [];
     for (const [i, d] of claimed.entries()) {
       await this.take(bucket, t.sinkKey);
       if (this.stopping.signal.aborted) {

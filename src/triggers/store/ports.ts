@@ -12,6 +12,8 @@ import { GroupCommit } from './group-commit.ts';
 /** The checkpoint row's `source` column for a trigger's poller. */
 export const POLL_SOURCE = 'poll';
 export const inboxScope = (trigger: string) => `trigger:${trigger}`;
+/** Signed webhook requests seen, kept past the signature tolerance (older ones fail it anyway). */
+export const SIGNATURE_SCOPE = 'webhook-signatures';
 export const disabledKey = (trigger: string) => `trigger-disabled:${trigger}`;
 /** Jobs never dead-letter on their own: the dispatcher's retry policy decides (decide.ts). */
 const UNLIMITED_ATTEMPTS = 1_000_000;
@@ -32,6 +34,8 @@ export interface StorePorts {
   checkpoints: Checkpoints;
   atomic: Atomic;
   queue: DeliveryQueue;
+  /** The webhook listener's replay guard: false if this signed request was already received. */
+  firstSight(key: string): Promise<boolean>;
   commit: GroupCommit;
   /** Stops renewing claims and waits for pending writes. */
   close(): Promise<void>;
@@ -138,6 +142,11 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
         }),
       ),
     queue,
+    firstSight: (key) =>
+      commit.run(async (tx) => {
+        const sighting = { scope: SIGNATURE_SCOPE, eventId: key, type: 'signature', payload: null };
+        return (await tx.inbox.add(sighting)).inserted;
+      }),
     commit,
     async close() {
       clearInterval(renew);
