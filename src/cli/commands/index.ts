@@ -17,6 +17,7 @@ import * as get from './get.ts';
 import * as list from './list.ts';
 import * as query from './query.ts';
 import * as start from './start.ts';
+import * as trigger from './trigger.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -33,6 +34,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   del,
   action,
   connection,
+  trigger,
   emulator,
   completion,
 ].map((m) => m.register);
