@@ -10,6 +10,7 @@ import { sinkMessage } from './message.ts';
 import type { Delivery, DeliveryQueue } from './ports.ts';
 import type { FieldMap } from './project.ts';
 import { TokenBucket } from './rate.ts';
+import { sleepUnless } from './sleep.ts';
 import type { Sink } from './sinks/types.ts';
 
 export interface DispatchTrigger extends RetryPolicy {
@@ -46,17 +47,6 @@ export interface DispatcherOptions {
   onNotice?: (notice: DispatchNotice) => void;
 }
 
-const realSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 export class Dispatcher {
   private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
@@ -67,7 +57,7 @@ export class Dispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.clock = opts.clock ?? Date.now;
-    this.sleep = opts.sleep ?? realSleep;
+    this.sleep = opts.sleep ?? sleepUnless;
   }
 
   /** Starts dispatching a trigger until `stop()` or its sink says it is gone. */

@@ -7,6 +7,7 @@ import type { ConnectorContext } from '../context.ts';
 import type { Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
 import type { TriggerDefinition } from './definition.ts';
+import { sleepUnless } from './sleep.ts';
 import { pollEvents } from './sources/events.ts';
 import { pollObjects } from './sources/objects.ts';
 import type { StorePorts } from './store/ports.ts';
@@ -50,7 +51,7 @@ async function loop(opts: PollServiceOptions, t: TriggerDefinition, signal: Abor
     } catch (error) {
       if (!signal.aborted) opts.log(`${t.name}: poll failed: ${(error as Error).message}`);
     }
-    await sleep(t.intervalMs, signal);
+    await sleepUnless(t.intervalMs, signal);
   }
   await opts.store.leases.release(sourceLease(t.name), opts.worker).catch(() => false);
 }
@@ -77,16 +78,4 @@ async function pollOnce(
       ),
   });
   return result.inserted;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
