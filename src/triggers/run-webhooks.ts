@@ -43,7 +43,7 @@ export function webhookService(opts: WebhookServiceOptions) {
         secrets: () => secrets,
         inbox: opts.ports.inbox,
         route: (e) => routeEvent(e, received),
-        firstSight: opts.ports.firstSight,
+        receive: opts.ports.receive,
         onStored: (trigger) => opts.wake(trigger),
         log: opts.log,
       }).catch((error) => {

@@ -9,6 +9,8 @@ import type { InboxEvent } from '../../src/triggers/ports.ts';
 import { storePorts, type StorePorts } from '../../src/triggers/store/ports.ts';
 import { recoverDeadWorkers } from '../../src/triggers/store/recover.ts';
 import type { Sink, SinkMessage } from '../../src/triggers/sinks/types.ts';
+import { listenWebhooks } from '../../src/triggers/sources/listener.ts';
+import { webhookSignature } from '../../src/emulator/index.ts';
 
 const event = (n: number): InboxEvent => ({
   id: `evt_${n}`,
@@ -125,5 +127,39 @@ describe('store-backed trigger ports', () => {
     await d.stop();
     expect(got.map((m) => m.event_id)).toEqual(Array.from({ length: 30 }, (_, i) => `evt_${i}`));
     expect((await store.deliveries.counts('t')).succeeded).toBe(30);
+  });
+
+  it('webhooks on the store: a replay gets 400 and stores nothing, a Stripe retry 200 and is stored once', async () => {
+    const listener = await listenWebhooks({
+      secrets: () => ['whsec_s'],
+      inbox: ports.inbox,
+      receive: ports.receive,
+      route: () => ['t', 'u'],
+    });
+    const body = JSON.stringify({
+      id: 'evt_w',
+      object: 'event',
+      type: 'customer.created',
+      created: 1,
+      data: { object: {} },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const send = (t: number) =>
+      fetch(listener.url, {
+        method: 'POST',
+        body,
+        headers: { 'stripe-signature': webhookSignature(body, 'whsec_s', t) },
+      });
+    const first = await send(now - 1);
+    expect(await first.json()).toMatchObject({ stored: 2 });
+    const replay = await send(now - 1);
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ details: { reason: 'replay' } });
+    const retry = await send(now);
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ stored: 0 });
+    await listener.close();
+    expect((await store.deliveries.counts('t')).queued).toBe(1);
+    expect((await store.deliveries.counts('u')).queued).toBe(1);
   });
 });

@@ -7,6 +7,7 @@
 import type { Job, Repos, Store } from '../../store/types.ts';
 import { deliveryId } from '../delivery-id.ts';
 import type { Atomic, Checkpoints, Delivery, DeliveryQueue, Inbox, InboxEvent } from '../ports.ts';
+import type { Receive } from '../sources/listener.ts';
 import { GroupCommit } from './group-commit.ts';
 
 /** The checkpoint row's `source` column for a trigger's poller. */
@@ -36,6 +37,8 @@ export interface StorePorts {
   queue: DeliveryQueue;
   /** The webhook listener's replay guard: false if this signed request was already received. */
   firstSight(key: string): Promise<boolean>;
+  /** The replay guard and the puts of one webhook call in one transaction (listener.ts `receive`). */
+  receive: Receive;
   commit: GroupCommit;
   /** Stops renewing claims and waits for pending writes. */
   close(): Promise<void>;
@@ -65,6 +68,11 @@ async function putIn(tx: Repos, trigger: string, events: InboxEvent[], ordered: 
     inserted.push(event.id);
   }
   return { inserted };
+}
+
+async function sight(tx: Repos, key: string): Promise<boolean> {
+  const sighting = { scope: SIGNATURE_SCOPE, eventId: key, type: 'signature', payload: null };
+  return (await tx.inbox.add(sighting)).inserted;
 }
 
 const checkpointsIn = (repos: Pick<Repos, 'checkpoints'>): Checkpoints => ({
@@ -142,10 +150,13 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
         }),
       ),
     queue,
-    firstSight: (key) =>
+    firstSight: (key) => commit.run((tx) => sight(tx, key)),
+    receive: (key, triggers, event) =>
       commit.run(async (tx) => {
-        const sighting = { scope: SIGNATURE_SCOPE, eventId: key, type: 'signature', payload: null };
-        return (await tx.inbox.add(sighting)).inserted;
+        if (!(await sight(tx, key))) return { replay: true as const };
+        const inserted: Record<string, string[]> = {};
+        for (const t of triggers) inserted[t] = (await putIn(tx, t, [event], ordered(t))).inserted;
+        return { replay: false as const, inserted };
       }),
     commit,
     async close() {
