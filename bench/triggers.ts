@@ -25,18 +25,11 @@ import { listenWebhooks } from '../src/triggers/sources/listener.ts';
 import { sinkMessage } from '../src/triggers/message.ts';
 import { deliveryId } from '../src/triggers/delivery-id.ts';
 import { webhookSignature } from '../src/emulator/index.ts';
+import { freePort } from '../test/triggers/support/processes.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? (process.env.BENCH_QUICK ? 300 : 5000));
 const SECRET = 'whsec_' + Buffer.from('bench-sink-secret-0123456789').toString('base64');
 const KEY = 'sk_test_bench';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function startEmulatorProcess(port: number) {
   const bin = new URL('../bin/stripe-connector.js', import.meta.url).pathname;

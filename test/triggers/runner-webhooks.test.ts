@@ -5,8 +5,6 @@
  * Events-API reconciliation, and nothing is delivered twice.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,18 +13,10 @@ import { openStore, type Store } from '../../src/store/index.ts';
 import type { InboxEvent } from '../../src/triggers/ports.ts';
 import { triggerServices } from '../../src/triggers/runner.ts';
 import { TriggerService } from '../../src/triggers/service.ts';
-import { readLines, until } from './support/processes.ts';
+import { freePort, readLines, until } from './support/processes.ts';
 import { useEmulator } from '../entities/support/env.ts';
 
 const env = useEmulator();
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function runFor(store: Store, port: number, body: () => Promise<void>): Promise<string[]> {
   const logs: string[] = [];
