@@ -14,7 +14,7 @@ import { cli, readLines, spawnRunner, until, type Cli } from './processes.ts';
 export interface CrashOptions {
   events: number;
   kills: number;
-  /** Random delay before each kill, ms. */
+  /** Random delay before each kill, ms after the runner said it runs. */
   killAfter?: [number, number];
   log?: (line: string) => void;
 }
@@ -65,8 +65,10 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
       let runner = spawnRunner(c);
       await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
       const made = produce(emulator.url, o.events);
-      const [lo, hi] = o.killAfter ?? [250, 1500];
+      const [lo, hi] = o.killAfter ?? [50, 900];
       for (let k = 0; k < o.kills; k++) {
+        // Killed at a random point of its work (not of its start-up, which would test nothing).
+        await runner.started;
         await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
         runner.child.kill('SIGKILL');
         await runner.exited;
