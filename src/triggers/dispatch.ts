@@ -1,5 +1,5 @@
 /**
- * The dispatcher: takes each trigger's pending deliveries from the DeliveryQueue and sends them to
+ * The dispatcher: claims each trigger's due deliveries from the DeliveryQueue and sends them to
  * its sink. Ordered (the default): one at a time in queue order, the next only after the previous
  * was acknowledged or dead-lettered, a head that waits for its retry time holds the rest. Parallel:
  * up to `concurrency` at once. Each send first takes a token from the trigger's and the sink's
@@ -10,6 +10,7 @@ import { sinkMessage } from './message.ts';
 import type { Delivery, DeliveryQueue } from './ports.ts';
 import type { FieldMap } from './project.ts';
 import { TokenBucket } from './rate.ts';
+import { sleepUnless } from './sleep.ts';
 import type { Sink } from './sinks/types.ts';
 
 export interface DispatchTrigger extends RetryPolicy {
@@ -46,17 +47,6 @@ export interface DispatcherOptions {
   onNotice?: (notice: DispatchNotice) => void;
 }
 
-const realSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 export class Dispatcher {
   private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
@@ -67,7 +57,7 @@ export class Dispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.clock = opts.clock ?? Date.now;
-    this.sleep = opts.sleep ?? realSleep;
+    this.sleep = opts.sleep ?? sleepUnless;
   }
 
   /** Starts dispatching a trigger until `stop()` or its sink says it is gone. */
@@ -104,7 +94,7 @@ export class Dispatcher {
     await Promise.all(inflight.values());
   }
 
-  /** Starts what is due (within the bound), then waits for a send to settle or for work. */
+  /** Claims what is due (within the bound) and starts it, then waits for a send to settle or for work. */
   private async step(
     t: DispatchTrigger,
     bucket: TokenBucket,
@@ -112,19 +102,17 @@ export class Dispatcher {
     limit: number,
   ): Promise<boolean> {
     const free = limit - inflight.size;
-    // Parallel looks past a few heads that wait for their retry time; ordered never does.
-    const batch = await this.opts.queue.pending(
-      t.name,
-      t.mode === 'ordered' ? 1 : free + 32,
-      new Set(inflight.keys()),
-    );
-    const now = this.clock();
-    const ready = batch.filter((d) => d.notBefore <= now).slice(0, free);
-    for (const d of ready) {
+    const claimed =
+      free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: t.mode === 'ordered' }) : [];
+    for (const [i, d] of claimed.entries()) {
       await this.take(bucket, t.sinkKey);
-      if (this.stopping.signal.aborted) break;
+      if (this.stopping.signal.aborted) {
+        // Claimed but not sent: give them back at once rather than wait for the lease to run out.
+        await Promise.all(claimed.slice(i).map((rest) => this.opts.queue.release(rest)));
+        break;
+      }
       const sent = this.attempt(t, d).catch((error: Error) => {
-        // The result could not be stored: the delivery is still pending and will be sent again.
+        // The result could not be stored: the claim runs out and the delivery is sent again.
         this.opts.onNotice?.({ kind: 'store-error', trigger: t.name, error: error.message });
         return true;
       });
@@ -133,10 +121,9 @@ export class Dispatcher {
         sent.finally(() => inflight.delete(d.id)),
       );
     }
-    if (t.mode === 'parallel' && inflight.size < limit && ready.length) return true;
+    if (t.mode === 'parallel' && inflight.size < limit && claimed.length) return true;
     if (inflight.size) return Promise.race(inflight.values());
-    const waiting = batch.map((d) => d.notBefore - this.clock());
-    return this.idle(t.name, waiting.length ? Math.max(1, Math.min(...waiting)) : undefined);
+    return this.idle(t.name);
   }
 
   /** Until woken, stopped, or `ms` (default: the idle interval). Resolves true (still enabled). */
@@ -173,11 +160,11 @@ export class Dispatcher {
     const notice = { trigger: t.name, delivery: d.id, attempts };
     switch (decision.kind) {
       case 'ack':
-        await this.opts.queue.ack(d.id, now);
+        await this.opts.queue.ack(d, now);
         this.opts.onNotice?.({ kind: 'delivered', ...notice });
         return true;
       case 'retry':
-        await this.opts.queue.retry(d.id, {
+        await this.opts.queue.retry(d, {
           attempts,
           firstAttemptAt: first,
           notBefore: decision.notBefore,
@@ -186,11 +173,12 @@ export class Dispatcher {
         this.opts.onNotice?.({ kind: 'retry', ...notice, error: decision.error });
         return true;
       case 'dead':
-        await this.opts.queue.dead(d.id, { attempts, error: decision.error, at: now });
+        await this.opts.queue.dead(d, { attempts, error: decision.error, at: now });
         this.opts.onNotice?.({ kind: 'dead', ...notice, error: decision.error });
         return true;
       case 'disable':
-        // The delivery stays pending (not counted as an attempt), waiting for the trigger's return.
+        // The delivery goes back unsent (not counted as an attempt), waiting for the trigger's return.
+        await this.opts.queue.release(d);
         await this.opts.queue.disable(t.name, decision.error);
         this.opts.onNotice?.({ kind: 'disabled', trigger: t.name, error: decision.error });
         return false;

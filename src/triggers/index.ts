@@ -27,3 +27,17 @@ export { Dispatcher, type DispatchTrigger, type DispatcherOptions, type Dispatch
 export { backoffDelay, parseRetryAfter } from './backoff.ts';
 export { decide, type RetryPolicy, type Decision } from './decide.ts';
 export { TokenBucket } from './rate.ts';
+export type { Atomic } from './ports.ts';
+export {
+  TriggerService,
+  defineTrigger,
+  deliveryView,
+  type DeliveryView,
+  type TriggerRecord,
+  type TriggerStatus,
+} from './service.ts';
+export { runTriggers, triggerServices, type RunOptions } from './runner.ts';
+export { storePorts, type StorePorts, type StorePortsOptions } from './store/ports.ts';
+export { GroupCommit } from './store/group-commit.ts';
+export { newWorkerId, isDeadLocalWorker } from './store/workers.ts';
+export { recoverDeadWorkers } from './store/recover.ts';

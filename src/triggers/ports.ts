@@ -42,33 +42,49 @@ export interface Checkpoints {
 export interface Delivery {
   /** Stable across retries and restarts: `deliveryId(trigger, event.id)`. */
   id: string;
+  /** The queue's own handle of this claim (the store's job id); opaque to the dispatcher. */
+  handle: number;
   trigger: string;
   /** Position in the trigger's queue (from `Inbox.put`); ordered delivery follows it. */
   seq: number;
   event: InboxEvent;
-  /** Attempts made so far (0 for a new delivery). */
+  /** Attempts made before this one (0 for a new delivery). */
   attempts: number;
-  /** Epoch ms of the first attempt, for the dead-letter age limit. */
+  /** Epoch ms of the first attempt, for the dead-letter age limit (undefined: this is the first). */
   firstAttemptAt?: number;
-  /** Epoch ms before which the next attempt must not start (a retry's backoff). */
-  notBefore: number;
 }
 
+/**
+ * The delivery queue, with claim semantics (the store's job queue: `FOR UPDATE SKIP LOCKED` on
+ * PostgreSQL), so several dispatchers, in one process or on several nodes, never send the same
+ * delivery at once. A claim is held until it is acked, retried, dead-lettered or released; a
+ * dispatcher that dies loses its claims when their lease runs out (or at once, when the queue can
+ * tell its process is gone).
+ */
 export interface DeliveryQueue {
   /**
-   * The trigger's oldest pending deliveries in `seq` order, due or not (the dispatcher waits for a
-   * head that is not yet due, so order holds), at most `limit`, excluding ids in `skip` (in flight).
+   * Claims up to `limit` of the trigger's due deliveries, oldest first. Ordered: only the head,
+   * and only when no earlier delivery is pending or claimed (a head waiting for its retry time
+   * holds the rest).
    */
-  pending(trigger: string, limit: number, skip?: ReadonlySet<string>): Promise<Delivery[]>;
+  claim(trigger: string, limit: number, opts: { ordered: boolean }): Promise<Delivery[]>;
   /** The sink acknowledged: the delivery is done (counted as delivered). */
-  ack(id: string, at: number): Promise<void>;
-  /** Schedules another attempt: `attempts` already made, the earliest next one, and why. */
+  ack(delivery: Delivery, at: number): Promise<void>;
+  /** Schedules another attempt: attempts made (this one included), the earliest next one, and why. */
   retry(
-    id: string,
+    delivery: Delivery,
     update: { attempts: number; firstAttemptAt: number; notBefore: number; error: string },
   ): Promise<void>;
-  /** Moves the delivery to the dead letters (out of `pending`), with the last error. */
-  dead(id: string, update: { attempts: number; error: string; at: number }): Promise<void>;
+  /** Moves the delivery to the dead letters, with the last error. */
+  dead(delivery: Delivery, update: { attempts: number; error: string; at: number }): Promise<void>;
+  /** Gives a claim back unsent (stopping, or the trigger got disabled): due again at once. */
+  release(delivery: Delivery): Promise<void>;
   /** The sink said it is gone (410): stop dispatching the trigger until a user re-enables it. */
   disable(trigger: string, reason: string): Promise<void>;
 }
+
+/**
+ * Runs `fn` with the inbox and checkpoints bound to one atomic write, so a poller's checkpoint
+ * moves in the same transaction as the events it covers (never ahead of them).
+ */
+export type Atomic = <T>(fn: (ports: { inbox: Inbox; checkpoints: Checkpoints }) => Promise<T>) => Promise<T>;

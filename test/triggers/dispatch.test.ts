@@ -143,6 +143,7 @@ describe('dispatcher', () => {
         ? { kind: 'retry', error: '429', retryAfterMs: 30_000 }
         : { kind: 'ack' },
     );
+    queue.clock = () => now;
     const d = new Dispatcher({ queue, clock: () => now, idleMs: 5 });
     d.run(trigger(sink));
     await until(() => queue.rows[0].attempts === 1);

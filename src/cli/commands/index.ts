@@ -22,6 +22,7 @@ import * as serve from './serve.ts';
 import * as start from './start.ts';
 import * as token from './token.ts';
 import * as sync from './sync.ts';
+import * as trigger from './trigger.ts';
 import * as update from './update.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -39,6 +40,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   action,
   sync,
   connection,
+  trigger,
   emulator,
   mcp,
   serve,

@@ -6,7 +6,7 @@
  * long catch-up survives a crash.
  */
 import type { Gateway } from '../../gateway/types.ts';
-import type { Checkpoints, Inbox } from '../ports.ts';
+import type { Atomic, Checkpoints, Inbox } from '../ports.ts';
 import { eventFilters, type EventFilter } from './event-filter.ts';
 import { readWindow, walkForward, type Obj } from './forward.ts';
 import { fromStripeEvent } from './inbox-event.ts';
@@ -32,6 +32,8 @@ export interface EventsPoller {
   gateway: Gateway;
   inbox: Inbox;
   checkpoints: Checkpoints;
+  /** Binds each batch's inbox put and checkpoint write into one transaction (the store's). */
+  atomic?: Atomic;
   trigger: string;
   types: readonly string[];
   /** Re-read window before the checkpoint (default 60 s; 0: only the checkpoint's own second). */
@@ -149,11 +151,6 @@ async function put(
       !(e.created === start && before.has(e.id)),
   );
   const unique = [...new Map(fresh.map((e) => [e.id, e])).values()];
-  const { inserted } = await p.inbox.put(
-    p.trigger,
-    unique.map((e) => fromStripeEvent(e, 'events')),
-  );
-  state.inserted += inserted.length;
   const cp = { ...state.cp, anchors: { ...state.cp.anchors } };
   events.forEach((e, i) => {
     if (filters[i]) cp.anchors[filters[i].key] = e.id;
@@ -163,6 +160,15 @@ async function put(
     }
     if (e.created === cp.created && !cp.ids.includes(e.id)) cp.ids.push(e.id);
   });
+  const direct: Atomic = (fn) => fn(p);
+  const { inserted } = await (p.atomic ?? direct)(async ({ inbox, checkpoints }) => {
+    const put = await inbox.put(
+      p.trigger,
+      unique.map((e) => fromStripeEvent(e, 'events')),
+    );
+    await checkpoints.set(p.trigger, cp);
+    return put;
+  });
+  state.inserted += inserted.length;
   state.cp = cp;
-  await p.checkpoints.set(p.trigger, cp);
 }

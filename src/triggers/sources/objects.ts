@@ -8,7 +8,7 @@
  */
 import type { ConnectorContext } from '../../context.ts';
 import { ConnectorError } from '../../errors.ts';
-import type { Checkpoints, Inbox, InboxEvent } from '../ports.ts';
+import type { Atomic, Checkpoints, Inbox, InboxEvent } from '../ports.ts';
 import { readWindow, walkForward, type Obj } from './forward.ts';
 
 export interface ObjectsCheckpoint {
@@ -24,6 +24,8 @@ export interface ObjectsPoller {
   ctx: ConnectorContext;
   inbox: Inbox;
   checkpoints: Checkpoints;
+  /** Binds each batch's inbox put and checkpoint write into one transaction (the store's). */
+  atomic?: Atomic;
   trigger: string;
   /** Entity name or resource id: `Charge`, `invoiceitem`. */
   entity: string;
@@ -72,15 +74,20 @@ export async function pollObjects(
     state.listed += objects.length;
     const seen = new Set(state.cp.ids);
     const fresh = objects.filter((o) => !(o.created === state.cp.created && seen.has(o.id)));
-    state.inserted += (await p.inbox.put(p.trigger, fresh.map(toEvent))).inserted.length;
     const next = { ...state.cp, ids: [...state.cp.ids] };
     for (const o of fresh) {
       if (o.created > next.created) Object.assign(next, { created: o.created, ids: [] });
       if (o.created === next.created) next.ids.push(o.id);
       if (o.created >= next.created) next.anchor = o.id;
     }
+    const direct: Atomic = (fn) => fn(p);
+    const { inserted } = await (p.atomic ?? direct)(async ({ inbox, checkpoints }) => {
+      const put = await inbox.put(p.trigger, fresh.map(toEvent));
+      await checkpoints.set(p.trigger, next);
+      return put;
+    });
+    state.inserted += inserted.length;
     state.cp = next;
-    await p.checkpoints.set(p.trigger, next);
   };
   await put(await readWindow(p.ctx.gateway, walk, cp.created, cp.created));
   let batch: Obj[] = [];

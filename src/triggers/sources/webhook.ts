@@ -9,7 +9,7 @@ import type { Obj } from './forward.ts';
 
 export const SIGNATURE_TOLERANCE_S = 300;
 
-export type SignatureFault = 'unsigned' | 'malformed' | 'stale' | 'mismatch' | 'not-an-event';
+export type SignatureFault = 'unsigned' | 'malformed' | 'stale' | 'mismatch' | 'not-an-event' | 'replay';
 
 export class WebhookSignatureError extends ConnectorError {
   readonly reason: SignatureFault;

@@ -13,6 +13,8 @@ const triggers = [
   { name: 'everything-customer', events: ['customer.*'] },
 ];
 let listener: WebhookListener;
+let guarded: WebhookListener;
+const sightings = new Set<string>();
 let failing = false;
 const woken: string[] = [];
 
@@ -26,7 +28,15 @@ beforeAll(async () => {
     onStored: (trigger, ids) => woken.push(`${trigger}:${ids.join()}`),
   });
 });
-afterAll(() => listener.close());
+beforeAll(async () => {
+  guarded = await listenWebhooks({
+    secrets: () => ['whsec_guarded'],
+    inbox,
+    route: (e) => routeEvent(e, triggers),
+    firstSight: async (key) => !sightings.has(key) && Boolean(sightings.add(key)),
+  });
+});
+afterAll(() => Promise.all([listener.close(), guarded.close()]));
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -93,5 +103,29 @@ describe('webhook listener', () => {
     failing = false;
     expect(res.status).toBe(500);
     expect(inbox.ids('customers')).not.toContain('evt_x');
+  });
+
+  it('refuses a replay (the same signed request again) with 400, acknowledges a Stripe retry (signed anew)', async () => {
+    const body = JSON.stringify({
+      id: 'evt_replayed',
+      object: 'event',
+      type: 'customer.created',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'cus_r' } },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const signed = webhookSignature(body, 'whsec_guarded', now - 5);
+    const send = (signature: string) =>
+      fetch(guarded.url, { method: 'POST', body, headers: { 'stripe-signature': signature } });
+    const first = await send(signed);
+    expect(await first.json()).toMatchObject({ received: true, stored: 2 }); // two triggers take it
+    const replay = await send(signed);
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ code: 'INVALID_ARGUMENT', details: { reason: 'replay' } });
+    // Stripe's retry of the same event carries a new timestamp: 2xx, and still stored once.
+    const retry = await send(webhookSignature(body, 'whsec_guarded', now));
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ received: true, stored: 0 });
+    expect(inbox.ids('customers').filter((id) => id === 'evt_replayed')).toHaveLength(1);
   });
 });

@@ -44,46 +44,61 @@ export class MemoryCheckpoints implements Checkpoints {
   }
 }
 
-type Row = Delivery & { state: 'pending' | 'acked' | 'dead'; error?: string };
+type Row = Delivery & {
+  state: 'pending' | 'acked' | 'dead';
+  claimed: boolean;
+  notBefore: number;
+  error?: string;
+};
 
+/** Claim semantics as the store has them: ordered claims only the head, a claimed row is skipped. */
 export class MemoryQueue implements DeliveryQueue {
   readonly rows: Row[] = [];
   readonly disabled = new Map<string, string>();
+  clock: () => number = Date.now;
   private seq = 0;
 
   add(trigger: string, event: InboxEvent): void {
+    const seq = ++this.seq;
     this.rows.push({
       id: deliveryId(trigger, event.id),
+      handle: seq,
       trigger,
-      seq: ++this.seq,
+      seq,
       event,
       attempts: 0,
       notBefore: 0,
       state: 'pending',
+      claimed: false,
     });
   }
-  async pending(trigger: string, limit: number, skip: ReadonlySet<string> = new Set()): Promise<Delivery[]> {
-    return this.rows
-      .filter((r) => r.trigger === trigger && r.state === 'pending' && !skip.has(r.id))
-      .slice(0, limit)
-      .map((r) => ({ ...r }));
+  async claim(trigger: string, limit: number, opts: { ordered: boolean }): Promise<Delivery[]> {
+    const open = this.rows.filter((r) => r.trigger === trigger && r.state === 'pending');
+    const now = this.clock();
+    const due = open.filter((r) => !r.claimed && r.notBefore <= now);
+    const chosen = opts.ordered ? (open[0] && due[0] === open[0] ? [open[0]] : []) : due.slice(0, limit);
+    for (const r of chosen) r.claimed = true;
+    return chosen.map((r) => ({ ...r }));
   }
-  private row(id: string): Row {
-    const row = this.rows.find((r) => r.id === id);
-    if (!row) throw new Error(`no delivery ${id}`);
+  private row(d: Delivery): Row {
+    const row = this.rows.find((r) => r.id === d.id);
+    if (!row) throw new Error(`no delivery ${d.id}`);
     return row;
   }
-  async ack(id: string): Promise<void> {
-    this.row(id).state = 'acked';
+  async ack(d: Delivery): Promise<void> {
+    Object.assign(this.row(d), { state: 'acked', claimed: false });
   }
   async retry(
-    id: string,
+    d: Delivery,
     u: { attempts: number; firstAttemptAt: number; notBefore: number; error: string },
   ): Promise<void> {
-    Object.assign(this.row(id), u);
+    Object.assign(this.row(d), u, { claimed: false });
   }
-  async dead(id: string, u: { attempts: number; error: string }): Promise<void> {
-    Object.assign(this.row(id), u, { state: 'dead' });
+  async dead(d: Delivery, u: { attempts: number; error: string }): Promise<void> {
+    Object.assign(this.row(d), u, { state: 'dead', claimed: false });
+  }
+  async release(d: Delivery): Promise<void> {
+    this.row(d).claimed = false;
   }
   async disable(trigger: string, reason: string): Promise<void> {
     this.disabled.set(trigger, reason);

@@ -1,0 +1,57 @@
+/**
+ * Group commit: writes that arrive while a transaction is open wait and then commit together in
+ * the next one. Each caller still resolves only once its own write is durable, so nothing is
+ * acknowledged early, but a burst of N webhooks or acks costs one transaction instead of N (SQLite
+ * does ~1,500 single-write transactions a second on the 2-core machine, ~4,000 batched).
+ */
+import type { Repos, Store } from '../../store/types.ts';
+
+type Op = {
+  run: (tx: Repos) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+export class GroupCommit {
+  private waiting: Op[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    /** Writes per transaction at most (a long batch holds the write lock longer). */
+    private readonly maxBatch = 500,
+  ) {}
+
+  /** Runs `fn` in a transaction shared with whatever else is waiting; resolves after the commit. */
+  run<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Resolves once everything queued so far has committed (or failed). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the writes of this tick (a burst of requests, several dispatch loops) join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      try {
+        const results = await this.store.transaction(async (tx) => {
+          const out: unknown[] = [];
+          for (const op of batch) out.push(await op.run(tx));
+          return out;
+        });
+        batch.forEach((op, i) => op.resolve(results[i]));
+      } catch (error) {
+        // The whole transaction rolled back: every write in it failed, and each caller is told.
+        for (const op of batch) op.reject(error);
+      }
+    }
+    this.running = undefined;
+  }
+}
