@@ -6,6 +6,7 @@
  * then the store (Server.close does it in that order).
  */
 import type { ConnectionFileInput } from '../connection/index.ts';
+import { consolePlugin } from '../console/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { listenError, type Service } from '../lifecycle.ts';
 import { openStore } from '../store/index.ts';
@@ -94,7 +95,8 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       env,
       host,
       port,
-      plugins: options.plugins,
+      // The web console is part of every server (at `/` and `/console/*`).
+      plugins: [consolePlugin(), ...(options.plugins ?? [])],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),
