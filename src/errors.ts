@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   REQUEST_TOO_LARGE: { status: 413, exit: 2 },
   CONNECTION_INVALID: { status: 400, exit: 2 },
   SECRET_UNRESOLVED: { status: 400, exit: 2 },
+  /** A named thing (billing integration, catalog, plan, job) that does not exist. */
+  NOT_FOUND: { status: 404, exit: 2 },
+  /** A billing rule refused the change (key swap to another account or mode, catalog placement). */
+  BILLING_REFUSED: { status: 409, exit: 2 },
   // Stripe answered with an error.
   STRIPE_INVALID_REQUEST: { status: 400, exit: 1 },
   STRIPE_AUTHENTICATION: { status: 401, exit: 1 },

@@ -262,8 +262,51 @@ export function registerSubscriptions(engine: Engine): void {
       if (sub.status === 'canceled')
         throw invalid('A canceled subscription can only update its cancellation_details and metadata.');
       const previous = ctx.engine.shapes.apply(sub, 'subscription', ctx.params, new Set(['items']));
+      if (Array.isArray(ctx.params.items))
+        Object.assign(previous, changeItems(ctx, sub, ctx.params.items as Obj[]));
       if (Object.keys(previous).length) ctx.engine.emit(ctx, 'customer.subscription.updated', sub, previous);
       return sub;
     });
   }
+}
+
+/**
+ * `items[i][id]` with a new price or quantity changes that item (a change of plan); an item without
+ * an id is added. Prorations are not modelled: the next renewal bills the new price.
+ */
+function changeItems(ctx: Ctx, sub: Obj, itemsIn: Obj[]): Obj {
+  const before = structuredClone(sub.items);
+  for (const [i, item] of itemsIn.entries()) {
+    const existing = (sub.items.data as Obj[]).find((x) => x.id === item.id);
+    if (item.id && !existing)
+      throw invalid(
+        `Invalid subscription_item id: ${String(item.id)}`,
+        'resource_missing',
+        `items[${i}][id]`,
+      );
+    const price = item.price ? recurringPrices(ctx, [item])[0] : undefined;
+    if (existing) {
+      if (price) existing.price = ctx.engine.render(price);
+      if (item.quantity !== undefined) existing.quantity = Number(item.quantity);
+      continue;
+    }
+    if (!price)
+      throw invalid(`Missing required param: items[${i}][price].`, 'parameter_missing', `items[${i}][price]`);
+    const created = ctx.engine.create(
+      ctx,
+      'subscription_item',
+      {
+        subscription: sub.id,
+        price: ctx.engine.render(price),
+        quantity: Number(item.quantity ?? 1),
+        metadata: {},
+        tax_rates: [],
+        billing_thresholds: null,
+      },
+      { emit: false },
+    );
+    sub.items.data.push(created);
+    sub.items.total_count = sub.items.data.length;
+  }
+  return { items: before };
 }
