@@ -12,7 +12,8 @@ import { ConnectorError } from '../errors.ts';
 import { describeIssues } from '../connection/schema.ts';
 
 const KEY = /^[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?$/;
-const key = z.string().regex(KEY, 'must be lower-case letters, digits, "-" or "_", at most 100 characters');
+const KEY_RULE = 'a name must be lower-case letters, digits, "-" or "_", at most 100 characters';
+const key = z.string().regex(KEY, KEY_RULE);
 const amount = z.number().int('must be a whole number of the smallest unit (cents)').min(0);
 
 const tierSchema = z
@@ -76,11 +77,17 @@ const productSchema = z
 
 export const planFileSchema = z
   .object({
-    products: z.record(key, productSchema),
-    plans: z.record(key, planSchema),
+    products: z.record(z.string(), productSchema),
+    plans: z.record(z.string(), planSchema),
   })
   .strict()
   .superRefine((f, ctx) => {
+    // Names are checked here, not by the record's key schema, whose message would not say why.
+    for (const section of ['products', 'plans'] as const) {
+      for (const name of Object.keys(f[section])) {
+        if (!KEY.test(name)) ctx.addIssue({ code: 'custom', path: [section, name], message: KEY_RULE });
+      }
+    }
     for (const [name, plan] of Object.entries(f.plans)) {
       if (!f.products[plan.product])
         ctx.addIssue({
