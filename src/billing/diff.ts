@@ -131,7 +131,10 @@ function planChanges(catalog: string, name: string, plan: Plan, prices: StripePr
     const holder = active.find((p) => p.lookup_key === name);
     // The plan's prices so far (archived ones too) tell this creation from an earlier one of the
     // same price, which a plan changed back would otherwise share its key (and job) with.
-    const seen = prices.filter((p) => p.metadata[META.plan] === name).map((p) => p.id).sort();
+    const seen = prices
+      .filter((p) => p.metadata[META.plan] === name)
+      .map((p) => p.id)
+      .sort();
     out.push({
       kind: 'price.create',
       summary: `${holder ? 'replace' : 'create'} price ${name}: ${describePrice(plan)}`,

@@ -218,7 +218,7 @@ async function createSubscription(ctx: RunContext, p: ConsumerPayload, key: stri
       ...(trial ? { trial_period_days: trial } : {}),
       payment_behavior: 'allow_incomplete',
       metadata: { [META.consumer]: p.consumer, [META.plan]: p.plan },
-      expand: ['latest_invoice.payment_intent'],
+      expand: ['latest_invoice.payment_intent', 'latest_invoice.charge'],
     },
     idempotencyKey: key,
   });
@@ -234,7 +234,13 @@ async function createSubscription(ctx: RunContext, p: ConsumerPayload, key: stri
 export function subscriptionOutcome(sub: any): Record<string, unknown> {
   const inv = sub.latest_invoice && typeof sub.latest_invoice === 'object' ? sub.latest_invoice : undefined;
   const pi = inv?.payment_intent && typeof inv.payment_intent === 'object' ? inv.payment_intent : undefined;
-  const error = pi?.last_payment_error;
+  const charge = inv?.charge && typeof inv.charge === 'object' ? inv.charge : undefined;
+  // Stripe puts the reason on the intent; the charge has it too (failure_message, failure_code).
+  const error =
+    pi?.last_payment_error ??
+    (charge?.failure_message
+      ? { message: charge.failure_message, code: charge.outcome?.reason ?? charge.failure_code }
+      : undefined);
   return {
     subscription: sub.id,
     status: sub.status,

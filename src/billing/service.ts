@@ -71,6 +71,8 @@ export interface JobsOutcome {
   jobs: JobView[];
   /** Every job succeeded (false while some are queued: with wait false, or after a failure). */
   ok: boolean;
+  /** An earlier blocked job of the queue that holds these: retry or discard it first. */
+  blockedBy?: JobView;
 }
 
 export interface IntegrationStatus extends IntegrationView {
@@ -264,6 +266,7 @@ export class BillingService {
         (j): j is Job<BillingJobPayload> => !!j,
       );
     let jobs = await read();
+    let blockedBy: JobView | undefined;
     while (opts.wait !== false && !opts.signal?.aborted) {
       if (
         jobs.every((j) => FINISHED.has(j.status)) ||
@@ -272,10 +275,30 @@ export class BillingService {
         break;
       const ran = await this.runner.runOnce(integrations);
       jobs = await read();
-      if (!ran) await sleep(this.options.idleMs ?? 200, opts.signal);
+      if (ran) continue;
+      blockedBy = await this.blocker(jobs);
+      if (blockedBy) break;
+      await sleep(this.options.idleMs ?? 200, opts.signal);
     }
     const views = jobs.map(viewJob);
-    return { jobs: views, ok: views.every((j) => j.status === 'succeeded') };
+    return {
+      jobs: views,
+      ok: views.every((j) => j.status === 'succeeded'),
+      ...(blockedBy ? { blockedBy } : {}),
+    };
+  }
+
+  /** An earlier blocked job holding the queue of one of these unfinished jobs: they wait for its retry or discard. */
+  private async blocker(jobs: Job[]): Promise<JobView | undefined> {
+    for (const job of jobs.filter((j) => j.status === 'queued')) {
+      const dead = await this.store.billing.jobs<BillingJobPayload>({
+        integration: job.group,
+        status: 'dead',
+      });
+      const first = dead.find((d) => d.id < job.id);
+      if (first) return viewJob(first);
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

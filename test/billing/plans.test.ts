@@ -24,7 +24,13 @@ const products = async () => (await b.stripe.products.list({ limit: 100 })).data
 describe('plan files', () => {
   it('examples/plans.yaml is valid and declares pro-monthly', () => {
     const file = loadPlanFile(EXAMPLE);
-    expect(file.plans['pro-monthly']).toMatchObject({ product: 'weather-api', price: 2900, currency: 'usd', interval: 'month', usage: 'flat' });
+    expect(file.plans['pro-monthly']).toMatchObject({
+      product: 'weather-api',
+      price: 2900,
+      currency: 'usd',
+      interval: 'month',
+      usage: 'flat',
+    });
     expect(file.plans['api-calls']).toMatchObject({ usage: 'metered', tiers_mode: 'graduated' });
     expect(file.plans['pro-yearly'].trial_days).toBe(14);
   });
@@ -47,17 +53,34 @@ describe('plan files', () => {
     expect(mutate((x) => (x.plans['pro-monthly'].interval = 'week'))).toBe(
       'INVALID_VALUE invalid plan file p.yaml: plans.pro-monthly.interval: must be one of month, year',
     );
-    expect(mutate((x) => (x.plans['pro-monthly'].prise = 1))).toMatch(/plans\.pro-monthly\.prise: unknown key/);
-    expect(mutate((x) => (x.plans['pro-monthly'].product = 'nope'))).toMatch(/plans\.pro-monthly\.product: no product "nope" under products/);
-    expect(mutate((x) => (x.plans['api-calls'].tiers[1].up_to = 5))).toMatch(/plans\.api-calls\.tiers\.1\.up_to: the last tier must be inf/);
-    expect(mutate((x) => (x.plans['pro-monthly'].price = 29.5))).toMatch(/plans\.pro-monthly\.price: must be a whole number/);
-    expect(mutate((x) => (x.plans['pro-monthly'].tiers = base.plans['api-calls'].tiers))).toMatch(/plans\.pro-monthly\.price: give either price or tiers/);
-    expect(mutate((x) => (x.plans['Pro Monthly'] = x.plans['pro-monthly']))).toMatch(/plans\.Pro Monthly: a name must be lower-case/);
+    expect(mutate((x) => (x.plans['pro-monthly'].prise = 1))).toMatch(
+      /plans\.pro-monthly\.prise: unknown key/,
+    );
+    expect(mutate((x) => (x.plans['pro-monthly'].product = 'nope'))).toMatch(
+      /plans\.pro-monthly\.product: no product "nope" under products/,
+    );
+    expect(mutate((x) => (x.plans['api-calls'].tiers[1].up_to = 5))).toMatch(
+      /plans\.api-calls\.tiers\.1\.up_to: the last tier must be inf/,
+    );
+    expect(mutate((x) => (x.plans['pro-monthly'].price = 29.5))).toMatch(
+      /plans\.pro-monthly\.price: must be a whole number/,
+    );
+    expect(mutate((x) => (x.plans['pro-monthly'].tiers = base.plans['api-calls'].tiers))).toMatch(
+      /plans\.pro-monthly\.price: give either price or tiers/,
+    );
+    expect(mutate((x) => (x.plans['Pro Monthly'] = x.plans['pro-monthly']))).toMatch(
+      /plans\.Pro Monthly: a name must be lower-case/,
+    );
   });
 
   it('plan shows the changes, apply makes them through the queue, a second apply changes nothing', async () => {
     const planned = await billing.plan({ catalog: 'sandbox', file: EXAMPLE });
-    expect(planned.integrations[0].changes.map((c) => c.kind)).toEqual(['product.create', 'price.create', 'price.create', 'price.create']);
+    expect(planned.integrations[0].changes.map((c) => c.kind)).toEqual([
+      'product.create',
+      'price.create',
+      'price.create',
+      'price.create',
+    ]);
     expect(await b.store.billing.jobs()).toEqual([]);
     const applied = await billing.apply({ catalog: 'sandbox', file: EXAMPLE });
     expect(applied.ok).toBe(true);
@@ -69,9 +92,19 @@ describe('plan files', () => {
     ]);
     const all = await prices();
     const monthly = all.find((p) => p.lookup_key === 'pro-monthly')!;
-    expect(monthly).toMatchObject({ unit_amount: 2900, currency: 'usd', active: true, product: 'sc_sandbox_weather-api', recurring: { interval: 'month', usage_type: 'licensed' } });
+    expect(monthly).toMatchObject({
+      unit_amount: 2900,
+      currency: 'usd',
+      active: true,
+      product: 'sc_sandbox_weather-api',
+      recurring: { interval: 'month', usage_type: 'licensed' },
+    });
     const metered = all.find((p) => p.lookup_key === 'api-calls')!;
-    expect(metered).toMatchObject({ billing_scheme: 'tiered', tiers_mode: 'graduated', recurring: { usage_type: 'metered' } });
+    expect(metered).toMatchObject({
+      billing_scheme: 'tiered',
+      tiers_mode: 'graduated',
+      recurring: { usage_type: 'metered' },
+    });
     expect(all.find((p) => p.lookup_key === 'pro-yearly')!.metadata.sc_trial_days).toBe('14');
     const second = await billing.apply({ catalog: 'sandbox', file: EXAMPLE });
     expect(second.integrations[0].changes).toEqual([]);
@@ -97,7 +130,11 @@ describe('plan files', () => {
     const after = await prices();
     const current = after.find((p) => p.lookup_key === 'pro-monthly')!;
     expect(current.id).not.toBe(before.id);
-    expect([current.unit_amount, current.active, current.nickname]).toEqual([3900, true, 'Pro (monthly, 2027)']);
+    expect([current.unit_amount, current.active, current.nickname]).toEqual([
+      3900,
+      true,
+      'Pro (monthly, 2027)',
+    ]);
     const old = after.find((p) => p.id === before.id)!;
     expect([old.active, old.lookup_key, old.unit_amount]).toEqual([false, null, 2900]);
     expect(after.find((p) => p.metadata.sc_plan === 'api-calls')!.active).toBe(false);
@@ -105,7 +142,11 @@ describe('plan files', () => {
     // Back to the first file: a third price for pro-monthly (prices are never edited), api-calls anew.
     expect((await billing.apply({ catalog: 'sandbox', file: EXAMPLE })).ok).toBe(true);
     const back = (await prices()).filter((p) => p.active);
-    expect(back.map((p) => [p.lookup_key, p.unit_amount]).sort()).toEqual([['api-calls', null], ['pro-monthly', 2900], ['pro-yearly', 29000]]);
+    expect(back.map((p) => [p.lookup_key, p.unit_amount]).sort()).toEqual([
+      ['api-calls', null],
+      ['pro-monthly', 2900],
+      ['pro-yearly', 29000],
+    ]);
     expect((await products()).length).toBe(1);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Price lookup keys as Stripe keeps them: one price per lookup key in an account; a create or
  * update naming a key another price holds is refused unless `transfer_lookup_key` moves it; lists
- * filter by `lookup_keys[]`.
+ * filter by `lookup_keys[]`. A price with `recurring` is `type: recurring`, else `one_time`.
  */
 import type { Ctx, Engine } from '../engine.ts';
 import { invalid } from '../errors.ts';
+import type { Obj } from '../objects.ts';
 import { genericHandlers, listMatcher, listPage } from '../generic.ts';
 
 function claimLookupKey(ctx: Ctx, self?: string): void {
@@ -22,7 +23,9 @@ function claimLookupKey(ctx: Ctx, self?: string): void {
 export function registerPrices(engine: Engine): void {
   engine.on('price', 'create', (ctx) => {
     claimLookupKey(ctx);
-    return genericHandlers.create(ctx);
+    const price = genericHandlers.create(ctx) as Obj;
+    price.type = ctx.params.recurring ? 'recurring' : 'one_time';
+    return price;
   });
   engine.on('price', 'update', (ctx) => {
     claimLookupKey(ctx, ctx.pathValues.price);
