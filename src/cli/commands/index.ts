@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import * as action from './action.ts';
 import * as actions from './actions.ts';
+import * as billing from './billing.ts';
 import * as completion from './completion.ts';
 import * as connection from './connection.ts';
 import * as create from './create.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   del,
   action,
   connection,
+  billing,
   emulator,
   completion,
 ].map((m) => m.register);
