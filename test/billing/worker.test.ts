@@ -22,11 +22,21 @@ describe('the billing worker service', () => {
     const running = runUntilSignal([billing.worker()], { signal: stop.signal, signals: [] });
     const queued = await billing.apply({ catalog: 'sandbox', file: EXAMPLE, wait: false });
     const ids = queued.integrations[0].jobs!.map((j) => j.id);
-    await expect.poll(async () => (await billing.jobs({ status: 'succeeded' })).length, { timeout: 5000 }).toBe(ids.length);
+    await expect
+      .poll(async () => (await billing.jobs({ status: 'succeeded' })).length, { timeout: 5000 })
+      .toBe(ids.length);
 
     b.em.setConditions({ latency: { ms: 300 } });
-    await billing.subscribe({ integration: 'my-billing', plan: 'pro-monthly', consumer: 'w-1', card: 'pm_card_visa', wait: false });
-    await expect.poll(async () => (await billing.jobs({ status: 'running' })).length, { timeout: 5000 }).toBe(1);
+    await billing.subscribe({
+      integration: 'my-billing',
+      plan: 'pro-monthly',
+      consumer: 'w-1',
+      card: 'pm_card_visa',
+      wait: false,
+    });
+    await expect
+      .poll(async () => (await billing.jobs({ status: 'running' })).length, { timeout: 5000 })
+      .toBe(1);
     stop.abort();
     await running;
     b.em.setConditions({ latency: { ms: 0 } });
