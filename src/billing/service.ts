@@ -4,7 +4,7 @@
  * (the default) they also run them in this process and answer when they are finished, or when one
  * failed (it is then retried with backoff by whichever worker runs next, then blocked).
  */
-import type { GatewayOptions } from '../gateway/index.ts';
+import type { Gateway, GatewayOptions } from '../gateway/index.ts';
 import type { Job, Store } from '../store/index.ts';
 import { ConnectorError } from '../errors.ts';
 import {
@@ -173,26 +173,14 @@ export class BillingService {
     );
     return { ...done, subscription: done.jobs.at(-1)?.result ?? undefined };
   }
-  async unsubscribe(input: UnsubscribeInput & WaitOptions): Promise<JobsOutcome> {
-    const { jobs } = await enqueueUnsubscribe(
-      this.store,
-      await this.gateways.get(input.integration),
-      input,
-      this.retry,
-    );
-    return this.settle(
-      jobs.map((j) => j.id),
-      [input.integration],
-      input,
-    );
-  }
-  async changePlan(input: ChangePlanInput & WaitOptions): Promise<JobsOutcome> {
-    const { jobs } = await enqueueChangePlan(
-      this.store,
-      await this.gateways.get(input.integration),
-      input,
-      this.retry,
-    );
+  unsubscribe = (input: UnsubscribeInput & WaitOptions) => this.consumerChange(enqueueUnsubscribe, input);
+  changePlan = (input: ChangePlanInput & WaitOptions) => this.consumerChange(enqueueChangePlan, input);
+  /** One consumer change: enqueued with the integration's gateway, then settled. */
+  private async consumerChange<I extends { integration: string } & WaitOptions>(
+    enqueue: (store: Store, gateway: Gateway, input: I, retry: RetrySchedule) => Promise<{ jobs: JobView[] }>,
+    input: I,
+  ): Promise<JobsOutcome> {
+    const { jobs } = await enqueue(this.store, await this.gateways.get(input.integration), input, this.retry);
     return this.settle(
       jobs.map((j) => j.id),
       [input.integration],

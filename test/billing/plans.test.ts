@@ -4,17 +4,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlanFile, parsePlanFile, type BillingService } from '../../src/billing/index.ts';
-import { bench, ref, type Bench } from './support.ts';
+import { benchWithIntegration, type Bench } from './support.ts';
 
 const EXAMPLE = new URL('../../examples/plans.yaml', import.meta.url).pathname;
 let b: Bench;
 let billing: BillingService;
 beforeAll(async () => {
-  b = await bench();
-  billing = b.service();
-  await billing.addIntegration({ title: 'My Billing', publishableKey: ref('PK'), secretKey: ref('SK') });
-  await billing.addCatalog('sandbox', 'sandbox');
-  await billing.attach('sandbox', 'my-billing');
+  ({ b, billing } = await benchWithIntegration());
 });
 afterAll(() => b?.close());
 

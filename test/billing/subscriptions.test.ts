@@ -1,18 +1,14 @@
 /** Subscriptions through the queue against the emulator: paid months on a test clock, a declined card, plan changes, cancels. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingService } from '../../src/billing/index.ts';
-import { bench, ref, type Bench } from './support.ts';
+import { benchWithIntegration, type Bench } from './support.ts';
 
 const EXAMPLE = new URL('../../examples/plans.yaml', import.meta.url).pathname;
 const DAY = 86400;
 let b: Bench;
 let billing: BillingService;
 beforeAll(async () => {
-  b = await bench();
-  billing = b.service();
-  await billing.addIntegration({ title: 'My Billing', publishableKey: ref('PK'), secretKey: ref('SK') });
-  await billing.addCatalog('sandbox', 'sandbox');
-  await billing.attach('sandbox', 'my-billing');
+  ({ b, billing } = await benchWithIntegration());
   expect((await billing.apply({ catalog: 'sandbox', file: EXAMPLE })).ok).toBe(true);
 });
 afterAll(() => b?.close());

@@ -79,3 +79,13 @@ export async function bench(): Promise<Bench> {
 }
 
 export const ref = (name: string) => `env:${name}`;
+
+/** A bench with `my-billing` (test keys of acct_main) attached to the sandbox catalog. */
+export async function benchWithIntegration(): Promise<{ b: Bench; billing: BillingService }> {
+  const b = await bench();
+  const billing = b.service();
+  await billing.addIntegration({ title: 'My Billing', publishableKey: ref('PK'), secretKey: ref('SK') });
+  await billing.addCatalog('sandbox', 'sandbox');
+  await billing.attach('sandbox', 'my-billing');
+  return { b, billing };
+}

@@ -2,17 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingService } from '../../src/billing/index.ts';
 import { runUntilSignal } from '../../src/lifecycle.ts';
-import { bench, ref, type Bench } from './support.ts';
+import { benchWithIntegration, type Bench } from './support.ts';
 
 const EXAMPLE = new URL('../../examples/plans.yaml', import.meta.url).pathname;
 let b: Bench;
 let billing: BillingService;
 beforeAll(async () => {
-  b = await bench();
-  billing = b.service();
-  await billing.addIntegration({ title: 'My Billing', publishableKey: ref('PK'), secretKey: ref('SK') });
-  await billing.addCatalog('sandbox', 'sandbox');
-  await billing.attach('sandbox', 'my-billing');
+  ({ b, billing } = await benchWithIntegration());
 });
 afterAll(() => b?.close());
 

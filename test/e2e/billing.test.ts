@@ -20,9 +20,21 @@ const json = async (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, accounts: { sk_test_e2ebilling: 'acct_e2e', pk_test_e2ebilling: 'acct_e2e', sk_test_elsewhere: 'acct_elsewhere' } });
+  emulator = await startEmulator({
+    port: 0,
+    accounts: {
+      sk_test_e2ebilling: 'acct_e2e',
+      pk_test_e2ebilling: 'acct_e2e',
+      sk_test_elsewhere: 'acct_elsewhere',
+    },
+  });
   dir = mkdtempSync(join(tmpdir(), 'billing-e2e-'));
-  env = { PK: 'pk_test_e2ebilling', SK: 'sk_test_e2ebilling', OTHER: 'sk_test_elsewhere', STRIPE_API_BASE: emulator.url };
+  env = {
+    PK: 'pk_test_e2ebilling',
+    SK: 'sk_test_e2ebilling',
+    OTHER: 'sk_test_elsewhere',
+    STRIPE_API_BASE: emulator.url,
+  };
 });
 afterAll(async () => {
   await emulator?.close();
@@ -31,22 +43,60 @@ afterAll(async () => {
 
 describe('billing from the CLI', () => {
   it('integration add, catalog add/attach, apply twice, subscribe, jobs all succeeded, the invoice paid', async () => {
-    const added = await json('integration', 'add', '--title', 'My Billing', '--publishable-key', 'env:PK', '--secret-key', 'env:SK');
-    expect(added).toMatchObject({ name: 'my-billing', title: 'My Billing', account: 'acct_e2e', mode: 'test', secretKey: 'env:SK' });
+    const added = await json(
+      'integration',
+      'add',
+      '--title',
+      'My Billing',
+      '--publishable-key',
+      'env:PK',
+      '--secret-key',
+      'env:SK',
+    );
+    expect(added).toMatchObject({
+      name: 'my-billing',
+      title: 'My Billing',
+      account: 'acct_e2e',
+      mode: 'test',
+      secretKey: 'env:SK',
+    });
     expect(JSON.stringify(added)).not.toContain(env.SK);
-    expect(await json('catalog', 'add', 'sandbox', '--kind', 'sandbox')).toMatchObject({ name: 'sandbox', kind: 'sandbox' });
+    expect(await json('catalog', 'add', 'sandbox', '--kind', 'sandbox')).toMatchObject({
+      name: 'sandbox',
+      kind: 'sandbox',
+    });
     expect((await json('catalog', 'attach', 'sandbox', 'my-billing')).integrations).toEqual(['my-billing']);
 
     const planned = await cli('plan', '--catalog', 'sandbox', PLANS);
     expect(planned.stdout).toContain('create price pro-monthly: 2900 usd per month');
     const applied = await json('apply', '--catalog', 'sandbox', PLANS);
     expect(applied.ok).toBe(true);
-    expect(applied.jobs.map((j: { status: string }) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(applied.jobs.map((j: { status: string }) => j.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     const second = await cli('apply', '--catalog', 'sandbox', PLANS);
     expect([second.code, second.stdout]).toEqual([0, 'no changes: Stripe matches the plan file\n']);
 
-    const sub = await json('subscribe', '--integration', 'my-billing', '--plan', 'pro-monthly', '--consumer', 'c-1', '--email', 'c1@example.com', '--card', 'pm_card_visa');
-    expect(sub.subscription).toMatchObject({ status: 'active', invoice: { status: 'paid', amountPaid: 2900 } });
+    const sub = await json(
+      'subscribe',
+      '--integration',
+      'my-billing',
+      '--plan',
+      'pro-monthly',
+      '--consumer',
+      'c-1',
+      '--email',
+      'c1@example.com',
+      '--card',
+      'pm_card_visa',
+    );
+    expect(sub.subscription).toMatchObject({
+      status: 'active',
+      invoice: { status: 'paid', amountPaid: 2900 },
+    });
 
     const jobs = await json('jobs', '--integration', 'my-billing');
     expect(jobs).toHaveLength(8);
@@ -54,8 +104,12 @@ describe('billing from the CLI', () => {
     expect(await json('jobs', '--integration', 'my-billing', '--status', 'blocked')).toEqual([]);
 
     const seen = await json('subscriptions', '--integration', 'my-billing', '--consumer', 'c-1');
-    expect(seen.subscriptions.map((s: { plan: string; status: string }) => [s.plan, s.status])).toEqual([['pro-monthly', 'active']]);
-    expect(seen.invoices.map((i: { status: string; amountPaid: number }) => [i.status, i.amountPaid])).toEqual([['paid', 2900]]);
+    expect(seen.subscriptions.map((s: { plan: string; status: string }) => [s.plan, s.status])).toEqual([
+      ['pro-monthly', 'active'],
+    ]);
+    expect(
+      seen.invoices.map((i: { status: string; amountPaid: number }) => [i.status, i.amountPaid]),
+    ).toEqual([['paid', 2900]]);
 
     const list = await cli('integration', 'list');
     expect(list.stdout).toMatch(/my-billing .*My Billing .*test .*acct_e2e .*sandbox/);
@@ -72,10 +126,25 @@ describe('billing from the CLI', () => {
     const swapped = await cli('integration', 'update-keys', 'my-billing', '--secret-key', 'env:OTHER');
     expect(swapped.code).toBe(2);
     expect(swapped.stderr).toMatch(/^error BILLING_REFUSED: /);
-    const literal = await cli('integration', 'add', '--title', 'Oops', '--publishable-key', 'env:PK', '--secret-key', env.SK);
-    expect([literal.code, literal.stderr.split('\n')[0]]).toEqual([2, 'error INVALID_VALUE: secretKey: write a secret reference (env:VAR or file:PATH), never the key itself']);
+    const literal = await cli(
+      'integration',
+      'add',
+      '--title',
+      'Oops',
+      '--publishable-key',
+      'env:PK',
+      '--secret-key',
+      env.SK,
+    );
+    expect([literal.code, literal.stderr.split('\n')[0]]).toEqual([
+      2,
+      'error INVALID_VALUE: secretKey: write a secret reference (env:VAR or file:PATH), never the key itself',
+    ]);
     for (const r of [placed, swapped, literal]) expect(r.stderr + r.stdout).not.toContain(env.SK);
     const unknown = await cli('jobs', '--integration', 'nope');
-    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, 'error NOT_FOUND: no billing integration named "nope"']);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([
+      2,
+      'error NOT_FOUND: no billing integration named "nope"',
+    ]);
   }, 60_000);
 });

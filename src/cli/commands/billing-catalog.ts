@@ -1,10 +1,7 @@
 /** `billing catalog add|list|attach|detach`. */
 import type { Command } from 'commander';
-import { printFields, printJson, printTable } from '../output.ts';
-import { addBillingOptions, withBilling, type BillingOptions } from './billing-common.ts';
-
-const show = (value: Record<string, unknown>, opts: BillingOptions) =>
-  opts.json ? printJson(value) : printFields(value);
+import { printJson, printTable } from '../output.ts';
+import { addBillingOptions, show, withBilling, type BillingOptions } from './billing-common.ts';
 
 export function registerCatalog(billing: Command): void {
   const catalog = billing

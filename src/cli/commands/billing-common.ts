@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { BillingService, JobView, JobsOutcome } from '../../billing/index.ts';
-import { printJson, printTable } from '../output.ts';
+import { printFields, printJson, printTable } from '../output.ts';
 
 export interface BillingOptions {
   dataDir?: string;
@@ -43,6 +43,10 @@ export async function withBilling<T>(
     await store.close();
   }
 }
+
+/** One record: JSON with --json, else aligned fields. */
+export const show = (value: Record<string, unknown>, opts: BillingOptions) =>
+  opts.json ? printJson(value) : printFields(value);
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 

@@ -1,7 +1,7 @@
 /** `billing integration add|list|show|update-keys|remove`. */
 import type { Command } from 'commander';
-import { printFields, printJson, printTable } from '../output.ts';
-import { addBillingOptions, withBilling, type BillingOptions } from './billing-common.ts';
+import { printJson, printTable } from '../output.ts';
+import { addBillingOptions, show, withBilling, type BillingOptions } from './billing-common.ts';
 
 interface KeyOptions extends BillingOptions {
   title?: string;
@@ -10,9 +10,6 @@ interface KeyOptions extends BillingOptions {
   secretKey?: string;
   baseUrl?: string;
 }
-
-const show = (value: Record<string, unknown>, opts: BillingOptions) =>
-  opts.json ? printJson(value) : printFields(value);
 
 export function registerIntegration(billing: Command): void {
   const integration = billing
