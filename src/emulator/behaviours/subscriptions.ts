@@ -271,42 +271,24 @@ export function registerSubscriptions(engine: Engine): void {
 }
 
 /**
- * `items[i][id]` with a new price or quantity changes that item (a change of plan); an item without
- * an id is added. Prorations are not modelled: the next renewal bills the new price.
+ * `items[i][id]` with a new price or quantity changes that item (a change of plan). Items without
+ * an id (additions) are left out, as before. Prorations are not modelled: the next renewal bills
+ * the new price.
  */
 function changeItems(ctx: Ctx, sub: Obj, itemsIn: Obj[]): Obj {
+  const changes = itemsIn.map((item, i) => ({ item, i })).filter(({ item }) => item.id !== undefined);
+  if (!changes.length) return {};
   const before = structuredClone(sub.items);
-  for (const [i, item] of itemsIn.entries()) {
+  for (const { item, i } of changes) {
     const existing = (sub.items.data as Obj[]).find((x) => x.id === item.id);
-    if (item.id && !existing)
+    if (!existing)
       throw invalid(
         `Invalid subscription_item id: ${String(item.id)}`,
         'resource_missing',
         `items[${i}][id]`,
       );
-    const price = item.price ? recurringPrices(ctx, [item])[0] : undefined;
-    if (existing) {
-      if (price) existing.price = ctx.engine.render(price);
-      if (item.quantity !== undefined) existing.quantity = Number(item.quantity);
-      continue;
-    }
-    if (!price)
-      throw invalid(`Missing required param: items[${i}][price].`, 'parameter_missing', `items[${i}][price]`);
-    const created = ctx.engine.create(
-      ctx,
-      'subscription_item',
-      {
-        subscription: sub.id,
-        price: ctx.engine.render(price),
-        quantity: Number(item.quantity ?? 1),
-        metadata: {},
-        tax_rates: [],
-        billing_thresholds: null,
-      },
-      { emit: false },
-    );
-    sub.items.data.push(created);
-    sub.items.total_count = sub.items.data.length;
+    if (item.price) existing.price = ctx.engine.render(recurringPrices(ctx, [item])[0]);
+    if (item.quantity !== undefined) existing.quantity = Number(item.quantity);
   }
   return { items: before };
 }
