@@ -1,12 +1,12 @@
 /**
  * Price lookup keys as Stripe keeps them: one price per lookup key in an account; a create or
  * update naming a key another price holds is refused unless `transfer_lookup_key` moves it; lists
- * filter by `lookup_keys[]`. A price with `recurring` is `type: recurring`, else `one_time`.
+ * filter by `lookup_keys[]`. Creation itself is customers.ts's `createPrice`.
  */
 import type { Ctx, Engine } from '../engine.ts';
 import { invalid } from '../errors.ts';
-import type { Obj } from '../objects.ts';
 import { genericHandlers, listMatcher, listPage } from '../generic.ts';
+import { createPrice } from './customers.ts';
 
 function claimLookupKey(ctx: Ctx, self?: string): void {
   const key = ctx.params.lookup_key;
@@ -23,9 +23,7 @@ function claimLookupKey(ctx: Ctx, self?: string): void {
 export function registerPrices(engine: Engine): void {
   engine.on('price', 'create', (ctx) => {
     claimLookupKey(ctx);
-    const price = genericHandlers.create(ctx) as Obj;
-    price.type = ctx.params.recurring ? 'recurring' : 'one_time';
-    return price;
+    return createPrice(ctx, ctx.params);
   });
   engine.on('price', 'update', (ctx) => {
     claimLookupKey(ctx, ctx.pathValues.price);
