@@ -9,7 +9,6 @@ import { bench, ref, type Bench } from './support.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/plans.yaml', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/apply-child.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 let b: Bench;
 let billing: BillingService;
 const events: WorkerEvent[] = [];
@@ -113,7 +112,7 @@ describe('the billing queue', () => {
   it('an apply killed mid-way (kill -9, after Stripe made a price, before the ack) resumes without duplicates', async () => {
     const file = join(b.dir, 'store.db');
     await b.store.close();
-    const child = spawn(TSX, [CHILD, file, EXAMPLE], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, EXAMPLE], {
       env: { ...process.env, ...b.env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
