@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   SECRET_UNRESOLVED: { status: 400, exit: 2 },
   /** Refused by a safety policy (the MCP server's --allow-writes/--allow-money/--allow-live). */
   POLICY_REFUSED: { status: 403, exit: 2 },
+  /** A billing rule refused the change (key swap to another account or mode, catalog placement). */
+  BILLING_REFUSED: { status: 409, exit: 2 },
   // Stripe answered with an error.
   STRIPE_INVALID_REQUEST: { status: 400, exit: 1 },
   STRIPE_AUTHENTICATION: { status: 401, exit: 1 },

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import * as action from './action.ts';
 import * as actions from './actions.ts';
+import * as billing from './billing.ts';
 import * as completion from './completion.ts';
 import * as connection from './connection.ts';
 import * as create from './create.ts';
@@ -41,6 +42,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   sync,
   connection,
   trigger,
+  billing,
   emulator,
   mcp,
   serve,

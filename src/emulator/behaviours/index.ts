@@ -9,6 +9,7 @@ import { registerFinancialConnections } from './financial_connections.ts';
 import { registerInvoices } from './invoices.ts';
 import { registerPaymentIntents } from './payment_intents.ts';
 import { registerPaymentMethods } from './payment_methods.ts';
+import { registerPrices } from './prices.ts';
 import { registerQuotes } from './quotes.ts';
 import { registerReference } from './reference.ts';
 import { registerSetupIntents } from './setup_intents.ts';
@@ -25,6 +26,7 @@ export function registerBehaviours(engine: Engine, opts: { webhookSecret?: strin
   registerCustomers(engine);
   registerInvoices(engine);
   registerQuotes(engine);
+  registerPrices(engine);
   registerSubscriptions(engine);
   registerDisputes(engine);
   registerReviews(engine);

@@ -262,8 +262,33 @@ export function registerSubscriptions(engine: Engine): void {
       if (sub.status === 'canceled')
         throw invalid('A canceled subscription can only update its cancellation_details and metadata.');
       const previous = ctx.engine.shapes.apply(sub, 'subscription', ctx.params, new Set(['items']));
+      if (Array.isArray(ctx.params.items))
+        Object.assign(previous, changeItems(ctx, sub, ctx.params.items as Obj[]));
       if (Object.keys(previous).length) ctx.engine.emit(ctx, 'customer.subscription.updated', sub, previous);
       return sub;
     });
   }
+}
+
+/**
+ * `items[i][id]` with a new price or quantity changes that item (a change of plan). Items without
+ * an id (additions) are left out, as before. Prorations are not modelled: the next renewal bills
+ * the new price.
+ */
+function changeItems(ctx: Ctx, sub: Obj, itemsIn: Obj[]): Obj {
+  const changes = itemsIn.map((item, i) => ({ item, i })).filter(({ item }) => item.id !== undefined);
+  if (!changes.length) return {};
+  const before = structuredClone(sub.items);
+  for (const { item, i } of changes) {
+    const existing = (sub.items.data as Obj[]).find((x) => x.id === item.id);
+    if (!existing)
+      throw invalid(
+        `Invalid subscription_item id: ${String(item.id)}`,
+        'resource_missing',
+        `items[${i}][id]`,
+      );
+    if (item.price) existing.price = ctx.engine.render(recurringPrices(ctx, [item])[0]);
+    if (item.quantity !== undefined) existing.quantity = Number(item.quantity);
+  }
+  return { items: before };
 }
