@@ -12,9 +12,9 @@ if (!reportPaths) tally('');
 function tally(reportPath) {
   if (reportPath && existsSync(reportPath)) {
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    passed = report.numPassedTests ?? 0;
-    failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
-    skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    passed += report.numPassedTests ?? 0;
+    failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     for (const file of report.testResults ?? []) {
       // A file that failed to load has no assertions but still fails the run.
       if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
