@@ -14,6 +14,7 @@ import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { triggerRoutes } from './routes/triggers.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
 
@@ -96,7 +97,8 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       host,
       port,
       // The web console is part of every server (at `/` and `/console/*`).
-      plugins: [consolePlugin(), ...(options.plugins ?? [])],
+      // Trigger definitions, status, deliveries and dead letters over the store; `trigger run` runs them.
+      plugins: [consolePlugin(), triggerRoutes({ store }), ...(options.plugins ?? [])],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),

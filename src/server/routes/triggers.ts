@@ -1,0 +1,280 @@
+/**
+ * Triggers over HTTP: the trigger service (triggers/service.ts) on the server's store — list with
+ * status, show, add (a definition as `trigger add` takes it, `preset` included), remove, status,
+ * deliveries, dead letters, redeliver, replay — and a stream of status rows (SSE) for the console.
+ * `onChange` is told after an add, a removal runs inside `around` (the server's runner restarts).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ConnectorError } from '../../errors.ts';
+import type { Store } from '../../store/types.ts';
+import { TriggerService, type TriggerInput, type TriggerStatus } from '../../triggers/index.ts';
+import type { ServerPlugin } from '../app.ts';
+import { anyObject, bearer, errorResponses, nameParam } from '../schemas.ts';
+
+export interface TriggerRoutesOptions {
+  store: Store;
+  onChange?: () => Promise<void> | void;
+  /** Runs a removal with the runner stopped (default: just runs it). */
+  around?: <T>(change: () => Promise<T>) => Promise<T>;
+  /** How often the event stream looks for changed rows (default 1 s). */
+  streamIntervalMs?: number;
+}
+
+const tags = ['triggers'];
+const triggerParam = { ...nameParam, description: 'trigger name' } as const;
+const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: triggerParam },
+  additionalProperties: false,
+} as const;
+const deliveryParams = {
+  type: 'object',
+  required: ['name', 'id'],
+  properties: { name: triggerParam, id: { type: 'string', minLength: 1, maxLength: 200 } },
+  additionalProperties: false,
+} as const;
+const rows = { type: 'object', properties: { data: { type: 'array', items: anyObject } } } as const;
+const instant = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'number' }] } as const;
+
+type Named = FastifyRequest<{ Params: { name: string } }>;
+
+/** A status row as the console shows it: `state` says whether the runner delivers to it. */
+const row = (s: TriggerStatus) => ({ ...s, state: s.disabled ? 'disabled' : 'active' });
+
+/** Epoch seconds from an ISO time or a number (epoch seconds, or milliseconds when that large). */
+export function epochSeconds(value: string | number, field: string): number {
+  const ms = typeof value === 'number' ? (value > 1e11 ? value : value * 1000) : Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new ConnectorError(
+      'INVALID_ARGUMENT',
+      `${field} must be an ISO time or epoch seconds, got "${value}"`,
+      {
+        field,
+      },
+    );
+  return Math.floor(ms / 1000);
+}
+
+export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
+  return async (app, { state }) => {
+    const service = new TriggerService(opts.store, state.catalog);
+    /** 404 for a trigger that does not exist (the service's own error is for the CLI's arguments). */
+    const known = async (name: string) => {
+      if (!(await opts.store.triggers.get(name)))
+        throw new ConnectorError('NOT_FOUND', `no trigger named "${name}"`, { field: 'name' });
+    };
+    const read = (summary: string, params: object = nameParams) => ({
+      config: { access: 'read' as const },
+      schema: { tags, summary, security: bearer, params, response: { 200: anyObject, ...errorResponses } },
+    });
+
+    app.get('/api/triggers', {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Every trigger with its status (checkpoint, lag, pending, delivered, failed, dead)',
+        security: bearer,
+        response: { 200: rows, ...errorResponses },
+      },
+      handler: async () => ({ data: (await service.status()).map(row) }),
+    });
+
+    app.get('/api/triggers/:name', {
+      ...read('Show a trigger: its definition, when it was made and changed'),
+      handler: async (request: Named) => (
+        await known(request.params.name),
+        service.show(request.params.name)
+      ),
+    });
+
+    app.get('/api/triggers/:name/status', {
+      ...read('The status of one trigger'),
+      handler: async (request: Named) => (
+        await known(request.params.name),
+        row((await service.status(request.params.name))[0])
+      ),
+    });
+
+    app.get('/api/triggers/:name/deliveries', {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Deliveries of a trigger, oldest first',
+        security: bearer,
+        params: nameParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['pending', 'running', 'delivered', 'dead', 'discarded'] },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            after: { type: 'integer', minimum: 0 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: rows, ...errorResponses },
+      },
+      handler: async (
+        request: FastifyRequest<{
+          Params: { name: string };
+          Querystring: { status?: 'pending'; limit: number; after?: number };
+        }>,
+      ) => {
+        await known(request.params.name);
+        return { data: await service.deliveries(request.params.name, request.query) };
+      },
+    });
+
+    app.get('/api/triggers/:name/dead-letters', {
+      ...read('Dead letters of a trigger'),
+      schema: {
+        ...read('').schema,
+        summary: 'Dead letters of a trigger',
+        response: { 200: rows, ...errorResponses },
+      },
+      handler: async (request: Named) => {
+        await known(request.params.name);
+        return { data: await service.deadLetters(request.params.name) };
+      },
+    });
+
+    writeRoutes(app, service, opts, known);
+    statusStream(app, service, opts.streamIntervalMs ?? 1000);
+  };
+}
+
+/** The routes that change triggers (write scope). */
+function writeRoutes(
+  app: FastifyInstance,
+  service: TriggerService,
+  opts: TriggerRoutesOptions,
+  known: (name: string) => Promise<void>,
+) {
+  // Not awaited: a restart drains in-flight deliveries, which may take a while; it logs its own failures.
+  const changed = () => void opts.onChange?.();
+  const schema = (summary: string, params: object = nameParams) => ({
+    tags,
+    summary,
+    security: bearer,
+    params,
+    response: { 200: anyObject, ...errorResponses },
+  });
+  app.post('/api/triggers', {
+    config: { access: 'write' },
+    schema: {
+      tags,
+      summary: 'Add or replace a trigger (the definition `trigger add` takes, `preset` included)',
+      security: bearer,
+      body: { ...anyObject, required: ['name'] },
+      response: { 201: anyObject, ...errorResponses },
+    },
+    handler: async (
+      request: FastifyRequest<{ Body: Partial<TriggerInput> & { preset?: string } }>,
+      reply,
+    ) => {
+      const record = await service.add(request.body);
+      changed();
+      return reply.code(201).send(record);
+    },
+  });
+
+  app.delete('/api/triggers/:name', {
+    config: { access: 'write' },
+    schema: schema('Remove a trigger (its delivery history stays)'),
+    handler: async (request: Named) => {
+      await known(request.params.name);
+      const remove = () => service.remove(request.params.name);
+      const result = await (opts.around ? opts.around(remove) : remove());
+      return { name: request.params.name, ...result };
+    },
+  });
+
+  app.post('/api/triggers/:name/replay', {
+    config: { access: 'write' },
+    schema: {
+      ...schema('Deliver again every finished delivery whose event was created in [from, to)'),
+      body: {
+        type: 'object',
+        required: ['from'],
+        properties: { from: instant, to: instant },
+        additionalProperties: false,
+      },
+    },
+    handler: async (
+      request: FastifyRequest<{
+        Params: { name: string };
+        Body: { from: string | number; to?: string | number };
+      }>,
+    ) => {
+      await known(request.params.name);
+      const { from, to } = request.body;
+      const window = {
+        from: epochSeconds(from, 'from'),
+        to: to === undefined ? Math.ceil(opts.store.now() / 1000) + 1 : epochSeconds(to, 'to'),
+      };
+      return service.replay(request.params.name, window);
+    },
+  });
+
+  app.post('/api/triggers/:name/dead-letters/:id/redeliver', {
+    config: { access: 'write' },
+    schema: schema('Queue a dead (or delivered) delivery again under its delivery id', deliveryParams),
+    handler: async (request: FastifyRequest<{ Params: { name: string; id: string } }>) => {
+      await known(request.params.name);
+      return service.redeliver(request.params.name, request.params.id);
+    },
+  });
+}
+
+/** SSE: every status row once, then each row again whenever it changed; ends when the client goes. */
+function statusStream(app: FastifyInstance, service: TriggerService, intervalMs: number) {
+  const open = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const end of open) end();
+  });
+  app.get('/api/triggers/events', {
+    config: { access: 'read' },
+    schema: {
+      tags,
+      summary: 'Trigger status rows as server-sent events, sent when one changes',
+      security: bearer,
+    },
+    handler: async (request, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-request-id': request.id,
+      });
+      const last = new Map<string, string>();
+      let busy = false;
+      const tick = async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          for (const status of await service.status()) {
+            const data = JSON.stringify(row(status));
+            if (last.get(status.name) === data) continue;
+            last.set(status.name, data);
+            res.write(`event: trigger\ndata: ${data}\n\n`);
+          }
+        } catch (error) {
+          res.write(`event: error\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
+        } finally {
+          busy = false;
+        }
+      };
+      const timer = setInterval(() => void tick(), intervalMs);
+      const end = () => {
+        clearInterval(timer);
+        open.delete(end);
+        res.end();
+      };
+      open.add(end);
+      request.raw.on('close', end);
+      await tick();
+    },
+  });
+}
