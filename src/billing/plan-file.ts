@@ -4,9 +4,7 @@
  * errors, so a typo never silently falls back to a default. Amounts are in the currency's smallest
  * unit (cents), as Stripe takes them.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlObject } from '../connection/yaml-file.ts';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.ts';
 import { describeIssues } from '../connection/schema.ts';
@@ -117,25 +115,6 @@ export function parsePlanFile(input: unknown, source = 'plan file'): PlanFile {
 }
 
 export function loadPlanFile(path: string): PlanFile {
-  const full = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(
-      'INVALID_ARGUMENT',
-      `cannot read plan file ${full} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { file: full },
-    );
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    const reason = (error as Error).message.split('\n', 1)[0];
-    throw new ConnectorError('INVALID_VALUE', `plan file ${full} is not valid YAML: ${reason}`, {
-      file: full,
-    });
-  }
+  const { file: full, data } = readYamlObject(path, 'plan file', 'INVALID_ARGUMENT');
   return parsePlanFile(data, full);
 }

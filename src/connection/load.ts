@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlObject } from './yaml-file.ts';
 import { ConnectorError } from '../errors.ts';
 import { DEFAULT_API_VERSION } from '../catalog/index.ts';
 import { applyAliases, connectionSchema, describeIssues, type ConnectionFileInput } from './schema.ts';
@@ -249,37 +249,7 @@ export function loadConnectionFile(
   path: string,
   opts: Omit<LoadOptions, 'baseDir' | 'source'> = {},
 ): Connection {
-  const full = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(
-      'CONNECTION_INVALID',
-      `cannot read connection file ${full} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { file: full },
-    );
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    // The parser's message quotes the offending source line, which may hold a literal secret
-    // (the very mistake a broken file often contains): keep only the reason and the position.
-    const reason = (error as Error).message.split('\n', 1)[0].replace(/:\s*$/, '');
-    throw new ConnectorError(
-      'CONNECTION_INVALID',
-      `connection file ${full} is not valid YAML/JSON: ${reason}`,
-      {
-        file: full,
-      },
-    );
-  }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConnectorError('CONNECTION_INVALID', `connection file ${full} must hold one object`, {
-      file: full,
-    });
-  }
+  const { file: full, data } = readYamlObject(path, 'connection file', 'CONNECTION_INVALID');
   return parseConnection(data, {
     ...opts,
     allowLiteralSecrets: false,

@@ -4,9 +4,8 @@
  * given inline or as `{ file: PATH }`; either way secrets are `env:`/`file:` references, checked
  * here by the connection loader itself.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlObject } from '../connection/yaml-file.ts';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.ts';
 import { applyAliases, connectionSchema, describeIssues } from '../connection/schema.ts';
@@ -94,32 +93,7 @@ function invalid(source: string, lines: string[], keys: string[]): ConnectorErro
   });
 }
 
-/** Reads one YAML/JSON object from a file; the parser's message is cut to its first line. */
-function readObject(path: string, what: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(
-      'INVALID_ARGUMENT',
-      `cannot read ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { file: path },
-    );
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    // The parser quotes the offending line, which may hold a pasted secret: keep the reason only.
-    const reason = (error as Error).message.split('\n', 1)[0];
-    throw new ConnectorError('INVALID_ARGUMENT', `${what} ${path} is not valid YAML/JSON: ${reason}`, {
-      file: path,
-    });
-  }
-  if (!data || typeof data !== 'object' || Array.isArray(data))
-    throw new ConnectorError('INVALID_ARGUMENT', `${what} ${path} must hold one object`, { file: path });
-  return data as Record<string, unknown>;
-}
+const readObject = (path: string, what: string) => readYamlObject(path, what, 'INVALID_ARGUMENT').data;
 
 /**
  * Checks one connection's shape (key paths prefixed with where it sits in the config) and that its
