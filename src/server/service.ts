@@ -14,7 +14,9 @@ import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { billingRoutes } from './routes/billing.ts';
 import { triggerRoutes } from './routes/triggers.ts';
+import { billingRunner } from './billing-runner.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
 
@@ -98,7 +100,14 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       port,
       // The web console is part of every server (at `/` and `/console/*`).
       // Trigger definitions, status, deliveries and dead letters over the store; `trigger run` runs them.
-      plugins: [consolePlugin(), triggerRoutes({ store }), ...(options.plugins ?? [])],
+      plugins: [
+        consolePlugin(),
+        triggerRoutes({ store }),
+        // Billing routes enqueue; the runner works the billing jobs off in this process.
+        billingRoutes({ store }),
+        billingRunner({ store }),
+        ...(options.plugins ?? []),
+      ],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),
