@@ -12,7 +12,7 @@
  * bare arrays or `{ data: [...] }`. Live updates come from the event stream only (no polling).
  */
 import { api, ApiError, enc, readEvents } from '../api.js';
-import { announce, cellText, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
+import { announce, cellText, cellValue, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
 import { deliveryChart } from './chart.js';
 
 const list = (answer) => (Array.isArray(answer) ? answer : (answer?.data ?? []));
@@ -110,7 +110,8 @@ function detailView(root, trigger, refresh) {
                 h(
                   'li',
                   {},
-                  `${d.at ?? d.createdAt ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.status}`,
+                  cellValue(d.at ?? d.finishedAt ?? d.queuedAt ?? d.createdAt ?? null, 'at'),
+                  ` ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.lastError ?? d.status}`,
                 ),
               ),
           )
@@ -179,7 +180,7 @@ function detailView(root, trigger, refresh) {
 }
 
 function table(rows, columns, name) {
-  const at = (r) => r.at ?? r.createdAt ?? r.deliveredAt;
+  const at = (r) => r.at ?? r.finishedAt ?? r.queuedAt ?? r.createdAt ?? r.deliveredAt;
   return h(
     'div',
     { class: 'scroll' },
@@ -187,7 +188,7 @@ function table(rows, columns, name) {
       caption: name ?? 'Rows',
       columns,
       rows,
-      cell: (r, c) => cellText(c === 'at' ? at(r) : r[c]),
+      cell: (r, c) => cellValue(c === 'at' ? at(r) : r[c], c),
     }),
   );
 }
@@ -240,7 +241,9 @@ export async function triggersPage(main) {
           cell: (t, c) =>
             c === 'name'
               ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
-              : cellText(t[c]),
+              : c === 'checkpoint'
+                ? cellValue(t.checkpoint?.eventsUpTo ?? null, 'eventsUpTo')
+                : cellText(t[c]),
         }),
       ),
     );
