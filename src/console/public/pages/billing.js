@@ -16,9 +16,32 @@ import { announce, cellText, cellValue, dataTable, errorBox, field, fill, h, onS
 import { markField } from '../form.js';
 
 const list = (answer) => answer?.data ?? [];
-const STATUS_BADGE = { succeeded: 'ok', blocked: 'bad', failed: 'bad', discarded: 'account' };
+// Job and subscription states as badge colours: done/ok green, needs attention red, ended grey.
+const STATUS_BADGE = {
+  succeeded: 'ok',
+  active: 'ok',
+  trialing: 'ok',
+  blocked: 'bad',
+  failed: 'bad',
+  past_due: 'bad',
+  unpaid: 'bad',
+  incomplete: 'bad',
+  discarded: 'account',
+  canceled: 'account',
+};
 const badge = (status) => h('span', { class: `badge job-${STATUS_BADGE[status] ?? 'test'}` }, status);
-const scroll = (table) => h('div', { class: 'scroll' }, table);
+/** A table that may scroll sideways when narrow: a focusable, named region, so keyboards can scroll it too. */
+const scroll = (table) =>
+  h(
+    'div',
+    {
+      class: 'scroll',
+      tabindex: '0',
+      role: 'region',
+      'aria-label': table.querySelector('caption')?.textContent,
+    },
+    table,
+  );
 
 /** The integrations' table: who they are and what their queue holds. */
 function integrationsTable(integrations) {
@@ -115,7 +138,7 @@ function planForm(catalogs, onApplied) {
       );
       fill(
         outcome,
-        h('h3', {}, action === 'apply' ? 'Enqueued' : 'Would change'),
+        h('h3', {}, !rows.length ? 'No change' : action === 'apply' ? 'Enqueued' : 'Would change'),
         rows.length
           ? h(
               'ul',
