@@ -47,7 +47,7 @@ describe('change of plan with proration', () => {
       amountPaid: due,
     });
     const lines = (await b.stripe.invoices.retrieve(after.invoices[0].id)).lines.data;
-    expect(lines.map((l) => [l.proration, l.amount]).sort()).toEqual(
+    expect(lines.map((l) => [(l as any).proration, l.amount]).sort()).toEqual(
       [
         [false, 29000],
         [true, -Math.round(2900 * share)],

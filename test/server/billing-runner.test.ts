@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BillingService, type WorkerEvent } from '../../src/billing/index.ts';
-import { billingRunner } from '../../src/server/billing-runner.ts';
+import { billingRunner, type BillingRunnerOptions } from '../../src/server/billing-runner.ts';
 import { startServer, storePorts } from '../../src/server/index.ts';
 import { startService } from '../../src/server/service.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -45,6 +45,21 @@ async function enqueued(dir: string): Promise<{ store: Store; ids: number[] }> {
   const out = await billing.apply({ catalog: 'sandbox', file: EXAMPLE, wait: false });
   await billing.close();
   return { store, ids: out.integrations[0].jobs!.map((j) => j.id) };
+}
+
+/** A server running the billing runner on `store`, closed as soon as the runner started a job. */
+async function closedWhileRunning(store: Store, opts: Partial<BillingRunnerOptions>): Promise<WorkerEvent[]> {
+  const events: WorkerEvent[] = [];
+  const server = await startServer({
+    port: 0,
+    ports: storePorts(store),
+    env: b.env,
+    log: { level: 'silent' },
+    plugins: [billingRunner({ store, idleMs: 20, ...opts, onEvent: (e) => events.push(e) })],
+  });
+  await until(async () => events.some((e) => e.kind === 'started'), Boolean);
+  await server.close();
+  return events;
 }
 
 describe('the server’s billing runner', () => {
@@ -88,16 +103,7 @@ describe('the server’s billing runner', () => {
   it('on close, a running job finishes and is acked before the store closes', async () => {
     const { store, ids } = await enqueued('finish');
     b.em.setConditions({ latency: { ms: 400 } });
-    const events: WorkerEvent[] = [];
-    const server = await startServer({
-      port: 0,
-      ports: storePorts(store),
-      env: b.env,
-      log: { level: 'silent' },
-      plugins: [billingRunner({ store, idleMs: 20, onEvent: (e) => events.push(e) })],
-    });
-    await until(async () => events.some((e) => e.kind === 'started'), Boolean);
-    await server.close();
+    const events = await closedWhileRunning(store, {});
     const again = await openStore({ url: `sqlite:${join(b.dir, 'finish', 'store.db')}` });
     try {
       const first = await again.jobs.get(ids[0]);
@@ -113,18 +119,7 @@ describe('the server’s billing runner', () => {
   it('past the grace, a running job is left claimable; the next worker runs it without a duplicate', async () => {
     const { store, ids } = await enqueued('abandon');
     b.em.setConditions({ latency: { ms: 1200 } });
-    const events: WorkerEvent[] = [];
-    const server = await startServer({
-      port: 0,
-      ports: storePorts(store),
-      env: b.env,
-      log: { level: 'silent' },
-      plugins: [
-        billingRunner({ store, idleMs: 20, leaseMs: 300, stopGraceMs: 20, onEvent: (e) => events.push(e) }),
-      ],
-    });
-    await until(async () => events.some((e) => e.kind === 'started'), Boolean);
-    await server.close();
+    await closedWhileRunning(store, { leaseMs: 300, stopGraceMs: 20 });
     const again = await openStore({ url: `sqlite:${join(b.dir, 'abandon', 'store.db')}` });
     const next = new BillingService({ store: again, env: b.env, leaseMs: 2000, idleMs: 20 });
     try {

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BillingService, JobState } from '../../billing/index.ts';
-import { errorResponses } from '../schemas.ts';
+import { eventStream } from '../event-stream.ts';
+import { bearer, errorResponses } from '../schemas.ts';
 import { billingTags, nameParams, rows, schemaOf, waitProperty } from './billing-schemas.ts';
 
 const JOB_STATES: JobState[] = ['queued', 'running', 'succeeded', 'failed', 'blocked', 'discarded'];
@@ -39,7 +40,7 @@ const answer = (reply: { code(n: number): { send(v: unknown): unknown } }, wait:
 export function queueRoutes(app: FastifyInstance, billing: BillingService, intervalMs: number) {
   consumerRoutes(app, billing);
   jobRoutes(app, billing);
-  eventStream(app, billing, intervalMs);
+  events(app, billing, intervalMs);
 }
 
 function consumerRoutes(app: FastifyInstance, billing: BillingService) {
@@ -160,57 +161,16 @@ function jobRoutes(app: FastifyInstance, billing: BillingService) {
   });
 }
 
-/**
- * SSE: every integration's queue status and every job once, then each again whenever it changed
- * (`event: integration`, `event: job`); ends when the client goes or the server closes.
- */
-function eventStream(app: FastifyInstance, billing: BillingService, intervalMs: number) {
-  const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
-    for (const end of open) end();
-  });
-  app.get('/api/billing/events', {
-    config: { access: 'read' },
-    schema: { tags: billingTags, summary: 'Queue status and job changes as server-sent events' },
-    handler: async (request, reply) => {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-request-id': request.id,
-      });
-      const last = new Map<string, string>();
-      const send = (event: string, id: string | number, value: unknown) => {
-        const data = JSON.stringify(value);
-        if (last.get(`${event}:${id}`) === data) return;
-        last.set(`${event}:${id}`, data);
-        res.write(`event: ${event}\ndata: ${data}\n\n`);
-      };
-      let busy = false;
-      const tick = async () => {
-        if (busy) return;
-        busy = true;
-        try {
-          for (const integration of await billing.integrations())
-            send('integration', integration.name, integration);
-          for (const job of await billing.jobs()) send('job', job.id, job);
-        } catch (error) {
-          res.write(`event: error\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
-        } finally {
-          busy = false;
-        }
-      };
-      const timer = setInterval(() => void tick(), intervalMs);
-      const end = () => {
-        clearInterval(timer);
-        open.delete(end);
-        res.end();
-      };
-      open.add(end);
-      request.raw.on('close', end);
-      await tick();
-    },
+/** SSE: `integration` rows (queue status) and `job` rows, each sent again when it changed. */
+function events(app: FastifyInstance, billing: BillingService, intervalMs: number) {
+  const schema = {
+    tags: billingTags,
+    summary: 'Queue status and job changes as server-sent events',
+    security: bearer,
+  };
+  eventStream(app, '/api/billing/events', schema, intervalMs, async (send) => {
+    for (const integration of await billing.integrations())
+      send('integration', integration.name, integration);
+    for (const job of await billing.jobs()) send('job', String(job.id), job);
   });
 }
