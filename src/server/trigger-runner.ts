@@ -226,7 +226,9 @@ async function syncEndpoints(
     if (!ctx) continue;
     const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(connection)}`;
     const secrets = await ensureEndpoints({ store: opts.store, ctx, log: opts.log }, mine, url);
-    if (mine.length) endpoints.set(connection, { key, secrets });
+    // Without a secret (another node made the endpoint and has not stored it yet) the key is not
+    // kept, so the next check reads it again; meanwhile the Events API reconciles.
+    if (mine.length) endpoints.set(connection, { key: secrets.length ? key : '', secrets });
     else endpoints.delete(connection);
   }
 }
