@@ -252,3 +252,41 @@ async function emulatorEndpoints(): Promise<Array<{ id: string; url: string; ena
 function running(name: string): boolean {
   return Boolean(service.triggers?.running().includes(name));
 }
+
+describe('runTriggers: false', () => {
+  it('serves the trigger routes over the store and runs nothing', async () => {
+    const other = await startService({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(dir, 'routes-only'),
+      connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }],
+      env: { K: API_KEY },
+      log: { level: 'silent' },
+      runTriggers: false,
+    });
+    try {
+      const headers = { authorization: `Bearer ${other.token}` };
+      const added = await other.server.app.inject({
+        method: 'POST',
+        url: '/api/triggers',
+        headers,
+        payload: {
+          name: 'elsewhere',
+          preset: 'customer-added',
+          connection: 'demo',
+          interval: '1s',
+          sink: 'stdout',
+        },
+      });
+      expect(added.statusCode).toBe(201);
+      expect(other.triggers).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await other.store.checkpoints.get('elsewhere', 'poll')).toBeUndefined();
+      const webhook = await other.server.app.inject({ method: 'POST', url: '/webhooks/demo', payload: '{}' });
+      // No receiver here (the process that runs the triggers has it): an unknown route, so 401.
+      expect(webhook.statusCode).toBe(401);
+    } finally {
+      await other.server.close();
+    }
+  });
+});
