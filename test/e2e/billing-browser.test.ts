@@ -6,11 +6,11 @@
  * its fault is fixed — at 1280×800 and narrow, keyboard-operable, with no serious axe violation.
  * Screenshots go to .tmp/billing-*.png.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { axeProblems, chromiumAvailable, launchChromium, screenshot } from '../support/browser.ts';
 import { BillingService, type WorkerEvent } from '../../src/billing/index.ts';
 import { consolePlugin } from '../../src/console/index.ts';
 import { billingRunner } from '../../src/server/billing-runner.ts';
@@ -18,22 +18,8 @@ import { billingRoutes } from '../../src/server/routes/billing.ts';
 import { issueToken, startServer, storePorts, type RunningServer } from '../../src/server/index.ts';
 import { bench, ref, type Bench } from '../billing/support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
-const SHOTS = new URL('../../.tmp/', import.meta.url);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PLANS = readFileSync(fileURLToPath(new URL('../../examples/plans.yaml', import.meta.url)), 'utf8');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`billing browser journey skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+const hasChromium = chromiumAvailable('billing browser journey');
 
 let b: Bench;
 let server: RunningServer;
@@ -44,24 +30,13 @@ const pageErrors: string[] = [];
 /** Set by a test: the next job of this consumer loses its key just as the runner starts it. */
 let sabotage: string | null = null;
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`billing-${name}.png`, SHOTS).pathname, fullPage: true });
-}
-
-async function axeProblems(): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const results = await page.evaluate(async () => (window as any).axe.run(document));
-  return (results.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>)
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const shot = (name: string) => screenshot(page, `billing-${name}`);
 
 const rowsWith = (status: string) => page.locator(`tr[data-status="${status}"]`).count();
 const consumer = (id: string) => page.locator(`section[data-consumer="${id}"]`);
 
 describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     b = await bench();
     // What `billing integration add`, `catalog add` and `catalog attach` did before the server started.
     const cli = new BillingService({ store: b.store, env: b.env });
@@ -90,8 +65,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
       ],
     });
     token = (await issueToken(server.ports.tokens, { scopes: ['admin'], label: 'console' })).token;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.setDefaultTimeout(20_000);
@@ -125,7 +99,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Billing' }).getAttribute('aria-current')).toBe('page');
     await expect.poll(() => page.locator('#billing-live').textContent()).toContain('Live');
     await shot('integrations');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('shows a plan’s changes, applies it, and follows the jobs to success by server-sent events', async () => {
@@ -160,7 +134,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
       await consumer('c-1').getByRole('table', { name: 'Subscriptions of c-1' }).textContent(),
     ).toContain('active');
     await shot('subscribed');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('shows a blocked job with its problem, and retries it once the fault is fixed', async () => {
@@ -176,7 +150,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
     const blocked = page.locator('tr[data-status="blocked"]');
     expect(await blocked.textContent()).toContain('environment variable SK is not set');
     await shot('blocked');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
 
     // The details of the blocked job, opened from the keyboard: its one failed attempt.
     const id = await blocked.getAttribute('data-job');
@@ -204,7 +178,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('narrow');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(pageErrors).toEqual([]);
   });

@@ -6,12 +6,12 @@
  * a delivery of a customer created in the emulator arrive by server-sent events, redeliver a dead
  * letter, replay, remove. Every page is screenshot into .tmp/console-*.png and checked with axe-core.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { axeProblems, chromiumAvailable, launchChromium, screenshot } from '../support/browser.ts';
 import { consolePlugin } from '../../src/console/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { issueToken, startServer, type RunningServer } from '../../src/server/index.ts';
@@ -19,21 +19,7 @@ import { startService, type StartedService } from '../../src/server/service.ts';
 import { TriggerService } from '../../src/triggers/service.ts';
 import { readLines, until } from '../triggers/support/processes.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
-const SHOTS = new URL('../../.tmp/', import.meta.url);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`browser journey skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+const hasChromium = chromiumAvailable('browser journey');
 
 let emulator: Emulator;
 let server: RunningServer;
@@ -42,23 +28,10 @@ let page: Page;
 let token: string;
 const pageErrors: string[] = [];
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`console-${name}.png`, SHOTS).pathname, fullPage: true });
-}
-
-/** axe-core in the page; the serious and critical violations, named. */
-async function axeProblems(): Promise<string[]> {
-  // The console's CSP refuses inline scripts (addScriptTag's); evaluation by the driver is not a page script.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const results = await page.evaluate(async () => (window as any).axe.run(document));
-  return (results.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>)
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const shot = (name: string) => screenshot(page, `console-${name}`);
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     emulator = await startEmulator({ port: 0, randomSeed: 5 });
     emulator.load('customer', [
       { email: 'jenny@example.com', name: 'Jenny Rosen', metadata: { tier: 'gold' } },
@@ -74,8 +47,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       log: { level: 'silent' },
     });
     token = (await issueToken(server.ports.tokens, { scopes: ['admin'], label: 'console' })).token;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // Generous for a loaded CI machine; a passing run takes a fraction of it.
@@ -92,7 +64,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(server.url);
     await shot('sign-in');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await page.getByLabel('API token').fill('sct_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
@@ -129,7 +101,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Test second' }).click();
     await expect.poll(() => row.textContent()).toContain('acct_emulator');
     await shot('connections');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('lists customers with a filter, points at a filter error, and shows the plan', async () => {
@@ -159,7 +131,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.getByRole('checkbox', { name: 'metadata.tier' }).check();
     expect(await page.locator('table.results tbody').textContent()).toContain('gold');
     await shot('entities');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('exports the filtered list as CSV and NDJSON, streamed with progress', async () => {
@@ -186,7 +158,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await page.getByLabel('Record JSON').textContent()).toContain('"email": "jenny@example.com"');
     expect(await page.getByRole('row', { name: /metadata\.tier/ }).textContent()).toContain('gold');
     await shot('record');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     // The update form comes from the update operation's parameters, filled with the record's values.
     const name = page.getByLabel('name', { exact: true });
     expect(await name.inputValue()).toBe('Jenny Rosen');
@@ -246,14 +218,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       /"Status": "succeeded"|"status": "succeeded"/i,
     );
     await shot('actions');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('says when the server runs without triggers', async () => {
     await page.getByRole('link', { name: 'Triggers', exact: true }).click();
     await page.getByRole('heading', { name: 'Triggers are not enabled on this server' }).waitFor();
     await shot('triggers-off');
-    expect(await axeProblems()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 
   it('is usable in a narrow window', async () => {
@@ -338,7 +310,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
         .poll(() => page.locator('section[aria-labelledby="trigger-detail"]').textContent())
         .toContain(delivered.eventId);
       await shot('triggers');
-      expect(await axeProblems()).toEqual([]);
+      expect(await axeProblems(page)).toEqual([]);
 
       // Replay from before the event: delivered again, under the same delivery id.
       await page.getByLabel('Replay from').fill('2000-01-01T00:00');
