@@ -14,6 +14,7 @@ import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { clusterNode, type ClusterNode } from './cluster.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
@@ -47,6 +48,8 @@ export interface StartedService {
   config: ServerConfig;
   /** The token to print (shown once), or null when one existed already. */
   token: string | null;
+  /** On a PostgreSQL store: this node (its id and lease time for whatever runs work under leases). */
+  cluster?: ClusterNode;
 }
 
 /** The store URL from the flag or the config; a config may hold it as an `env:` reference. */
@@ -85,14 +88,22 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
   const config = loadServiceConfig(options);
   const url = storeUrl(config, options.storeUrl, env);
   const store = await openStore({ url, dataDir: options.dataDir ?? (url ? undefined : config.dataDir), env });
-  let server: RunningServer;
+  let server: RunningServer | undefined;
+  let cluster: ClusterNode | undefined;
+  try {
+    cluster = clusterNode(store, url, config.cluster, (line) => server?.app.log.warn(line));
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   const host = options.host ?? config.listen.host;
   const port = options.port ?? config.listen.port;
   try {
     // The server closes the ports, and so the store, when it closes.
     server = await startServer({
       config,
-      ports: storePorts(store),
+      ports: cluster ? cluster.ports(storePorts(store)) : storePorts(store),
+      ...(cluster ? { gatewayOptions: cluster.gatewayOptions } : {}),
       env,
       host,
       port,
@@ -104,13 +115,19 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       baseDir: process.cwd(),
     });
   } catch (error) {
+    await cluster?.stop();
     await store.close().catch(() => {});
     throw listenError(error, { port, host });
   }
   try {
+    // Joins once listening (not ready until then); beyond maxNodes it refuses and the server stops.
+    await cluster?.start(
+      () => server?.registry,
+      () => ({ url: server?.url }),
+    );
     const mint =
       options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
-    const started = { server, store, config, token: await mint(store) };
+    const started = { server, store, config, token: await mint(store), ...(cluster ? { cluster } : {}) };
     await options.afterStart?.(started);
     return started;
   } catch (error) {
