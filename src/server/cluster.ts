@@ -23,7 +23,7 @@ export const clusterConfigSchema = z
     leaseMs: z.number().int().min(1000).max(600_000).default(15_000),
     /** How often a node renews its record; it counts as gone after 3 missed heartbeats. */
     heartbeatMs: z.number().int().min(100).max(60_000).default(5000),
-    /** This node's id (default host-pid-random): stable ids read better in `stripe-connector nodes`. */
+    /** This node's id (default host/pid/random): stable ids read better in `stripe-connector nodes`. */
     nodeId: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'letters, digits and _ . : - only (at most 100)' })
