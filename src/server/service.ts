@@ -9,6 +9,7 @@ import type { ConnectionFileInput } from '../connection/index.ts';
 import { consolePlugin } from '../console/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { listenError, type Service } from '../lifecycle.ts';
+import { STORE_ENV } from '../gateway/budget-store.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
@@ -52,9 +53,14 @@ export interface StartedService {
   cluster?: ClusterNode;
 }
 
-/** The store URL from the flag or the config; a config may hold it as an `env:` reference. */
-function storeUrl(config: ServerConfig, flag: string | undefined, env: Record<string, string | undefined>) {
-  const given = flag ?? config.storeUrl;
+/**
+ * The store URL from the flag, the config, else STRIPE_CONNECTOR_STORE (unless a data directory was
+ * chosen: a node's unit file can set the store once for every command); a config may hold it as an
+ * `env:` reference.
+ */
+function storeUrl(options: ServiceOptions, config: ServerConfig, env: Record<string, string | undefined>) {
+  const dirChosen = options.dataDir ?? config.dataDir;
+  const given = options.storeUrl ?? config.storeUrl ?? (dirChosen ? undefined : env[STORE_ENV] || undefined);
   if (!given?.startsWith('env:')) return given;
   const value = env[given.slice(4)];
   if (!value)
@@ -86,7 +92,7 @@ export function loadServiceConfig(options: ServiceOptions): ServerConfig {
 export async function startService(options: ServiceOptions): Promise<StartedService> {
   const env = options.env ?? process.env;
   const config = loadServiceConfig(options);
-  const url = storeUrl(config, options.storeUrl, env);
+  const url = storeUrl(options, config, env);
   const store = await openStore({ url, dataDir: options.dataDir ?? (url ? undefined : config.dataDir), env });
   let server: RunningServer | undefined;
   let cluster: ClusterNode | undefined;

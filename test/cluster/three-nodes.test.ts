@@ -81,6 +81,7 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       const making = (async () => {
         for (let i = 0; i < CUSTOMERS; i++) {
           customers.push(await bench.customer(i));
+          console.log(`customer #${i} ${customers[i]} at ${Date.now()}`);
           await sleep(150);
         }
       })();
@@ -97,7 +98,9 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       const { leases, claims } = held[victimAt]!;
       expect(leases.length).toBeGreaterThan(0);
       const killedAt = Date.now();
-      victim.kill('SIGKILL');
+      console.log(`kill at ${killedAt}`);
+      if (!process.env.NO_KILL) victim.kill('SIGKILL');
+      else victim.kill('SIGTERM');
       await victim.exited;
 
       // Its leases move to the others within the lease time (plus the retry period).
@@ -124,7 +127,22 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
           return delivered && done.length === jobIds.length;
         },
         90_000,
-      );
+      ).catch(async (error) => {
+        const jobs = await bench.store.jobs.list({ queue: 'billing' });
+        const sizes = await Promise.all(
+          bench.triggerNames.map(async (t) => {
+            const got = bench.sink.delivered(t);
+            const counts = JSON.stringify(await bench.store.deliveries.counts(t));
+            const inbox = (await bench.store.inbox.list({ scope: t, limit: 1000 })).length;
+            const cp = JSON.stringify((await bench.store.checkpoints.list(t)).map((c) => c.state));
+            return `${t}: ${got.size} (missing ${customers.map((c, i) => (got.has(c) ? '' : `#${i} ${c}`)).join(' ')}; store ${counts}; inbox ${inbox}; cp ${cp})`;
+          }),
+        );
+        throw new Error(
+          `${(error as Error).message}; delivered ${sizes.join(', ')} of ${customers.length}; billing jobs ` +
+            `${jobs.map((j) => `${j.id}:${j.status}/${j.attempts}`).join(' ')}; stderr: ${others.map((n) => n.stderr().slice(-1500)).join('\n---\n')}`,
+        );
+      });
       for (const t of bench.triggerNames)
         expect([...bench.sink.delivered(t)].sort()).toEqual([...customers].sort());
       // No delivery arrived while the same one was still in flight (a node may redeliver one the
