@@ -99,6 +99,26 @@ describe.skipIf(skipReason !== undefined)(
       }
     }, 30_000);
 
+    it('takes the store from STRIPE_CONNECTOR_STORE when neither --store, the config nor --data-dir names one', async () => {
+      const url = freshSchemaUrl('srvenv');
+      const common = { port: 0, log: { level: 'silent' as const }, firstToken: async () => null };
+      const viaEnv = await startService({ ...common, env: { STRIPE_CONNECTOR_STORE: url } });
+      try {
+        expect(viaEnv.store.dialect).toBe('postgres');
+        expect(viaEnv.cluster?.id).toMatch(/\/\d+\/[0-9a-f]{6}$/);
+      } finally {
+        await viaEnv.server.close();
+      }
+      const dataDir = mkdtempSync(join(tmpdir(), 'cluster-dir-'));
+      const viaDir = await startService({ ...common, dataDir, env: { STRIPE_CONNECTOR_STORE: url } });
+      try {
+        expect(viaDir.store.dialect).toBe('sqlite');
+        expect(viaDir.cluster).toBeUndefined();
+      } finally {
+        await viaDir.server.close();
+      }
+    }, 30_000);
+
     it('shares connection budgets on the store (unless a connection says shared: false) and reports them', async () => {
       const emulator = await startEmulator({ port: 0 });
       const url = freshSchemaUrl('srvbudget');
