@@ -47,6 +47,8 @@ export interface ClusterNode {
   id: string;
   leaseMs: number;
   budgetStore: BudgetStore;
+  /** For the server's runners: claims and leases held under the node's id, for its lease time. */
+  runnerOptions: { worker: string; leaseMs: number };
   /** For every gateway: budgets on the store, shared unless a connection says `throttle.shared: false`. */
   gatewayOptions: GatewayOptions;
   /** The store's ports with readiness that also asks the cluster; closing stops the node first. */
@@ -98,6 +100,7 @@ export function clusterNode(
     node,
     id: node.id,
     leaseMs: settings.leaseMs,
+    runnerOptions: { worker: node.id, leaseMs: settings.leaseMs },
     budgetStore,
     gatewayOptions: { budgetStore, shareBudgets: true },
     async start(r, i) {

@@ -3,7 +3,8 @@
  * the flags or the config (SQLite in the data directory by default, PostgreSQL by URL), the ports
  * on it, the config's connections, the first admin token, and a listener whose busy port is said
  * in words. Stopping it stops accepting, lets in-flight requests finish, closes the gateways and
- * then the store (Server.close does it in that order).
+ * then the store (Server.close does it in that order). The server runs the store's triggers
+ * (triggers.ts) unless told not to; they stop when it closes, before the store does.
  */
 import type { ConnectionFileInput } from '../connection/index.ts';
 import { consolePlugin } from '../console/index.ts';
@@ -16,9 +17,10 @@ import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
 import { clusterNode, type ClusterNode } from './cluster.ts';
-import { triggerRoutes } from './routes/triggers.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
+import type { ServerTriggerRunner } from './trigger-runner.ts';
+import { serverTriggers } from './triggers.ts';
 
 export interface ServiceOptions {
   /** --config FILE (YAML/JSON); without it every default applies. */
@@ -41,6 +43,12 @@ export interface ServiceOptions {
    * its store (npm start's demo trigger, once the trigger engine is on main). A failure stops it.
    */
   afterStart?: (started: StartedService) => Promise<void>;
+  /** false: serve the trigger routes only, run no trigger here (default: run them). */
+  runTriggers?: boolean;
+  /** `--public-url` (else the config's): where Stripe calls `/webhooks/<connection>`. */
+  publicUrl?: string;
+  /** How often the store is checked for triggers changed elsewhere (default 2 s). */
+  triggerWatchMs?: number;
 }
 
 export interface StartedService {
@@ -49,6 +57,8 @@ export interface StartedService {
   config: ServerConfig;
   /** The token to print (shown once), or null when one existed already. */
   token: string | null;
+  /** The trigger runner (absent with `runTriggers: false`). */
+  triggers?: ServerTriggerRunner;
   /** On a PostgreSQL store: this node (its id and lease time for whatever runs work under leases). */
   cluster?: ClusterNode;
 }
@@ -102,6 +112,14 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
     await store.close().catch(() => {});
     throw error;
   }
+  const triggers = serverTriggers({
+    store,
+    env,
+    run: options.runTriggers,
+    publicUrl: options.publicUrl ?? config.publicUrl,
+    watchMs: options.triggerWatchMs,
+    ...cluster?.runnerOptions,
+  });
   const host = options.host ?? config.listen.host;
   const port = options.port ?? config.listen.port;
   try {
@@ -114,8 +132,7 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       host,
       port,
       // The web console is part of every server (at `/` and `/console/*`).
-      // Trigger definitions, status, deliveries and dead letters over the store; `trigger run` runs them.
-      plugins: [consolePlugin(), triggerRoutes({ store }), ...(options.plugins ?? [])],
+      plugins: [consolePlugin(), ...triggers.plugins, ...(options.plugins ?? [])],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),
@@ -133,8 +150,17 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
     );
     const mint =
       options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
-    const started = { server, store, config, token: await mint(store), ...(cluster ? { cluster } : {}) };
+    const started = {
+      server,
+      store,
+      config,
+      token: await mint(store),
+      triggers: triggers.runner,
+      ...(cluster ? { cluster } : {}),
+    };
     await options.afterStart?.(started);
+    // After afterStart, so that what it adds (npm start's demo trigger) runs from the start.
+    await triggers.start();
     return started;
   } catch (error) {
     await server.close();
