@@ -45,7 +45,7 @@ export const planKvKey = (catalog: string) => `billing:plan:${catalog}`;
 
 export function readPlan(source: PlanSource): PlanFile {
   if (source.file) return loadPlanFile(source.file);
-  if (source.plan !== undefined) return parsePlanFile(source.plan, `for catalog ${source.catalog}`);
+  if (source.plan !== undefined) return parsePlanFile(source.plan, `for catalog ${source.catalog}`, 'plan');
   throw new ConnectorError('MISSING_FIELD', 'give a plan file', { field: 'file' });
 }
 

@@ -101,17 +101,21 @@ export type Plan = PlanFile['plans'][string];
 export type Product = PlanFile['products'][string];
 export type Tier = NonNullable<Plan['tiers']>[number];
 
-/** Checks a parsed plan file (an object); `source` names it in messages. */
-export function parsePlanFile(input: unknown, source = 'plan file'): PlanFile {
+/**
+ * Checks a parsed plan file (an object); `source` names it in messages. The error's field is the
+ * first wrong key, under `under` when the plan is part of something larger (a request's `plan`).
+ */
+export function parsePlanFile(input: unknown, source = 'plan file', under?: string): PlanFile {
   const parsed = planFileSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const described = describeIssues(parsed.error, source);
   const issues = described.details.issues as string[];
-  throw new ConnectorError(
-    'INVALID_VALUE',
-    `invalid plan file ${source}: ${issues.join('; ')}`,
-    described.details,
-  );
+  const first = (described.details.keys as string[] | undefined)?.[0];
+  const field = [under, first].filter(Boolean).join('.');
+  throw new ConnectorError('INVALID_VALUE', `invalid plan file ${source}: ${issues.join('; ')}`, {
+    ...described.details,
+    ...(field ? { field } : {}),
+  });
 }
 
 export function loadPlanFile(path: string): PlanFile {

@@ -187,6 +187,17 @@ export class BillingService {
       input,
     );
   }
+  /** The consumers this integration's jobs were for, in the order they first appeared. */
+  async consumers(integration: string): Promise<Array<{ consumer: string; email: string | null }>> {
+    await getIntegration(this.store, integration);
+    const seen = new Map<string, string | null>();
+    for (const job of await this.store.billing.jobs<BillingJobPayload>({ integration })) {
+      const p = job.payload;
+      if (p?.type === 'consumer' && (!seen.has(p.consumer) || (p.email && !seen.get(p.consumer))))
+        seen.set(p.consumer, p.email ?? null);
+    }
+    return [...seen].map(([consumer, email]) => ({ consumer, email }));
+  }
   async subscriptions(integration: string, consumer: string) {
     return consumerOverview(await this.gateways.get(integration), this.store, integration, consumer);
   }

@@ -89,7 +89,9 @@ export class BillingWorker implements Service {
     const { store, gateways, onEvent } = this.opts;
     onEvent?.({ kind: 'started', job });
     const heartbeat = setInterval(
-      () => void store.jobs.extend(job.id, this.worker, this.leaseMs),
+      // A renewal that fails (the store went away under a stopping server) lets the lease lapse:
+      // the job is then claimed again, which is what should happen to a job nobody holds.
+      () => void store.jobs.extend(job.id, this.worker, this.leaseMs).catch(() => undefined),
       this.leaseMs / 3,
     );
     heartbeat.unref();

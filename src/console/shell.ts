@@ -5,6 +5,7 @@ const PAGES = [
   ['entities', 'Entities'],
   ['actions', 'Actions'],
   ['triggers', 'Triggers'],
+  ['billing', 'Billing'],
 ] as const;
 
 function escapeHtml(text: string): string {

@@ -17,6 +17,8 @@ import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
 import { clusterNode, type ClusterNode } from './cluster.ts';
+import { billingRoutes } from './routes/billing.ts';
+import { billingRunner } from './billing-runner.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
 import type { ServerTriggerRunner } from './trigger-runner.ts';
@@ -132,7 +134,17 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       host,
       port,
       // The web console is part of every server (at `/` and `/console/*`).
-      plugins: [consolePlugin(), ...triggers.plugins, ...(options.plugins ?? [])],
+      plugins: [
+        consolePlugin(),
+        ...triggers.plugins,
+        // Billing routes enqueue; the runner works the billing jobs off in this process.
+        billingRoutes({ store }),
+        billingRunner({
+          store,
+          ...(cluster ? { leaseMs: cluster.leaseMs, gateway: cluster.gatewayOptions } : {}),
+        }),
+        ...(options.plugins ?? []),
+      ],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),

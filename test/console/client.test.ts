@@ -1,7 +1,7 @@
 /** The console's browser modules that need no page: flattening, secret checks, the chart's buckets, the SSE reader. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error plain browser JavaScript, no types
-import { cellText, flatten } from '../../src/console/public/dom.js';
+import { cellText, flatten, formatTime, timeOf } from '../../src/console/public/dom.js';
 // @ts-expect-error plain browser JavaScript, no types
 import { checkSecrets } from '../../src/console/public/pages/connections.js';
 // @ts-expect-error plain browser JavaScript, no types
@@ -43,6 +43,21 @@ describe('console client modules', () => {
     });
     expect(cellText({ a: 1 })).toBe('{"a":1}');
     expect(cellText(null)).toBe('');
+  });
+
+  it('reads time fields (epoch seconds, epoch ms, ISO) as instants; counts and other fields stay values', () => {
+    const at = '2026-12-01T14:05:09.000Z';
+    expect(timeOf(1796133909, 'created')?.toISOString()).toBe(at);
+    expect(timeOf(1796133909, 'current_period_end')?.toISOString()).toBe(at);
+    expect(timeOf(1796133909000, 'createdAt')?.toISOString()).toBe(at);
+    expect(timeOf(1796133909000, 'runAt')?.toISOString()).toBe(at);
+    expect(timeOf(at, 'queuedAt')?.toISOString()).toBe(at);
+    expect(timeOf(1796133909, 'lastProblem.at')?.toISOString()).toBe(at);
+    expect(timeOf(1796133909, 'amount')).toBeNull();
+    expect(timeOf(3, 'attempts')).toBeNull();
+    expect(timeOf(2900, 'created')).toBeNull();
+    expect(timeOf('soon', 'createdAt')).toBeNull();
+    expect(formatTime(new Date(at))).toBe('2026-12-01 14:05:09 UTC');
   });
 
   it('refuses a literal secret and names the field; references pass', () => {

@@ -6,12 +6,14 @@ import { connectionsPage } from './pages/connections.js';
 import { entitiesPage } from './pages/entities.js';
 import { actionsPage } from './pages/actions.js';
 import { triggersPage } from './pages/triggers.js';
+import { billingPage } from './pages/billing.js';
 
 const PAGES = {
   connections: connectionsPage,
   entities: entitiesPage,
   actions: actionsPage,
   triggers: triggersPage,
+  billing: billingPage,
 };
 const main = document.getElementById('main');
 let leave = null;

@@ -87,6 +87,38 @@ export function cellText(value) {
   return String(value);
 }
 
+// Names of fields that hold an instant: Stripe's epoch seconds (created, current_period_end, …),
+// the store's epoch milliseconds (createdAt, runAt, …) and ISO strings (queuedAt, eventsUpTo).
+const TIME_FIELD =
+  /(^|[._])(created|date|due_date|available_on|arrival_date|eventsUpTo|at)$|(_at|At|_start|_end|Start|End|_on)$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** The instant a value of a time field stands for (a Date), or null when it is not one. */
+export function timeOf(value, key = '') {
+  if (!TIME_FIELD.test(key)) return null;
+  let ms = null;
+  // Epoch seconds (2001–2286) or milliseconds (the same years): anything else is a count, not a time.
+  if (typeof value === 'number' && value >= 1e9 && value < 1e10) ms = value * 1000;
+  else if (typeof value === 'number' && value >= 1e12 && value < 1e13) ms = value;
+  else if (typeof value === 'string' && ISO_TIME.test(value)) ms = Date.parse(value);
+  return ms === null || !Number.isFinite(ms) ? null : new Date(ms);
+}
+
+/** An instant as people read it: `2026-12-01 14:05:09 UTC` (one form everywhere, sortable). */
+export function formatTime(date) {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A cell's content: a time field as <time datetime=ISO title=raw value> with the readable date
+ * (the raw value stays a hover away), anything else as cellText.
+ */
+export function cellValue(value, key) {
+  const date = timeOf(value, key);
+  if (!date) return cellText(value);
+  return h('time', { datetime: date.toISOString(), title: String(value) }, formatTime(date));
+}
+
 /**
  * A table with a caption, column headers and one row per item; `cell(row, column)` draws a cell
  * (a <th scope=row> for the first column when `rowHeader`), `empty` fills a table with no rows.
@@ -95,7 +127,7 @@ export function dataTable({
   caption,
   columns,
   rows,
-  cell = (r, c) => cellText(r[c]),
+  cell = (r, c) => cellValue(r[c], c),
   rowProps,
   rowHeader,
   empty = 'none',

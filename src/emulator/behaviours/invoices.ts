@@ -37,7 +37,7 @@ export function lineFromItem(ctx: Ctx, ii: Obj): Obj {
     metadata: ii.metadata ?? {},
     period: ii.period,
     price: ii.price,
-    proration: false,
+    proration: Boolean(ii.proration),
     quantity: ii.quantity,
     type: 'invoiceitem',
     unit_amount_excluding_tax: ii.unit_amount_decimal ?? String(ii.unit_amount ?? ii.amount),

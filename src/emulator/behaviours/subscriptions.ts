@@ -4,6 +4,7 @@ import { StripeError, invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
 import { listMatcher, listPage } from '../generic.ts';
 import { LINE_DEFAULTS, createInvoice, finalize, pay, recompute } from './invoices.ts';
+import { prorate } from './prorations.ts';
 
 const INTERVAL_S: Record<string, number> = {
   day: 86400,
@@ -262,8 +263,11 @@ export function registerSubscriptions(engine: Engine): void {
       if (sub.status === 'canceled')
         throw invalid('A canceled subscription can only update its cancellation_details and metadata.');
       const previous = ctx.engine.shapes.apply(sub, 'subscription', ctx.params, new Set(['items']));
-      if (Array.isArray(ctx.params.items))
-        Object.assign(previous, changeItems(ctx, sub, ctx.params.items as Obj[]));
+      if (Array.isArray(ctx.params.items)) {
+        const changed = changeItems(ctx, sub, ctx.params.items as Obj[]);
+        Object.assign(previous, changed);
+        if (changed.items) prorate(ctx, sub, changed.items.data as Obj[], ctx.params);
+      }
       if (Object.keys(previous).length) ctx.engine.emit(ctx, 'customer.subscription.updated', sub, previous);
       return sub;
     });
@@ -271,9 +275,8 @@ export function registerSubscriptions(engine: Engine): void {
 }
 
 /**
- * `items[i][id]` with a new price or quantity changes that item (a change of plan). Items without
- * an id (additions) are left out, as before. Prorations are not modelled: the next renewal bills
- * the new price.
+ * `items[i][id]` with a new price or quantity changes that item (a change of plan); the update
+ * then prorates it (prorations.ts). Items without an id (additions) are left out.
  */
 function changeItems(ctx: Ctx, sub: Obj, itemsIn: Obj[]): Obj {
   const changes = itemsIn.map((item, i) => ({ item, i })).filter(({ item }) => item.id !== undefined);

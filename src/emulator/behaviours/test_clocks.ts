@@ -5,9 +5,9 @@
  * `past_due`. Each period passed is billed in turn, at its own time.
  */
 import type { Ctx, Engine } from '../engine.ts';
-import { StripeError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
-import { finalize, pay } from './invoices.ts';
+import { collect, pullPending } from './prorations.ts';
 import { periodInvoice, periodLength } from './subscriptions.ts';
 
 const CLOCK = 'test_helpers.test_clock';
@@ -55,14 +55,7 @@ function renew(ctx: Ctx, sub: Obj): void {
   if (sub.status === 'trialing') changes.status = 'active';
   ctx.engine.update(ctx, 'subscription', sub, changes);
   const inv = periodInvoice(ctx, sub, prices, items, { billingReason: 'subscription_cycle' });
-  ctx.engine.update(ctx, 'subscription', sub, { latest_invoice: inv.id }, false);
-  finalize(ctx, inv);
-  if (inv.status === 'paid' || sub.collection_method !== 'charge_automatically') return;
-  try {
-    pay(ctx, inv, { payment_method: sub.default_payment_method ?? undefined });
-  } catch (error) {
-    if (!(error instanceof StripeError) || error.status >= 500) throw error;
-    // Declined (or nothing to charge): the invoice stays open, the subscription past due.
-    ctx.engine.update(ctx, 'subscription', sub, { status: 'past_due' });
-  }
+  // Prorations of a change of plan since the last invoice are billed with this one.
+  pullPending(ctx, inv, sub);
+  collect(ctx, sub, inv);
 }

@@ -9,6 +9,7 @@ import { ConnectorError } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
 import { TriggerService, type TriggerInput, type TriggerStatus } from '../../triggers/index.ts';
 import type { ServerPlugin } from '../app.ts';
+import { eventStream } from '../event-stream.ts';
 import { anyObject, bearer, errorResponses, nameParam } from '../schemas.ts';
 
 export interface TriggerRoutesOptions {
@@ -228,53 +229,12 @@ function writeRoutes(
 
 /** SSE: every status row once, then each row again whenever it changed; ends when the client goes. */
 function statusStream(app: FastifyInstance, service: TriggerService, intervalMs: number) {
-  const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
-    for (const end of open) end();
-  });
-  app.get('/api/triggers/events', {
-    config: { access: 'read' },
-    schema: {
-      tags,
-      summary: 'Trigger status rows as server-sent events, sent when one changes',
-      security: bearer,
-    },
-    handler: async (request, reply) => {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-request-id': request.id,
-      });
-      const last = new Map<string, string>();
-      let busy = false;
-      const tick = async () => {
-        if (busy) return;
-        busy = true;
-        try {
-          for (const status of await service.status()) {
-            const data = JSON.stringify(row(status));
-            if (last.get(status.name) === data) continue;
-            last.set(status.name, data);
-            res.write(`event: trigger\ndata: ${data}\n\n`);
-          }
-        } catch (error) {
-          res.write(`event: error\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
-        } finally {
-          busy = false;
-        }
-      };
-      const timer = setInterval(() => void tick(), intervalMs);
-      const end = () => {
-        clearInterval(timer);
-        open.delete(end);
-        res.end();
-      };
-      open.add(end);
-      request.raw.on('close', end);
-      await tick();
-    },
+  const schema = {
+    tags,
+    summary: 'Trigger status rows as server-sent events, sent when one changes',
+    security: bearer,
+  };
+  eventStream(app, '/api/triggers/events', schema, intervalMs, async (send) => {
+    for (const status of await service.status()) send('trigger', status.name, row(status));
   });
 }

@@ -4,7 +4,7 @@
  * operation's parameters, and delete. The create page is the same form from the create operation.
  */
 import { api, connPath, enc } from '../api.js';
-import { announce, cellText, errorBox, fill, flatten, h, onSubmit } from '../dom.js';
+import { announce, cellValue, errorBox, fill, flatten, h, onSubmit } from '../dom.js';
 import { markField, paramControls, readParams } from '../form.js';
 
 const described = new Map();
@@ -107,7 +107,7 @@ export async function recordPage(root, entity, id) {
               'tbody',
               {},
               Object.entries(flat).map(([k, v]) =>
-                h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, cellText(v))),
+                h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, cellValue(v, k))),
               ),
             ),
           ),

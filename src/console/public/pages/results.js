@@ -4,7 +4,7 @@
  * a column picker, and flattened (dotted columns) or nested (JSON cells) views. Rows open the record.
  */
 import { api, connPath, enc } from '../api.js';
-import { announce, cellText, dataTable, errorBox, fill, flatten, h } from '../dom.js';
+import { announce, cellText, cellValue, dataTable, errorBox, fill, flatten, h } from '../dom.js';
 
 const DEFAULT_COLUMNS = ['id', 'name', 'email', 'description', 'amount', 'currency', 'status', 'created'];
 const chosen = new Map();
@@ -80,7 +80,7 @@ export function resultsView(root, entity, query) {
       columns: selected,
       rows,
       empty: 'No rows.',
-      cell: (row, c) => (c === 'id' ? link(row) : cellText(row[c])),
+      cell: (row, c) => (c === 'id' ? link(row) : cellValue(row[c], c)),
     });
     fill(
       root,

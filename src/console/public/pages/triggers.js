@@ -13,7 +13,7 @@
  * bare arrays or `{ data: [...] }`. Live updates come from the event stream only (no polling).
  */
 import { api, ApiError, enc, readEvents } from '../api.js';
-import { announce, cellText, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
+import { announce, cellText, cellValue, dataTable, errorBox, field, fill, h, onSubmit } from '../dom.js';
 import { deliveryChart } from './chart.js';
 
 const list = (answer) => (Array.isArray(answer) ? answer : (answer?.data ?? []));
@@ -145,7 +145,8 @@ function detailView(root, trigger, refresh) {
                 h(
                   'li',
                   {},
-                  `${timeOf(d) ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.lastError ?? d.error ?? d.status}`,
+                  cellValue(timeOf(d) ?? null, 'at'),
+                  ` ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.lastError ?? d.error ?? d.status}`,
                 ),
               ),
           )
@@ -225,7 +226,7 @@ function table(rows, columns, name) {
       caption: name ?? 'Rows',
       columns,
       rows,
-      cell: (r, c) => cellText(c === 'at' ? at(r) : r[c]),
+      cell: (r, c) => cellValue(c === 'at' ? at(r) : r[c], c),
     }),
   );
 }
@@ -278,7 +279,9 @@ export async function triggersPage(main) {
           cell: (t, c) =>
             c === 'name'
               ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
-              : cellText(c === 'checkpoint' ? (t.checkpoint?.eventsUpTo ?? t.checkpoint) : t[c]),
+              : c === 'checkpoint'
+                ? cellValue(t.checkpoint?.eventsUpTo ?? null, 'eventsUpTo')
+                : cellText(t[c]),
         }),
       ),
     );
