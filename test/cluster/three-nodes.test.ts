@@ -26,7 +26,7 @@ const skipReason = await pgSkipReason();
 afterAll(dropSchemas);
 
 /** How each node runs its work (see support/bench.ts). */
-const MODE: NodeMode = 'runners';
+const MODE: NodeMode = 'serve';
 const TPS = 2;
 const BURST = 1;
 const TRIGGERS = 3;
@@ -35,6 +35,8 @@ const CUSTOMERS = 40;
 /** A source's lease (triggers/run-sources.ts: 3 intervals, at least 10 s) and its retry (the 1 s interval). */
 const SOURCE_LEASE_MS = 10_000;
 const RETRY_MS = 1000;
+/** The cluster's lease time (config `cluster.leaseMs`): delivery and billing claims. */
+const LEASE_MS = 4000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,9 +73,11 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       triggers: TRIGGERS,
       integrations: INTEGRATIONS,
       latencyMs: 30,
-      sinkHoldMs: 80,
+      sinkHoldMs: 300,
     });
-    const nodes = [1, 2, 3].map((n) => spawnNode(MODE, bench, storeUrl, `node-${n}`, { heartbeatMs: 500 }));
+    const nodes = [1, 2, 3].map((n) =>
+      spawnNode(MODE, bench, storeUrl, `node-${n}`, { heartbeatMs: 500, leaseMs: LEASE_MS }),
+    );
     try {
       await Promise.all(nodes.map((n) => n.started));
       // A trigger delivers what happens after its first poll (its start): wait for every one's.
@@ -84,7 +88,6 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       );
       // Events of the first poll's own second count as existing before it: start on the next.
       await sleep(1000);
-      const jobIds = await queuePlans(bench, INTEGRATIONS);
       const customers: string[] = [];
       const making = (async () => {
         for (let i = 0; i < CUSTOMERS; i++) {
@@ -93,20 +96,27 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
         }
       })();
 
-      // Mid-run: the node holding the most leases (sources), with whatever claims it has.
+      // Mid-run: deliveries under way, billing jobs queued, a node holding a lease and a claim.
       await until('deliveries under way', () => bench.sink.deliveries.length >= 10, 30_000);
-      const held = await Promise.all(nodes.map((n) => holdings(bench, n)));
-      const victimAt = held.reduce(
-        (best, h, i) => (h.leases.length > held[best]!.leases.length ? i : best),
-        0,
+      const jobIds = await queuePlans(bench, INTEGRATIONS);
+      const { victim, leases, claims } = await until(
+        'a node holding a lease and a claim',
+        async () => {
+          const held = await Promise.all(nodes.map((n) => holdings(bench, n)));
+          const i = held.findIndex((h) => h.leases.length > 0 && h.claims.length > 0);
+          return i >= 0 && { victim: nodes[i]!, ...held[i]! };
+        },
+        20_000,
       );
-      const victim = nodes[victimAt]!;
       const others = nodes.filter((n) => n !== victim);
-      const { leases, claims } = held[victimAt]!;
-      expect(leases.length).toBeGreaterThan(0);
       const killedAt = Date.now();
       victim.kill('SIGKILL');
       await victim.exited;
+      // The claims it still held when it died (one it finished just before the kill is done).
+      const stranded = (await Promise.all(claims.map((c) => bench.store.jobs.get(c.id)))).filter(
+        (j) => j && j.status === 'running' && heldBy(victim, j.lockedBy),
+      ) as Job[];
+      expect(stranded.length).toBeGreaterThan(0);
 
       // Its leases move to the others within the lease time (plus the retry period).
       const moved = await until(
@@ -121,6 +131,18 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       );
       expect(moved.at - killedAt).toBeLessThanOrEqual(SOURCE_LEASE_MS + RETRY_MS + 1500);
       moved.current.forEach((c, i) => expect(c!.epoch).toBeGreaterThan(leases[i]!.epoch));
+      // Its claims (a delivery or billing job in flight) are run by another node once their lease ends.
+      for (const claim of stranded) {
+        const retried = await until(
+          `${claim.queue} job ${claim.id} claimed again by another node`,
+          async () =>
+            (await bench.store.jobs.attempts(claim.id)).find(
+              (a) => a.startedAt >= killedAt && others.some((o) => heldBy(o, a.worker)),
+            ),
+          LEASE_MS + 10_000,
+        );
+        expect(retried.startedAt - killedAt).toBeLessThanOrEqual(LEASE_MS + 2000);
+      }
 
       await making;
       // Nothing lost: every trigger delivers every customer; every billing job succeeds.
@@ -181,7 +203,7 @@ describe.skipIf(skipReason !== undefined)(`3 nodes${skipReason ? ` (skipped: ${s
       const times = bench.shopRequests();
       const seconds = perSecond(times);
       console.log(
-        `three nodes: victim ${victim.id} held ${leases.length} lease(s), ${claims.length} claim(s); leases moved in ${moved.at - killedAt} ms; ` +
+        `three nodes: victim ${victim.id} held ${leases.length} lease(s), claims ${claims.map((c) => `${c.queue}#${c.id}`).join(' ')} (${stranded.length} still held at the kill); leases moved in ${moved.at - killedAt} ms; ` +
           `${times.length} requests on the shared connection, per second max ${Math.max(...seconds.values())} (budget ${TPS} + burst ${BURST})`,
       );
       expect(Math.max(...seconds.values())).toBeLessThanOrEqual(TPS + BURST);
