@@ -91,6 +91,10 @@ export interface BenchOptions {
   /** Emulator latency per request. */
   latencyMs?: number;
   sinkHoldMs?: number;
+  /** The triggers' delivery (default ordered, one at a time per trigger across all nodes). */
+  delivery?: { mode: 'ordered' | 'parallel'; concurrency?: number };
+  /** Events per second to each trigger's sink (the trigger's own limit; default the definition's). */
+  rateLimit?: number;
 }
 
 export interface ClusterBench {
@@ -150,6 +154,8 @@ export async function clusterBench(o: BenchOptions): Promise<ClusterBench> {
       sink: `${sink.url}/${name}`,
       sinkSecret: 'env:SINK_SECRET',
       retry: { maxAttempts: 50 },
+      ...(o.delivery ? { delivery: o.delivery } : {}),
+      ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     } as never);
 
   const billing = new BillingService({ store, env });
