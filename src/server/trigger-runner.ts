@@ -10,6 +10,7 @@
  * is the sources' lease; deliveries are claimed from the store's job queue.
  */
 import type { ConnectorContext } from '../context.ts';
+import type { Gateway } from '../gateway/types.ts';
 import type { Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
 import {
@@ -119,7 +120,8 @@ export function serverTriggerRunner(opts: TriggerRunnerOptions): ServerTriggerRu
       once(`${name}:${key}`, `trigger ${name}: connection "${definition.connection}": ${error.message}`);
     });
     if (!ctx) return;
-    running.set(name, { key, definition, ...(await startTrigger(opts, ctx, worker, name)) });
+    const live = liveContext(ctx, () => opts.context(definition.connection));
+    running.set(name, { key, definition, ...(await startTrigger(opts, live, worker, name)) });
     opts.log(`trigger ${name}: running (${definition.source} on ${definition.connection})`);
   }
 
@@ -183,6 +185,23 @@ export function serverTriggerRunner(opts: TriggerRunnerOptions): ServerTriggerRu
     }),
     wake: (trigger) => running.get(trigger)?.wake(trigger),
   };
+}
+
+/**
+ * A context whose gateway is, on every call, the connection's current one: the registry replaces a
+ * connection's gateway (and closes the old one) when its definition changes, and a running trigger
+ * must carry on with the new one rather than fail on a closed gateway.
+ */
+function liveContext(first: ConnectorContext, current: () => Promise<ConnectorContext>): ConnectorContext {
+  const gateway: Gateway = {
+    request: async (req) => (await current()).gateway.request(req),
+    mode: first.gateway.mode,
+    apiVersion: first.gateway.apiVersion,
+    name: first.gateway.name,
+    // The registry owns the gateways and closes them.
+    close: async () => {},
+  };
+  return { ...first, gateway };
 }
 
 /** One trigger's services (recovery, dispatcher, sources), started in order. */

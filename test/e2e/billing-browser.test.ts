@@ -190,6 +190,9 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
     b.env.SK = sk; // the fault is fixed
     await page.getByRole('button', { name: `Retry job ${id}` }).click();
     await expect.poll(() => rowsWith('blocked'), { timeout: 20_000 }).toBe(0);
+    // The live redraw kept the details the user opened.
+    expect(await details.getAttribute('aria-expanded')).toBe('true');
+    await attempts.waitFor();
     await expect.poll(() => consumer('c-2').textContent(), { timeout: 20_000 }).toContain('paid');
     await expect.poll(() => rowsWith('succeeded')).toBe(12);
     await expect.poll(() => row.textContent()).not.toContain('SECRET_UNRESOLVED');

@@ -94,6 +94,21 @@ describe('the server runs its triggers', () => {
     );
   });
 
+  it('keeps running a trigger whose connection was deleted and made again (its old gateway closed)', async () => {
+    const out = join(dir, 'api.ndjson');
+    const deleted = await inject({ method: 'DELETE', url: '/api/connections/demo', headers: auth() });
+    expect(deleted.statusCode).toBe(200);
+    const replaced = await inject({
+      method: 'POST',
+      url: '/api/connections',
+      headers: auth(),
+      payload: { name: 'demo', apiKey: 'env:K', baseUrl: emulator.url, timeoutMs: 20_000 },
+    });
+    expect(replaced.statusCode).toBeLessThan(300);
+    const id = (await customer('after-replace@x.test')).json().id as string;
+    await until(() => readLines(out).some((l) => l.data?.id === id));
+  });
+
   it('picks up a trigger added on the store by another process, and stops a removed one', async () => {
     const out = join(dir, 'cli.ndjson');
     await new TriggerService(service.store).add({

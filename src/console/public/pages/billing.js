@@ -231,6 +231,38 @@ async function jobDetails(id, into) {
   );
 }
 
+/**
+ * The details rows under jobs: opened and closed by each job's Details button, and opened again
+ * after the list is drawn anew (a live update must not close what the user opened).
+ */
+function jobDetailsToggle() {
+  const open = new Set();
+  const show = (id, button) => {
+    const cell = h('td', { colspan: 8 }, 'Loading…');
+    button.closest('tr').after(h('tr', { 'data-details-of': id, class: 'details' }, cell));
+    button.setAttribute('aria-expanded', 'true');
+    return jobDetails(id, cell).catch((error) => fill(cell, errorBox(error)));
+  };
+  return {
+    toggle(job, button) {
+      const next = button.closest('tr').nextElementSibling;
+      if (next?.dataset.detailsOf === String(job.id)) {
+        next.remove();
+        open.delete(job.id);
+        return button.setAttribute('aria-expanded', 'false');
+      }
+      open.add(job.id);
+      return show(job.id, button);
+    },
+    restore(box) {
+      for (const id of open) {
+        const button = box.querySelector(`tr[data-job="${id}"] button[aria-expanded]`);
+        if (button) void show(id, button);
+      }
+    },
+  };
+}
+
 /** The job list: status, problem, and retry or discard where the state allows it. */
 function jobsTable(jobs, { retry, discard, details }) {
   const columns = ['ID', 'Integration', 'Job', 'Status', 'Attempts', 'Problem', 'Created', 'Actions'];
@@ -336,18 +368,13 @@ export async function billingPage(main) {
   const consumersBox = h('div', { 'aria-live': 'polite' });
   const jobProblem = h('div');
   const renderIntegrations = () => fill(integrationsBox, integrationsTable(integrations));
-  const renderJobs = () =>
-    fill(
-      jobsBox,
-      jobsTable(
-        [...jobs.values()].filter(
-          (j) =>
-            (!state.status || j.status === state.status) &&
-            (!state.integration || j.integration === state.integration),
-        ),
-        { retry, discard, details },
-      ),
-    );
+  const shown = (j) =>
+    (!state.status || j.status === state.status) &&
+    (!state.integration || j.integration === state.integration);
+  const renderJobs = () => {
+    fill(jobsBox, jobsTable([...jobs.values()].filter(shown), { retry, discard, details: details.toggle }));
+    details.restore(jobsBox);
+  };
   const act = async (what, job) => {
     fill(jobProblem);
     try {
@@ -361,19 +388,7 @@ export async function billingPage(main) {
   };
   const retry = (job) => act('retry', job);
   const discard = (job) => act('discard', job);
-  const details = async (job, button) => {
-    const row = button.closest('tr');
-    const next = row.nextElementSibling;
-    if (next?.dataset.detailsOf === String(job.id)) {
-      next.remove();
-      button.setAttribute('aria-expanded', 'false');
-      return;
-    }
-    const cell = h('td', { colspan: 8 }, 'Loading…');
-    row.after(h('tr', { 'data-details-of': job.id, class: 'details' }, cell));
-    button.setAttribute('aria-expanded', 'true');
-    await jobDetails(job.id, cell).catch((error) => fill(cell, errorBox(error)));
-  };
+  const details = jobDetailsToggle();
   const loadConsumers = async () => {
     const views = [];
     for (const i of integrations)

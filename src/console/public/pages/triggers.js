@@ -280,7 +280,7 @@ export async function triggersPage(main) {
             c === 'name'
               ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
               : c === 'checkpoint'
-                ? cellValue(t.checkpoint?.eventsUpTo ?? null, 'eventsUpTo')
+                ? cellValue(t.checkpoint?.eventsUpTo ?? t.checkpoint ?? null, 'eventsUpTo')
                 : cellText(t[c]),
         }),
       ),
