@@ -97,12 +97,11 @@ export function runWithLease(
   }
 
   /**
-   * Lets the next node take it at once. Not leases.release(): that deletes the row, and the next
-   * holder would start again at epoch 1 — a fencing token must never repeat. Expiring it in place
-   * (a renewal of 0 ms, only while still ours) keeps the epoch, so the next holder gets epoch + 1.
+   * Lets the next node take it at once. Releasing expires the lease in place (the store keeps its
+   * row), so the next holder — this node too — gets epoch + 1: a fencing token never repeats.
    */
   async function handOver(): Promise<void> {
-    await store.leases.renew(name, nodeId, 0).catch(() => undefined);
+    await store.leases.release(name, nodeId).catch(() => undefined);
   }
 
   /** Another holds it: try again just after it would expire (a dead holder's), at most retryMs. */

@@ -42,7 +42,7 @@ export interface BudgetSource {
 }
 
 export interface NodeServiceOptions {
-  /** Default: host-pid-random, unique per process start. */
+  /** Default: host/pid/random, unique per process start. */
   id?: string;
   settings?: ClusterSettings;
   /** The budgets this node uses (read at each heartbeat). */
@@ -62,8 +62,13 @@ export interface Readiness {
 
 const JOIN_LEASE = 'cluster:join';
 
+/**
+ * host/pid/random: the form of a trigger runner's worker id (triggers/store/workers.ts), so a server
+ * that runs its work under its node id shows what it holds in `nodes`, and a restart on the same
+ * host can tell the holder is gone.
+ */
 export function newNodeId(): string {
-  return `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  return `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
 }
 
 export function clusterDefaults(settings: ClusterSettings = {}) {

@@ -236,7 +236,8 @@ export function parseConnection(input: unknown, opts: LoadOptions = {}): Connect
       // per-second limit set at the same rate.
       burst: c.throttle?.burst ?? Math.max(1, Math.floor(tps / 20)),
       maxRetries: c.throttle?.maxRetries ?? 4,
-      ...(c.throttle?.shared ? { shared: true } : {}),
+      // false is kept: it opts out of a server's default of sharing on a PostgreSQL store.
+      ...(c.throttle?.shared !== undefined ? { shared: c.throttle.shared } : {}),
       ...(c.throttle?.budgetKey ? { budgetKey: c.throttle.budgetKey } : {}),
       ...(c.throttle?.budgets?.length ? { budgets: c.throttle.budgets } : {}),
     },

@@ -89,6 +89,11 @@ export interface GatewayOptions {
    * for its --store); without it, STRIPE_CONNECTOR_STORE is opened for this gateway.
    */
   budgetStore?: BudgetStore;
+  /**
+   * The default of `throttle.shared` (a server on PostgreSQL: every connection's budget is one for
+   * all nodes unless it says `shared: false`).
+   */
+  shareBudgets?: boolean;
 }
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
@@ -171,7 +176,7 @@ export function createGatewayFromConnection(connection: Connection, options: Gat
 function createBudget(connection: Connection, options: GatewayOptions, clock: Clock): RateBudget {
   const { throttle } = connection;
   const key = throttle.budgetKey ?? connection.name;
-  if (!throttle.shared) return localBudget(key, connectionLimits(throttle), clock);
+  if (!(throttle.shared ?? options.shareBudgets)) return localBudget(key, connectionLimits(throttle), clock);
   const url = process.env[STORE_ENV];
   if (!options.budgetStore && !url)
     throw new ConnectorError(

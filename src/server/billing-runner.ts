@@ -9,6 +9,7 @@
  * worker (this server restarted, or another node) runs it again with the same idempotency key.
  */
 import { BillingService, type WorkerEvent } from '../billing/index.ts';
+import type { GatewayOptions } from '../gateway/index.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerPlugin } from './app.ts';
 
@@ -21,6 +22,8 @@ export interface BillingRunnerOptions {
   /** How long close() waits for a running job (default 10 s). */
   stopGraceMs?: number;
   onEvent?: (event: WorkerEvent) => void;
+  /** For the integrations' gateways (a cluster node's: budgets shared on the store). */
+  gateway?: GatewayOptions;
 }
 
 export function billingRunner(opts: BillingRunnerOptions): ServerPlugin {
@@ -30,6 +33,7 @@ export function billingRunner(opts: BillingRunnerOptions): ServerPlugin {
       env: state.env,
       baseDir: state.baseDir,
       ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+      ...(opts.gateway ? { gateway: opts.gateway } : {}),
       ...(opts.idleMs ? { idleMs: opts.idleMs } : {}),
       // Each job's outcome joins the server's log (ids and kinds; the error is redacted by the worker).
       onEvent: (event) => {

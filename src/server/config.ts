@@ -11,6 +11,7 @@ import { ConnectorError } from '../errors.ts';
 import { applyAliases, connectionSchema, describeIssues } from '../connection/schema.ts';
 import { parseConnection, type ConnectionFileInput } from '../connection/index.ts';
 import type { ConnectionOrigin } from './ports.ts';
+import { clusterConfigSchema } from './cluster.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
@@ -62,6 +63,8 @@ const serverConfigSchema = z
       })
       .strict()
       .default({ allowMoney: false, allowLive: false }),
+    /** Scale-out on a PostgreSQL store: min/max nodes, lease and heartbeat times (cluster.ts). */
+    cluster: clusterConfigSchema.optional(),
     /** Origins allowed to call from a browser; none: CORS stays off. */
     cors: z
       .object({ origins: z.array(z.string().min(1)).min(1) })

@@ -99,6 +99,11 @@ export class ConnectionRegistry {
     await current.gateway.close();
   }
 
+  /** The rate budgets the live gateways use (a node's record shows them). */
+  budgets(): Array<NonNullable<Gateway['budget']>> {
+    return [...this.live.values()].flatMap(({ gateway }) => (gateway.budget ? [gateway.budget] : []));
+  }
+
   /** Per connection, the gateway counters since the server started. */
   stats(): ConnectionStats[] {
     const names = new Set([...this.live.keys(), ...this.retired.keys()]);

@@ -10,11 +10,13 @@ import type { ConnectionFileInput } from '../connection/index.ts';
 import { consolePlugin } from '../console/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { listenError, type Service } from '../lifecycle.ts';
+import { STORE_ENV } from '../gateway/budget-store.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
+import { clusterNode, type ClusterNode } from './cluster.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { billingRunner } from './billing-runner.ts';
 import { storePorts } from './store-ports.ts';
@@ -59,11 +61,18 @@ export interface StartedService {
   token: string | null;
   /** The trigger runner (absent with `runTriggers: false`). */
   triggers?: ServerTriggerRunner;
+  /** On a PostgreSQL store: this node (its id and lease time for whatever runs work under leases). */
+  cluster?: ClusterNode;
 }
 
-/** The store URL from the flag or the config; a config may hold it as an `env:` reference. */
-function storeUrl(config: ServerConfig, flag: string | undefined, env: Record<string, string | undefined>) {
-  const given = flag ?? config.storeUrl;
+/**
+ * The store URL from the flag, the config, else STRIPE_CONNECTOR_STORE (unless a data directory was
+ * chosen: a node's unit file can set the store once for every command); a config may hold it as an
+ * `env:` reference.
+ */
+function storeUrl(options: ServiceOptions, config: ServerConfig, env: Record<string, string | undefined>) {
+  const dirChosen = options.dataDir ?? config.dataDir;
+  const given = options.storeUrl ?? config.storeUrl ?? (dirChosen ? undefined : env[STORE_ENV] || undefined);
   if (!given?.startsWith('env:')) return given;
   const value = env[given.slice(4)];
   if (!value)
@@ -95,15 +104,23 @@ export function loadServiceConfig(options: ServiceOptions): ServerConfig {
 export async function startService(options: ServiceOptions): Promise<StartedService> {
   const env = options.env ?? process.env;
   const config = loadServiceConfig(options);
-  const url = storeUrl(config, options.storeUrl, env);
+  const url = storeUrl(options, config, env);
   const store = await openStore({ url, dataDir: options.dataDir ?? (url ? undefined : config.dataDir), env });
-  let server: RunningServer;
+  let server: RunningServer | undefined;
+  let cluster: ClusterNode | undefined;
+  try {
+    cluster = clusterNode(store, url, config.cluster, (line) => server?.app.log.warn(line));
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   const triggers = serverTriggers({
     store,
     env,
     run: options.runTriggers,
     publicUrl: options.publicUrl ?? config.publicUrl,
     watchMs: options.triggerWatchMs,
+    ...cluster?.runnerOptions,
   });
   const host = options.host ?? config.listen.host;
   const port = options.port ?? config.listen.port;
@@ -111,17 +128,21 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
     // The server closes the ports, and so the store, when it closes.
     server = await startServer({
       config,
-      ports: storePorts(store),
+      ports: cluster ? cluster.ports(storePorts(store)) : storePorts(store),
+      ...(cluster ? { gatewayOptions: cluster.gatewayOptions } : {}),
       env,
       host,
       port,
       // The web console is part of every server (at `/` and `/console/*`).
-      // Billing routes enqueue; the billing runner works the jobs off in this process.
       plugins: [
         consolePlugin(),
         ...triggers.plugins,
+        // Billing routes enqueue; the runner works the billing jobs off in this process.
         billingRoutes({ store }),
-        billingRunner({ store }),
+        billingRunner({
+          store,
+          ...(cluster ? { leaseMs: cluster.leaseMs, gateway: cluster.gatewayOptions } : {}),
+        }),
         ...(options.plugins ?? []),
       ],
       log: options.log,
@@ -129,13 +150,26 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       baseDir: process.cwd(),
     });
   } catch (error) {
+    await cluster?.stop();
     await store.close().catch(() => {});
     throw listenError(error, { port, host });
   }
   try {
+    // Joins once listening (not ready until then); beyond maxNodes it refuses and the server stops.
+    await cluster?.start(
+      () => server?.registry,
+      () => ({ url: server?.url }),
+    );
     const mint =
       options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
-    const started = { server, store, config, token: await mint(store), triggers: triggers.runner };
+    const started = {
+      server,
+      store,
+      config,
+      token: await mint(store),
+      triggers: triggers.runner,
+      ...(cluster ? { cluster } : {}),
+    };
     await options.afterStart?.(started);
     // After afterStart, so that what it adds (npm start's demo trigger) runs from the start.
     await triggers.start();

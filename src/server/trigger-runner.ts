@@ -38,6 +38,10 @@ export interface TriggerRunnerOptions {
   /** How long an idle dispatcher waits before it looks for work again (default 250 ms). */
   idleMs?: number;
   onNotice?: (notice: DispatchNotice) => void;
+  /** Holder of its claims and leases (default host/pid/random; a cluster node passes its id). */
+  worker?: string;
+  /** Delivery claim lease (default 30 s; a cluster node passes its lease time). */
+  leaseMs?: number;
 }
 
 interface Running {
@@ -74,7 +78,7 @@ const keyOf = (row: { definition: unknown; updatedAt: number }) =>
   `${row.updatedAt}:${JSON.stringify(row.definition)}`;
 
 export function serverTriggerRunner(opts: TriggerRunnerOptions): ServerTriggerRunner {
-  const worker = newWorkerId();
+  const worker = opts.worker ?? newWorkerId();
   const running = new Map<string, Running>();
   /** Per connection: the event sets its endpoints were made for, and their secrets. */
   const endpoints: Endpoints = new Map();
@@ -86,6 +90,7 @@ export function serverTriggerRunner(opts: TriggerRunnerOptions): ServerTriggerRu
   const ports = storePorts({
     store: opts.store,
     worker,
+    leaseMs: opts.leaseMs,
     ordered: (name) => running.get(name)?.definition.delivery.mode !== 'parallel',
   });
   const once = (key: string, line: string) => {
@@ -206,6 +211,7 @@ async function startTrigger(opts: TriggerRunnerOptions, ctx: ConnectorContext, w
     ctx,
     names: [name],
     worker,
+    leaseMs: opts.leaseMs,
     env: opts.env,
     log: opts.log,
     idleMs: opts.idleMs,

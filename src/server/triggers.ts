@@ -19,7 +19,7 @@ import {
 
 export interface ServerTriggersOptions extends Pick<
   TriggerRunnerOptions,
-  'publicUrl' | 'watchMs' | 'idleMs'
+  'publicUrl' | 'watchMs' | 'idleMs' | 'worker' | 'leaseMs'
 > {
   store: Store;
   env: Record<string, string | undefined>;

@@ -198,7 +198,7 @@ describe('npm start, end to end', () => {
       });
       expect(res.status).toBe(200);
       expect((await res.json()).data).toHaveLength(2);
-      // The list went to "Stripe" (besides the demo trigger's polls of /v1/events).
+      // The demo trigger polls /v1/events at its interval meanwhile: only the API call is asked about.
       expect(stripe.requests.map((r) => r.path).filter((p) => p !== '/v1/events')).toEqual(['/v1/customers']);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -346,7 +346,30 @@ export function storeContract(backend: Backend): void {
       expect(await store.leases.release('poller:t1', 'node-a')).toBe(false);
       expect(await store.leases.list('node-b')).toHaveLength(1);
       expect(await store.leases.release('poller:t1', 'node-b')).toBe(true);
-      expect(await store.leases.get('poller:t1')).toBeUndefined();
+      expect(await store.leases.get('poller:t1')).toMatchObject({ epoch: 2, expiresAt: clock.t });
+    });
+
+    it('release keeps the row: the epoch (fencing token) keeps growing, never starts again', async () => {
+      const store = await open();
+      expect(await store.leases.acquire('src:t', 'node-a', 1000)).toMatchObject({ epoch: 1 });
+      expect(await store.leases.release('src:t', 'node-a')).toBe(true);
+      // Released: free at once for another holder, at the next epoch.
+      expect(await store.leases.acquire('src:t', 'node-b', 1000)).toMatchObject({
+        holder: 'node-b',
+        epoch: 2,
+      });
+      expect(await store.leases.release('src:t', 'node-b')).toBe(true);
+      expect(await store.leases.release('src:t', 'node-b')).toBe(false);
+      // The same holder again after its release or expiry is a new tenure too.
+      expect(await store.leases.acquire('src:t', 'node-b', 1000)).toMatchObject({ epoch: 3 });
+      clock.t += 1000;
+      expect(await store.leases.acquire('src:t', 'node-b', 1000)).toMatchObject({ epoch: 4 });
+      // While live, taking it again is a renewal: same epoch, same start.
+      clock.t += 10;
+      expect(await store.leases.acquire('src:t', 'node-b', 1000)).toMatchObject({
+        epoch: 4,
+        acquiredAt: clock.t - 10,
+      });
     });
 
     it('has exactly one holder when several processes race for it', async () => {

@@ -55,8 +55,9 @@ export function register(program: Command): void {
         runTriggers: opts.triggers,
         log: { level, stream: pino.destination(2) },
       },
-      ({ server, token }) => {
+      ({ server, token, cluster }) => {
         const lines = [`server: ${server.url}/`, `docs: ${server.url}/docs`];
+        if (cluster) lines.push(`node: ${cluster.id} (cluster on the store; see: stripe-connector nodes)`);
         lines.push(
           token
             ? `token: ${token}  (admin; shown once: keep it)`

@@ -1,7 +1,9 @@
 /**
  * Nodes (heartbeats) and leases (a named right held by one holder until it expires). A lease is
  * taken with one conditional upsert, so two nodes racing for it cannot both win; `epoch` grows with
- * every change of holder and serves as a fencing token.
+ * every new tenure (another holder, or the same one again after it expired or was released) and
+ * serves as a fencing token. A lease's row is never deleted: releasing it expires it in place, so
+ * its epoch keeps growing and a fencing token never repeats.
  */
 import type { Selectable } from 'kysely';
 import type { LeasesTable } from '../schema.ts';
@@ -61,22 +63,21 @@ export function leaseRepo({ db, now }: RepoContext): LeaseRepo {
         .onConflict((oc) =>
           oc
             .column('name')
-            .doUpdateSet((eb) => ({
-              holder,
-              expires_at: t + ttlMs,
-              epoch: eb
-                .case()
-                .when('leases.holder', '=', holder)
-                .then(eb.ref('leases.epoch'))
-                .else(eb(eb.ref('leases.epoch'), '+', 1))
-                .end(),
-              acquired_at: eb
-                .case()
-                .when('leases.holder', '=', holder)
-                .then(eb.ref('leases.acquired_at'))
-                .else(t)
-                .end(),
-            }))
+            .doUpdateSet((eb) => {
+              const stillOurs = eb.and([eb('leases.holder', '=', holder), eb('leases.expires_at', '>', t)]);
+              return {
+                holder,
+                expires_at: t + ttlMs,
+                // Still ours and live: a renewal, same tenure. Anything else is a new one.
+                epoch: eb
+                  .case()
+                  .when(stillOurs)
+                  .then(eb.ref('leases.epoch'))
+                  .else(eb(eb.ref('leases.epoch'), '+', 1))
+                  .end(),
+                acquired_at: eb.case().when(stillOurs).then(eb.ref('leases.acquired_at')).else(t).end(),
+              };
+            })
             .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', t)])),
         )
         .returningAll()
@@ -95,13 +96,17 @@ export function leaseRepo({ db, now }: RepoContext): LeaseRepo {
         .executeTakeFirst();
       return row && toLease(row);
     },
+    /** Expires it now (the row and its epoch stay); false unless it was ours and live. */
     async release(name, holder) {
+      const t = now();
       const r = await db
-        .deleteFrom('leases')
+        .updateTable('leases')
+        .set({ expires_at: t })
         .where('name', '=', name)
         .where('holder', '=', holder)
+        .where('expires_at', '>', t)
         .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      return Number(r.numUpdatedRows) > 0;
     },
     get,
     async list(holder) {
