@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -31,6 +31,42 @@ describe('NDJSON sinks', () => {
   it('retries when the file cannot be written', async () => {
     const outcome = await fileSink('/nonexistent-dir/x/out.ndjson').send(msg(1));
     expect(outcome).toMatchObject({ kind: 'retry', error: expect.stringContaining('ENOENT') });
+  });
+
+  it('after a crash, cuts a torn last line and does not write again what the file already ends with', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.ndjson');
+    // A run killed after writing 1 and 2 (acknowledged or not) and halfway through 3.
+    writeFileSync(path, `${JSON.stringify(msg(1))}\n${JSON.stringify(msg(2))}\n{"id":"dlv_3","tri`);
+    const sink = fileSink(path);
+    // The restart redelivers the unacknowledged 2 and 3, then goes on with 4; later a replay of 2.
+    for (const n of [2, 3, 4, 2]) expect(await sink.send(msg(n))).toEqual({ kind: 'ack' });
+    await sink.close();
+    const ids = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(['dlv_1', 'dlv_2', 'dlv_3', 'dlv_4', 'dlv_2']);
+  });
+
+  it('reads only the end of a large file, whose first partial line it leaves alone', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.ndjson');
+    for (let i = 0; i < 1000; i++) appendFileSync(path, `${JSON.stringify(msg(i % 30))}\n`);
+    const sink = fileSink(path);
+    expect(await sink.send(msg(29))).toEqual({ kind: 'ack' });
+    expect(await sink.send(msg(29))).toEqual({ kind: 'ack' });
+    await sink.close();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1001);
+    expect(JSON.parse(lines.at(-1)!).id).toBe('dlv_29');
+  });
+
+  it('tries the file again once its folder exists', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sink-')), 'later');
+    const sink = fileSink(join(dir, 'out.ndjson'));
+    expect(await sink.send(msg(1))).toMatchObject({ kind: 'retry' });
+    mkdirSync(dir);
+    expect(await sink.send(msg(1))).toEqual({ kind: 'ack' });
+    await sink.close();
   });
 
   it('writes lines to a stream (stdout)', async () => {
