@@ -241,7 +241,8 @@ export async function run(): Promise<void> {
   try {
     const row = (name: string, r: Awaited<ReturnType<typeof measure>>, pass: typeof r) =>
       `${name.padEnd(30)} ${r.rate.toFixed(0).padStart(6)} events/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${(r.rate / pass.rate).toFixed(2)}× pass-through${r.lost ? `  LOST ${r.lost}` : ''}`;
-    for (const driver of ['emulator', 'direct'] as const) {
+    const drivers = (process.env.BENCH_DRIVER?.split(',') ?? ['emulator', 'direct']) as Driver['kind'][];
+    for (const driver of drivers) {
       const pass = await passThrough(base, received, sink.url, driver);
       const ordered = await durable(base, received, sink.url, 'ordered', driver);
       const parallel = await durable(base, received, sink.url, 'parallel', driver);
