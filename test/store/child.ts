@@ -63,6 +63,11 @@ const modes: Record<string, (store: Awaited<ReturnType<typeof openStore>>) => Pr
       out({ run: run.map((j) => j.id), claimedAt, lastAckFrom, acked });
     }
   },
+  'claim-run-once': async (store) => {
+    out({ claiming: true });
+    const run = await store.deliveries.claimRun({ trigger: 'T', worker, leaseMs: 30_000, limit: 10 });
+    out({ run: run.map((j) => j.id) });
+  },
   billing: (store) =>
     drain(
       () => store.billing.claim({ worker, leaseMs: 30_000 }),

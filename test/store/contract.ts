@@ -204,6 +204,27 @@ export function storeContract(backend: Backend): void {
       ).toEqual([first.id, first.id + 1]);
     });
 
+    it('a run claimed in an open transaction is not claimed again by another process meanwhile', async () => {
+      const url = await backend.freshUrl();
+      const store = await open(url, true);
+      for (let i = 0; i < 4; i++)
+        await store.deliveries.enqueue({ trigger: 'T', eventId: `e${i}`, payload: i });
+      const other = startChild('claim-run-once', url, 'other');
+      await other.waitFor((l) => l.ready === true);
+      const mine = await store.transaction(async (tx) => {
+        // The first two: the other claimer (limit 10) sees all four queued, but may take none.
+        const run = await tx.deliveries.claimRun({ trigger: 'T', worker: 'me', leaseMs: 30_000, limit: 2 });
+        // The other claimer starts while this claim is not yet committed (PostgreSQL: rows locked).
+        other.proc.stdin!.write('go\n');
+        await other.waitFor((l) => l.claiming === true);
+        await new Promise((r) => setTimeout(r, 300));
+        return run;
+      });
+      expect(await other.exited).toBe(0);
+      expect(mine).toHaveLength(2);
+      expect(other.lines.find((l) => 'run' in l)).toEqual({ run: [] });
+    });
+
     it('concurrent run claimers never split one trigger: each run is the next block, claimed after the last ack', async () => {
       const url = await backend.freshUrl();
       const store = await open(url, true);
