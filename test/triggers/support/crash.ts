@@ -3,13 +3,13 @@
  * run by a real `trigger run` process that is killed with SIGKILL at random points while events
  * are being made, then a last runner that drains. Returns what the sink got and the queue order.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../../src/emulator/index.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { InboxEvent } from '../../../src/triggers/ports.ts';
-import { cli, readLines, spawnRunner, until, type Cli } from './processes.ts';
+import { builtCli, cli, readLines, spawnRunner, until, type Cli } from './processes.ts';
 
 export interface CrashOptions {
   events: number;
@@ -33,10 +33,13 @@ export interface CrashResult {
 export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   const log = o.log ?? (() => {});
   const started = Date.now();
+  // Started 20 or 50 times: the build starts in a fraction of tsx's time.
+  const build = await builtCli();
   const emulator = await startEmulator({ port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'trigger-crash-'));
   const c: Cli = {
     cwd: dir,
+    bin: build.bin,
     env: {
       STRIPE_API_KEY: 'sk_test_crash',
       STRIPE_API_BASE: emulator.url,
@@ -99,6 +102,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     }
   } finally {
     await emulator.close();
+    rmSync(build.dir, { recursive: true, force: true });
   }
 }
 
