@@ -116,8 +116,9 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       ...(first !== undefined ? { firstAttemptAt: first } : {}),
     };
   };
+  // Urgent: a trigger's next send waits for these, not for the webhooks stored meanwhile.
   const settle = <T>(ds: Delivery[], fn: (tx: Repos) => Promise<T>) =>
-    commit.run(fn).finally(() => ds.forEach((d) => held.delete(d.handle)));
+    commit.run(fn, { urgent: true }).finally(() => ds.forEach((d) => held.delete(d.handle)));
 
   const queue: DeliveryQueue = {
     async claim(trigger, limit, { ordered }) {
