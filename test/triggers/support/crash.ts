@@ -66,22 +66,32 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     try {
       // The first poll sets the checkpoint ("from now"): events made after it are the trigger's.
       let runner = spawnRunner(c);
-      await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
-      const made = produce(emulator.url, o.events);
-      const [lo, hi] = o.killAfter ?? [50, 900];
-      for (let k = 0; k < o.kills; k++) {
-        // Killed at a random point of its work (not of its start-up, which would test nothing).
-        await runner.started;
-        await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
-        runner.child.kill('SIGKILL');
+      try {
+        await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
+        const made = produce(emulator.url, o.events);
+        const [lo, hi] = o.killAfter ?? [50, 900];
+        for (let k = 0; k < o.kills; k++) {
+          // Killed at a random point of its work (not of its start-up, which would test nothing).
+          await runner.started;
+          await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
+          runner.child.kill('SIGKILL');
+          await runner.exited;
+          log(`kill ${k + 1}: ${new Set(readLines(out).map((l) => l.event_id)).size} delivered`);
+          runner = spawnRunner(c);
+        }
+        await made;
+        // The last runner drains what is left, at the trigger's default rate limit (100/s) at best.
+        const drainMs = Math.max(120_000, o.events * 40);
+        await until(() => new Set(readLines(out).map((l) => l.event_id)).size >= o.events, drainMs);
+      } catch (error) {
+        throw new Error(
+          `${(error as Error).message}; the last runner said:\n${runner.stderr().slice(-2000)}`,
+        );
+      } finally {
+        // Never left running, whatever failed.
+        runner.child.kill('SIGTERM');
         await runner.exited;
-        log(`kill ${k + 1}: ${new Set(readLines(out).map((l) => l.event_id)).size} delivered`);
-        runner = spawnRunner(c);
       }
-      await made;
-      await until(() => new Set(readLines(out).map((l) => l.event_id)).size >= o.events, 120_000);
-      runner.child.kill('SIGTERM');
-      await runner.exited;
       const queued: string[] = [];
       for (let after: number | undefined; ;) {
         const page = await store.deliveries.list<InboxEvent>('crash', { afterId: after, limit: 1000 });
