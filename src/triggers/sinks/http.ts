@@ -41,7 +41,13 @@ export function httpSink(opts: HttpSinkOptions): Sink {
       let res: { status: number; retryAfter: string | null };
       try {
         const aborted = signal ? AbortSignal.any([signal, timeout]) : timeout;
-        res = await post(secure, target, { headers, agent, signal: aborted }, body);
+        const options = { headers, agent, signal: aborted };
+        // A kept-open connection the receiver closed just as we reused it: once more, on a new one
+        // (the receiver dedups by webhook-id should the first have arrived after all).
+        res = await post(secure, target, options, body).catch((error: Error & { reused?: boolean }) => {
+          if (!error.reused || timeout.aborted || signal?.aborted) throw error;
+          return post(secure, target, options, body);
+        });
       } catch (error) {
         const why = timeout.aborted
           ? `no answer within ${opts.timeoutMs ?? HTTP_SINK_TIMEOUT_MS} ms`
@@ -74,7 +80,7 @@ function post(
       });
       res.resume();
     });
-    req.on('error', reject);
+    req.on('error', (error) => reject(Object.assign(error, { reused: req.reusedSocket })));
     req.end(body);
   });
 }
