@@ -64,7 +64,12 @@ export async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now
 }
 
 /** The ids of one group's run: its unfinished jobs oldest first, up to the first that is not due. */
-export async function runIds(db: Db, ctx: RepoContext, opts: RunClaimOptions, now: number): Promise<number[]> {
+export async function runIds(
+  db: Db,
+  ctx: RepoContext,
+  opts: RunClaimOptions,
+  now: number,
+): Promise<number[]> {
   const head = await db
     .selectFrom('jobs as j')
     .select(['j.id', 'j.status', 'j.run_at', 'j.locked_until'])

@@ -116,7 +116,9 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRu
       return ctx.atomic(async (tx) => {
         const now = ctx.now();
         const ids = await claimIds(tx, ctx, opts, now);
-        return ids.length ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r)) : [];
+        return ids.length
+          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
+          : [];
       });
     },
 
@@ -124,7 +126,9 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRu
       return ctx.atomic(async (tx) => {
         const now = ctx.now();
         const ids = await runIds(tx, ctx, opts, now);
-        return ids.length ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r)) : [];
+        return ids.length
+          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
+          : [];
       });
     },
 
