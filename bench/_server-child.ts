@@ -1,10 +1,15 @@
 /**
  * A process for bench/server.ts: `emulator` starts the emulator with customers, `server URL` starts
- * the HTTP server on a connection to it. Prints one JSON line (url, token or a customer id), then
+ * the HTTP server on a connection to it, on the embedded store (SQLite) in a temporary folder. Prints one JSON line (url, token or a customer id), then
  * runs until its stdin closes. Separate processes, as deployed: the server's CPU is not the client's.
  */
 import { startEmulator } from '../src/emulator/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { issueToken, startServer } from '../src/server/index.ts';
+import { storePorts } from '../src/server/store-ports.ts';
+import { openStore } from '../src/store/index.ts';
 
 const [role, target] = process.argv.slice(2);
 const THROTTLE = { tps: 10_000, burst: 10_000 };
@@ -23,8 +28,12 @@ if (role === 'emulator') {
   );
   close = () => emulator.close();
 } else {
+  // The embedded store, as `serve` and `npm start` run: token checks are store reads.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-server-'));
+  const store = await openStore({ dataDir });
   const server = await startServer({
     port: 0,
+    ports: storePorts(store),
     config: {
       connections: [{ name: 'bench', apiKey: 'env:BENCH_KEY', baseUrl: target, throttle: THROTTLE }],
       limits: { bodyBytes: 1024 * 1024, rateLimit: { max: 10_000_000, windowMs: 60_000 } },
@@ -34,7 +43,10 @@ if (role === 'emulator') {
   });
   const { token } = await issueToken(server.ports.tokens, { scopes: ['read'] });
   process.stdout.write(JSON.stringify({ url: server.url, token }) + '\n');
-  close = () => server.close();
+  close = async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
 }
 process.stdin.resume();
 process.stdin.on('end', () => void close().then(() => process.exit(0)));

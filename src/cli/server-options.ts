@@ -57,3 +57,24 @@ export function parseMs(value: string, flag = '--emulator-latency'): number {
     );
   return ms;
 }
+
+/** --public-url: an http(s) URL Stripe can reach this server at; undefined when not given. */
+export function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new ConnectorError(
+      'INVALID_ARGUMENT',
+      `--public-url must be an http(s) URL Stripe can reach this server at, got "${value}"`,
+      { field: '--public-url' },
+    );
+  return value.replace(/\/+$/, '');
+}
+
+export const PUBLIC_URL_HELP =
+  'the URL Stripe reaches this server at: webhook triggers get an endpoint at <url>/webhooks/<connection> (default: the config’s publicUrl; without one they poll)';

@@ -102,6 +102,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     registry,
     catalog,
     metrics: new RequestMetrics(),
+    metricSources: [],
     env,
     baseDir: options.baseDir ?? process.cwd(),
   };

@@ -29,6 +29,8 @@ const serverConfigSchema = z
     /** Or a store URL (`postgres://…`); its password as a reference, like every secret. */
     storeUrl: z.string().min(1).optional(),
     connections: z.array(z.record(z.string(), z.unknown())).default([]),
+    /** The URL Stripe reaches this server at: webhook triggers get endpoints at `<it>/webhooks/<connection>`. */
+    publicUrl: z.string().url().optional(),
     limits: z
       .object({
         /** Largest request body accepted. */

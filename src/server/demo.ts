@@ -7,6 +7,10 @@
  * every `npm start` can print a working token, the demo keeps its admin token in the data
  * directory's `demo-token` file (mode 0600, a folder that is 0700 already) and prints it again on
  * later starts; a revoked or missing one is replaced. `serve` never writes such a file.
+ *
+ * The demo trigger (`demo-customers`): each new customer of `demo` becomes a line of
+ * `<data dir>/demo-customers.ndjson`, run by the server itself, so the console's Triggers page
+ * shows a trigger at work as soon as a customer is created (in the console, by the API, by MCP).
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,14 +23,16 @@ import { ensureDataDir, resolveDataDir } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { serverService, type ServiceOptions } from './service.ts';
 import { issueToken } from './tokens.ts';
+import { TriggerService } from '../triggers/service.ts';
 
 export const DEMO_CONNECTION = 'demo';
 export const DEMO_TOKEN_FILE = 'demo-token';
 /** The emulator accepts any test key; this one only names itself. */
 export const DEMO_KEY = 'sk_test_demo';
 const DEMO_KEY_VAR = 'STRIPE_CONNECTOR_DEMO_KEY';
+export const DEMO_TRIGGER = 'demo-customers';
 
-/** `afterStart` and `plugins` pass through: the demo trigger and the trigger routes plug in there. */
+/** `afterStart` and `plugins` pass through (the demo's own afterStart adds its trigger first). */
 export interface DemoOptions extends Omit<ServiceOptions, 'connections' | 'firstToken'> {
   /** The emulator's port (default 0: any free one). */
   emulatorPort?: number;
@@ -49,6 +55,21 @@ export interface DemoInfo {
   mcpUrl: string;
   /** The same tools over stdio, for an MCP client's config file. */
   mcp: McpClientConfig;
+  /** The demo trigger, run by the server: each new customer is written as a line to `file`. */
+  trigger: { name: string; file: string };
+}
+
+/** Adds the demo trigger unless one of that name exists (the user may have changed it). */
+async function ensureDemoTrigger(store: Store, file: string): Promise<void> {
+  if (await store.triggers.get(DEMO_TRIGGER)) return;
+  await new TriggerService(store).add({
+    name: DEMO_TRIGGER,
+    preset: 'customer-added',
+    connection: DEMO_CONNECTION,
+    source: 'events',
+    interval: '2s',
+    sink: `file:${file}`,
+  });
 }
 
 /** The demo token from its file when it still works, else a new admin token written there. */
@@ -74,6 +95,7 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
   const realKey = env.STRIPE_API_KEY;
   const dataDir = ensureDataDir(resolveDataDir({ dataDir: options.dataDir, env }));
   const tokenFile = join(dataDir, DEMO_TOKEN_FILE);
+  const triggerFile = join(dataDir, `${DEMO_TRIGGER}.ndjson`);
   let emulator: Emulator | undefined;
   const services: Service[] = [];
 
@@ -112,8 +134,11 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
         return [connection()];
       },
       firstToken: (store) => demoToken(store, tokenFile),
-      // DEMO TRIGGER HOOK: once src/triggers is on main, the caller passes afterStart (add a demo
-      // trigger on connection `demo` to the started store) and plugins (the trigger routes).
+      // Before the runner starts (startService starts it after afterStart): it runs from the start.
+      afterStart: async (started) => {
+        await ensureDemoTrigger(started.store, triggerFile);
+        await options.afterStart?.(started);
+      },
     },
     ({ server: running, token }) =>
       onStarted({
@@ -128,6 +153,7 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
         mcp: mcpClientConfig(
           emulator ? { apiKey: DEMO_KEY, apiBase: emulator.url, projectDir } : { projectDir },
         ),
+        trigger: { name: DEMO_TRIGGER, file: triggerFile },
       }),
   );
   services.push(server);

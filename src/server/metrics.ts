@@ -1,7 +1,8 @@
 /**
  * /metrics in Prometheus text format. Only what is measured: requests the server answered (by
  * method, route pattern and status, with their total duration), and the gateways' own counters
- * (Stripe calls, attempts, retries by reason, rate limits met, throttle waits).
+ * (Stripe calls, attempts, retries by reason, rate limits met, throttle waits); route groups add
+ * their own families through `state.metricSources` (the triggers: lag, deliveries, webhooks).
  */
 import type { ConnectionStats } from './registry.ts';
 
@@ -33,12 +34,13 @@ const labels = (l: Record<string, string | number>) =>
     .map(([k, v]) => `${k}="${escape(String(v))}"`)
     .join(',')}}`;
 
-function family(
+export function family(
   name: string,
   help: string,
   samples: Array<[Record<string, string | number>, number]>,
+  type: 'counter' | 'gauge' = 'counter',
 ): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
   for (const [l, v] of samples) lines.push(`${name}${labels(l)} ${v}`);
   return lines.join('\n');
 }

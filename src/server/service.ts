@@ -3,7 +3,8 @@
  * the flags or the config (SQLite in the data directory by default, PostgreSQL by URL), the ports
  * on it, the config's connections, the first admin token, and a listener whose busy port is said
  * in words. Stopping it stops accepting, lets in-flight requests finish, closes the gateways and
- * then the store (Server.close does it in that order).
+ * then the store (Server.close does it in that order). The server runs the store's triggers
+ * (triggers.ts) unless told not to; they stop when it closes, before the store does.
  */
 import type { ConnectionFileInput } from '../connection/index.ts';
 import { consolePlugin } from '../console/index.ts';
@@ -14,9 +15,10 @@ import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
 import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
-import { triggerRoutes } from './routes/triggers.ts';
 import { storePorts } from './store-ports.ts';
 import { ensureAdminToken } from './tokens.ts';
+import type { ServerTriggerRunner } from './trigger-runner.ts';
+import { serverTriggers } from './triggers.ts';
 
 export interface ServiceOptions {
   /** --config FILE (YAML/JSON); without it every default applies. */
@@ -39,6 +41,12 @@ export interface ServiceOptions {
    * its store (npm start's demo trigger, once the trigger engine is on main). A failure stops it.
    */
   afterStart?: (started: StartedService) => Promise<void>;
+  /** false: serve the trigger routes only, run no trigger here (default: run them). */
+  runTriggers?: boolean;
+  /** `--public-url` (else the config's): where Stripe calls `/webhooks/<connection>`. */
+  publicUrl?: string;
+  /** How often the store is checked for triggers changed elsewhere (default 2 s). */
+  triggerWatchMs?: number;
 }
 
 export interface StartedService {
@@ -47,6 +55,8 @@ export interface StartedService {
   config: ServerConfig;
   /** The token to print (shown once), or null when one existed already. */
   token: string | null;
+  /** The trigger runner (absent with `runTriggers: false`). */
+  triggers?: ServerTriggerRunner;
 }
 
 /** The store URL from the flag or the config; a config may hold it as an `env:` reference. */
@@ -86,6 +96,13 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
   const url = storeUrl(config, options.storeUrl, env);
   const store = await openStore({ url, dataDir: options.dataDir ?? (url ? undefined : config.dataDir), env });
   let server: RunningServer;
+  const triggers = serverTriggers({
+    store,
+    env,
+    run: options.runTriggers,
+    publicUrl: options.publicUrl ?? config.publicUrl,
+    watchMs: options.triggerWatchMs,
+  });
   const host = options.host ?? config.listen.host;
   const port = options.port ?? config.listen.port;
   try {
@@ -97,8 +114,7 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
       host,
       port,
       // The web console is part of every server (at `/` and `/console/*`).
-      // Trigger definitions, status, deliveries and dead letters over the store; `trigger run` runs them.
-      plugins: [consolePlugin(), triggerRoutes({ store }), ...(options.plugins ?? [])],
+      plugins: [consolePlugin(), ...triggers.plugins, ...(options.plugins ?? [])],
       log: options.log,
       shutdownGraceMs: options.shutdownGraceMs,
       baseDir: process.cwd(),
@@ -110,8 +126,10 @@ export async function startService(options: ServiceOptions): Promise<StartedServ
   try {
     const mint =
       options.firstToken ?? (async (s: Store) => (await ensureAdminToken(s.tokens))?.token ?? null);
-    const started = { server, store, config, token: await mint(store) };
+    const started = { server, store, config, token: await mint(store), triggers: triggers.runner };
     await options.afterStart?.(started);
+    // After afterStart, so that what it adds (npm start's demo trigger) runs from the start.
+    await triggers.start();
     return started;
   } catch (error) {
     await server.close();

@@ -11,6 +11,8 @@ export interface ServerState {
   registry: ConnectionRegistry;
   catalog: StripeCatalog;
   metrics: RequestMetrics;
+  /** More /metrics families (Prometheus text), added by route groups (the trigger runner's). */
+  metricSources: Array<() => Promise<string>>;
   /** Secrets of connections are resolved from this environment... */
   env: Record<string, string | undefined>;
   /** ...and relative `file:` references of connections created by the API from this folder. */

@@ -252,7 +252,7 @@ export interface TokenRepo {
     scopes: TokenScope[];
     connections?: string[] | null;
   }): Promise<{ token: string; record: TokenRecord }>;
-  /** The live token this plain value is, touching lastUsedAt; undefined if unknown or revoked. */
+  /** The live token this plain value is, touching lastUsedAt (to the minute); undefined if unknown or revoked. */
   verify(plain: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenRecord[]>;
   revoke(id: string): Promise<boolean>;

@@ -57,8 +57,9 @@ export function webhookService(opts: WebhookServiceOptions) {
   return { service, receives: (t: TriggerDefinition) => received.includes(t), url: () => listener?.url };
 }
 
-async function ensureEndpoints(
-  opts: WebhookServiceOptions,
+/** The connection's endpoints for `received` at `url`; answers the secrets that sign their calls. */
+export async function ensureEndpoints(
+  opts: Pick<WebhookServiceOptions, 'store' | 'ctx' | 'log'>,
   received: TriggerDefinition[],
   url: string,
 ): Promise<string[]> {

@@ -44,9 +44,13 @@ export interface RunOptions {
 }
 
 /** The services of one runner, in start order (the server mounts these in its own lifecycle). */
-export async function triggerServices(
-  opts: RunOptions,
-): Promise<{ services: Service[]; triggers: TriggerDefinition[]; webhookUrl: () => string | undefined }> {
+export async function triggerServices(opts: RunOptions): Promise<{
+  services: Service[];
+  triggers: TriggerDefinition[];
+  webhookUrl: () => string | undefined;
+  /** Tells the dispatcher new deliveries of a trigger were queued (a webhook received elsewhere). */
+  wake: (trigger: string) => void;
+}> {
   const log = opts.log ?? (() => {});
   const worker = opts.worker ?? newWorkerId();
   const triggers = await new TriggerService(opts.store).definitions(opts.names);
@@ -87,7 +91,7 @@ export async function triggerServices(
     pollService({ ...opts, log, ports, worker, triggers: [...polled, ...reconciled], wake }),
     webhooks.service,
   ];
-  return { services, triggers, webhookUrl: webhooks.url };
+  return { services, triggers, webhookUrl: webhooks.url, wake };
 }
 
 /** Runs the triggers in the foreground until SIGINT/SIGTERM (or `signal`). */

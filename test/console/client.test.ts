@@ -8,10 +8,29 @@ import { checkSecrets } from '../../src/console/public/pages/connections.js';
 import { perMinute } from '../../src/console/public/pages/chart.js';
 // @ts-expect-error plain browser JavaScript, no types
 import { readEvents } from '../../src/console/public/api.js';
+// @ts-expect-error plain browser JavaScript, no types
+import { definitionOf } from '../../src/console/public/pages/triggers.js';
+import { parseTrigger } from '../../src/triggers/definition.ts';
+import { fromPreset } from '../../src/triggers/presets.ts';
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe('console client modules', () => {
+  it("turns the add-trigger form into a definition the server's trigger routes take", () => {
+    const common = { name: 't', connection: 'demo', sink: 'stdout' };
+    const events = definitionOf({ ...common, source: 'events', watch: 'customer.created, charge.failed' });
+    expect(events).toEqual({ ...common, source: 'events', events: ['customer.created', 'charge.failed'] });
+    expect(parseTrigger(events)).toMatchObject({ events: ['customer.created', 'charge.failed'] });
+    const preset = definitionOf(
+      { ...common, source: 'webhook', watch: 'customer-added' },
+      { interval: '5s' },
+    );
+    expect(preset).toEqual({ ...common, source: 'webhook', preset: 'customer-added', interval: '5s' });
+    expect(parseTrigger(fromPreset(preset.preset, preset))).toMatchObject({ source: 'webhook' });
+    const objects = definitionOf({ ...common, source: 'objects', watch: 'Charge' });
+    expect(parseTrigger(objects)).toMatchObject({ source: 'objects', entity: 'Charge' });
+  });
+
   it('flattens nested objects into dotted columns, arrays stay values', () => {
     expect(
       flatten({ id: 'c', address: { city: 'Lyon', geo: { lat: 1 } }, tags: ['a'], metadata: {} }),

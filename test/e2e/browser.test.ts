@@ -2,17 +2,22 @@
  * The console in a real browser (Debian's Chromium driven by playwright-core) against a real server
  * with the emulator: sign in, add a connection, list customers with a filter (and see a filter
  * error pointed at), open a record, run ConfirmPaymentIntent from its form, the triggers page's
- * state; then, on a server that has trigger routes, add a trigger and watch a delivery arrive by
- * server-sent events. Every page is screenshot into .tmp/console-*.png and checked with axe-core.
+ * state; then, on a server that runs triggers (startService on a store), add a trigger and watch
+ * a delivery of a customer created in the emulator arrive by server-sent events, redeliver a dead
+ * letter, replay, remove. Every page is screenshot into .tmp/console-*.png and checked with axe-core.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { consolePlugin } from '../../src/console/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { issueToken, startServer, type RunningServer } from '../../src/server/index.ts';
-import { fakeTriggerRoutes } from '../console/fake-triggers.ts';
+import { startService, type StartedService } from '../../src/server/service.ts';
+import { TriggerService } from '../../src/triggers/service.ts';
+import { readLines, until } from '../triggers/support/processes.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -273,61 +278,107 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  describe('the triggers page on a server with triggers', () => {
-    let triggerServer: RunningServer;
-    const fake = fakeTriggerRoutes();
+  describe('the triggers page on a server that runs triggers', () => {
+    let service: StartedService;
+    const dir = mkdtempSync(join(tmpdir(), 'console-triggers-'));
+    const out = join(dir, 'out.ndjson');
+    const deliveries = async (name: string) => new TriggerService(service.store).deliveries(name);
     beforeAll(async () => {
-      triggerServer = await startServer({
+      service = await startService({
         host: '127.0.0.1',
         port: 0,
-        plugins: [consolePlugin(), fake.plugin],
-        config: { connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }] },
+        dataDir: join(dir, 'store'),
+        connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }],
         env: { K: 'sk_test_console123' },
         log: { level: 'silent' },
         // The page holds the event stream open; the close need not wait for it.
         shutdownGraceMs: 200,
+        triggerWatchMs: 200,
       });
-      const admin = (await issueToken(triggerServer.ports.tokens, { scopes: ['admin'] })).token;
       // A new origin (another port): its sessionStorage starts empty, so the page asks to sign in.
-      await page.goto(`${triggerServer.url}/#/triggers`);
-      await page.getByLabel('API token').fill(admin);
+      await page.goto(`${service.server.url}/#/triggers`);
+      await page.getByLabel('API token').fill(service.token!);
       await page.getByRole('button', { name: 'Sign in' }).click();
     });
     afterAll(async () => {
-      await triggerServer?.close();
+      await service?.server.close();
     });
 
-    it('adds a trigger, watches a delivery arrive live, redelivers a dead letter', async () => {
+    it('adds a trigger, watches a delivery arrive live, redelivers a dead letter, replays, removes', async () => {
       await page.getByRole('heading', { name: 'Triggers', exact: true }).waitFor();
       await expect.poll(() => page.locator('#live-state').textContent()).toMatch(/Live|Connecting/);
-      await page.getByLabel('Name', { exact: true }).fill('new-customers');
-      await page.getByLabel('Source (event type or entity)').fill('customer.created');
-      await page.getByRole('button', { name: 'Add trigger' }).click();
+      const form = page.locator('form[aria-labelledby="add-trigger"]');
+      await form.getByLabel('Name', { exact: true }).fill('new-customers');
+      await form.getByLabel('Connection', { exact: true }).fill('demo');
+      await form.getByLabel('Event types, preset or entity').fill('customer.created');
+      await form.getByLabel('Sink', { exact: true }).fill(`file:${out}`);
+      await form.getByLabel('More settings (JSON, optional)').fill('{"interval": "1s"}');
+      await form.getByRole('button', { name: 'Add trigger' }).click();
       const row = page.locator('tr[data-trigger="new-customers"]');
       await row.waitFor();
       await page.getByRole('button', { name: 'new-customers' }).click();
       await page.getByRole('heading', { name: 'new-customers' }).waitFor();
-      // The server delivers; the page learns it by the event stream only.
-      fake.deliver('new-customers', 'evt_1', 'delivered');
-      await expect.poll(() => row.textContent()).toMatch(/delivered|1/);
+      // The server runs it: once its first poll set the checkpoint, a new customer is delivered.
+      await until(async () =>
+        Boolean((await service.store.checkpoints.get('new-customers', 'poll')) !== undefined),
+      );
+      const customer = await fetch(`${emulator.url}/v1/customers`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer sk_test_console123',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'email=live%40example.com',
+      }).then((r) => r.json() as Promise<{ id: string }>);
+      await until(() => readLines(out).some((l) => l.data?.id === customer.id));
+      const [delivered] = await deliveries('new-customers');
+      // The page learns it by the event stream only: the row's counts and the detail's list.
+      await expect.poll(() => row.locator('td').nth(5).textContent()).toBe('1');
       await expect
         .poll(() => page.locator('section[aria-labelledby="trigger-detail"]').textContent())
-        .toContain('evt_1');
-      fake.deliver('new-customers', 'evt_2', 'dead');
-      await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
-      await expect.poll(() => fake.redelivered).toEqual(['dl_evt_2']);
+        .toContain(delivered.eventId);
       await shot('triggers');
       expect(await axeProblems()).toEqual([]);
-      await page.getByLabel('Replay from').fill('2026-11-30T08:00');
+
+      // Replay from before the event: delivered again, under the same delivery id.
+      await page.getByLabel('Replay from').fill('2000-01-01T00:00');
       await page.getByRole('button', { name: 'Replay', exact: true }).click();
-      await expect.poll(() => fake.replays.length).toBe(1);
-      expect(fake.replays[0]).toMatchObject({
-        name: 'new-customers',
-        from: expect.stringMatching(/^2026-11-30T/),
+      await until(() => readLines(out).filter((l) => l.data?.id === customer.id).length === 2);
+      expect(new Set(readLines(out).map((l) => l.id)).size).toBe(1);
+
+      // A trigger whose sink always fails dead-letters after one attempt; redeliver sends it again.
+      await new TriggerService(service.store).add({
+        name: 'failing',
+        preset: 'customer-added',
+        connection: 'demo',
+        interval: '1s',
+        sink: 'exec:exit 3',
+        retry: { maxAttempts: 1 },
       });
+      await until(async () => (await service.store.checkpoints.get('failing', 'poll')) !== undefined);
+      await fetch(`${emulator.url}/v1/customers`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer sk_test_console123',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'email=dead%40example.com',
+      });
+      await until(async () => (await deliveries('failing'))[0]?.status === 'dead');
+      await page.locator('tr[data-trigger="failing"]').waitFor();
+      await page.getByRole('button', { name: 'failing', exact: true }).click();
+      await page.getByRole('heading', { name: 'failing' }).waitFor();
+      const dead = (await deliveries('failing'))[0];
+      await page.getByRole('button', { name: `Redeliver ${dead.id}` }).click();
+      // Sent again (the same delivery id): a second attempt is recorded, and it is dead again.
+      await until(async () => (await service.store.deliveries.attempts(dead.seq)).length === 2);
+      await page.getByRole('button', { name: 'Remove failing' }).click();
+      await page.locator('tr[data-trigger="failing"]').waitFor({ state: 'detached' });
+
+      await page.getByRole('button', { name: 'new-customers' }).click();
       await page.getByRole('button', { name: 'Remove new-customers' }).click();
       await page.getByText('No trigger yet.').waitFor();
-      expect(fake.polls()).toBeLessThan(30);
+      await until(() => !service.triggers?.running().length);
       expect(pageErrors).toEqual([]);
     });
   });

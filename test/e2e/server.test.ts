@@ -1,16 +1,21 @@
 /**
  * `npm start` as a user runs it: the real process (`node bin/stripe-connector.js start`), its
  * printed lines read for the URLs and the token, a journey over HTTP, and a SIGTERM while a request
- * is in flight (the emulator made slow) that still gets its whole answer before the exit (0).
+ * is in flight (the emulator made slow) that still gets its whole answer before the exit (0). The
+ * server runs triggers: the demo trigger, and one added over HTTP whose slow sink is mid-delivery
+ * at SIGTERM; the server waits for it, and after a restart it is delivered under the same id.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.ts';
+import { readLines, until } from '../triggers/support/processes.ts';
 import { runCli } from './run.ts';
 
 const bin = fileURLToPath(new URL('../../bin/stripe-connector.js', import.meta.url));
@@ -193,13 +198,99 @@ describe('npm start, end to end', () => {
       });
       expect(res.status).toBe(200);
       expect((await res.json()).data).toHaveLength(2);
-      expect(stripe.requests.map((r) => r.path)).toEqual(['/v1/customers']);
+      // The list went to "Stripe" (besides the demo trigger's polls of /v1/events).
+      expect(stripe.requests.map((r) => r.path).filter((p) => p !== '/v1/events')).toEqual(['/v1/customers']);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
       await stripe.close();
     }
   }, 60_000);
+
+  it('runs triggers: the demo one, and one added over HTTP; SIGTERM mid-delivery loses nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'server-e2e-triggers-'));
+    // A slow sink: the first call is held until the test answers it (503: the sink gave up).
+    const calls: Array<{ id: string; body: any; res: ServerResponse }> = [];
+    const sink = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        calls.push({ id: String(req.headers['webhook-id']), body: JSON.parse(body), res });
+        if (calls.length > 1) res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/hook`;
+    const env = { SINK_SECRET: `whsec_${randomBytes(24).toString('base64')}` };
+    const port = await freePort();
+    const args = ['--port', String(port), '--data-dir', dir];
+    try {
+      const first = await start(args, /Stop with Ctrl-C/, env);
+      expect(first.stdout).toMatch(
+        /^trigger: demo-customers \(each new customer → .*demo-customers\.ndjson/m,
+      );
+      const base = `http://127.0.0.1:${port}`;
+      const token = line(first.stdout, 'token')!;
+      const call = (path: string, method = 'GET', body?: object) =>
+        fetch(`${base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+      const added = await call('/api/triggers', 'POST', {
+        name: 'slow-sink',
+        preset: 'customer-added',
+        connection: 'demo',
+        interval: '1s',
+        sink: sinkUrl,
+        sinkSecret: 'env:SINK_SECRET',
+      });
+      expect(added.status).toBe(201);
+      const started = async (name: string) =>
+        (await call(`/api/triggers/${name}/status`)).json.checkpoint.updatedAt !== null;
+      await until(async () => (await started('slow-sink')) && (await started('demo-customers')));
+      const customer = await call('/api/connections/demo/entities/Customer', 'POST', { email: 'e2e@x.test' });
+      expect(customer.status).toBe(201);
+      await until(() => calls.length === 1);
+      expect(calls[0].body.data).toMatchObject({ id: customer.json.id });
+      // The demo trigger wrote it too.
+      await until(() =>
+        readLines(join(dir, 'demo-customers.ndjson')).some((l) => l.data?.id === customer.json.id),
+      );
+
+      first.child.kill('SIGTERM');
+      // The server waits for the delivery in flight (it neither exits nor drops it).
+      const early = await Promise.race([
+        first.exited,
+        new Promise((r) => setTimeout(() => r('waiting'), 700)),
+      ]);
+      expect(early).toBe('waiting');
+      calls[0].res.writeHead(503).end('busy');
+      expect(await first.exited).toBe(0);
+
+      const second = await start(args, /Stop with Ctrl-C/, env);
+      await until(() => calls.length === 2);
+      expect(calls[1].id).toBe(calls[0].id);
+      const deliveries = async () => (await call('/api/triggers/slow-sink/deliveries')).json.data;
+      await until(async () => (await deliveries())[0]?.status === 'delivered');
+      expect(await deliveries()).toEqual([
+        expect.objectContaining({ id: calls[0].id, status: 'delivered', attempts: 2 }),
+      ]);
+      const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await metrics.text()).toMatch(
+        /^trigger_deliveries\{trigger="slow-sink",state="delivered"\} 1$/m,
+      );
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(calls).toHaveLength(2);
+    } finally {
+      sink.closeAllConnections();
+      sink.close();
+    }
+  }, 90_000);
 
   it('a busy port is said, naming --port (exit 2)', async () => {
     const blocker = createServer();

@@ -4,7 +4,13 @@
  */
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashToken, openStore, type Job, type Store } from '../../src/store/index.ts';
+import {
+  LAST_USED_GRANULARITY_MS,
+  hashToken,
+  openStore,
+  type Job,
+  type Store,
+} from '../../src/store/index.ts';
 import { runTogether, startChild } from './spawn.ts';
 
 export interface Backend {
@@ -487,6 +493,12 @@ export function storeContract(backend: Backend): void {
       clock.t += 5;
       expect(await store.tokens.verify(token)).toMatchObject({ id: record.id, lastUsedAt: clock.t });
       expect(await store.tokens.verify(token + 'x')).toBeUndefined();
+      // Within the granularity a use is not written again (verify stays a read); after it, it is.
+      const firstUse = clock.t;
+      clock.t += LAST_USED_GRANULARITY_MS - 1;
+      expect(await store.tokens.verify(token)).toMatchObject({ lastUsedAt: firstUse });
+      clock.t += 1;
+      expect(await store.tokens.verify(token)).toMatchObject({ lastUsedAt: clock.t });
       const raw = await backend.raw(url);
       const rows = await raw.db.selectFrom('tokens').selectAll().execute();
       await raw.close();

@@ -1,14 +1,24 @@
 /**
  * `serve`: the HTTP server on the store (src/server/service.ts) until SIGINT/SIGTERM. The first
- * start prints the admin token, once; later starts say how to make another.
+ * start prints the admin token, once; later starts say how to make another. The server runs the
+ * store's triggers (`--no-triggers`: only their routes, `trigger run` runs them elsewhere).
  */
 import type { Command } from 'commander';
-import { addStoreOptions, parseLogLevel, parsePort, type StoreOptions } from '../server-options.ts';
+import {
+  addStoreOptions,
+  parseLogLevel,
+  parsePort,
+  parsePublicUrl,
+  PUBLIC_URL_HELP,
+  type StoreOptions,
+} from '../server-options.ts';
 
 interface ServeOptions extends StoreOptions {
   config?: string;
   host?: string;
   port?: string;
+  publicUrl?: string;
+  triggers: boolean;
   logLevel: string;
 }
 
@@ -22,10 +32,13 @@ export function register(program: Command): void {
     )
     .option('--host <host>', 'listen address (default: the config’s, else 127.0.0.1)')
     .option('--port <port>', 'listen port (default: the config’s, else 8080)')
+    .option('--public-url <url>', PUBLIC_URL_HELP)
+    .option('--no-triggers', 'do not run the store’s triggers here (their routes stay)')
     .option('--log-level <level>', 'log level of the JSON log on stderr', 'info');
   addStoreOptions(command).action(async (opts: ServeOptions) => {
     const port = parsePort(opts.port);
     const level = parseLogLevel(opts.logLevel);
+    const publicUrl = parsePublicUrl(opts.publicUrl);
     const [{ serverService }, { runUntilSignal }, pino] = await Promise.all([
       import('../../server/service.ts'),
       import('../../lifecycle.ts'),
@@ -38,6 +51,8 @@ export function register(program: Command): void {
         port,
         dataDir: opts.dataDir,
         storeUrl: opts.store,
+        publicUrl,
+        runTriggers: opts.triggers,
         log: { level, stream: pino.destination(2) },
       },
       ({ server, token }) => {

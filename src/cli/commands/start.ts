@@ -5,7 +5,15 @@
  */
 import type { Command } from 'commander';
 import { printJson } from '../output.ts';
-import { addStoreOptions, parseLogLevel, parseMs, parsePort, type StoreOptions } from '../server-options.ts';
+import {
+  addStoreOptions,
+  parseLogLevel,
+  parseMs,
+  parsePort,
+  parsePublicUrl,
+  PUBLIC_URL_HELP,
+  type StoreOptions,
+} from '../server-options.ts';
 
 interface StartOptions extends StoreOptions {
   port: string;
@@ -13,6 +21,7 @@ interface StartOptions extends StoreOptions {
   emulatorPort: string;
   emulatorLatency: string;
   logLevel: string;
+  publicUrl?: string;
   json?: boolean;
 }
 
@@ -31,6 +40,7 @@ function printLines(info: DemoInfo): void {
     `token: ${info.token}`,
     ...(info.emulator ? [`emulator: ${info.emulator}`] : []),
     `mcp: ${info.mcpUrl} (HTTP; send the token as a Bearer)`,
+    `trigger: ${info.trigger.name} (each new customer → ${info.trigger.file}; see the console's Triggers page)`,
     '',
     `The token is an admin token kept for this demo in ${info.tokenFile} (0600); for other tokens: stripe-connector token create --scope read`,
     'Try:',
@@ -55,6 +65,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'server address', '127.0.0.1')
     .option('--emulator-port <port>', 'the demo emulator’s port (0: any free port)', '0')
     .option('--emulator-latency <ms>', 'latency the demo emulator adds to every answer', '0')
+    .option('--public-url <url>', PUBLIC_URL_HELP)
     .option('--log-level <level>', 'log level of the JSON log on stderr', 'warn')
     .option('--json', 'print where to look as one JSON object instead of the lines');
   addStoreOptions(command).action(async (opts: StartOptions) => {
@@ -75,6 +86,7 @@ export function register(program: Command): void {
         emulatorLatencyMs,
         dataDir: opts.dataDir,
         storeUrl: opts.store,
+        publicUrl: parsePublicUrl(opts.publicUrl),
         log: { level, stream: pino.destination(2) },
       },
       (info) => (opts.json ? printJson(info) : printLines(info)),

@@ -43,7 +43,8 @@ export function healthRoutes(state: ServerState) {
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'Prometheus metrics: requests, Stripe calls, retries, throttle waits',
+        summary:
+          'Prometheus metrics: requests, Stripe calls, retries, throttle waits, trigger lag and deliveries',
         security: bearer,
         response: {
           200: {
@@ -53,10 +54,12 @@ export function healthRoutes(state: ServerState) {
           ...errorResponses,
         },
       },
-      handler: async (_request, reply) =>
-        reply
+      handler: async (_request, reply) => {
+        const more = await Promise.all(state.metricSources.map((source) => source()));
+        return reply
           .type('text/plain; version=0.0.4; charset=utf-8')
-          .send(renderMetrics(state.metrics, state.registry.stats())),
+          .send(renderMetrics(state.metrics, state.registry.stats()) + more.join(''));
+      },
     });
   };
 }

@@ -14,8 +14,8 @@ import { anyObject, bearer, errorResponses, nameParam } from '../schemas.ts';
 export interface TriggerRoutesOptions {
   store: Store;
   onChange?: () => Promise<void> | void;
-  /** Runs a removal with the runner stopped (default: just runs it). */
-  around?: <T>(change: () => Promise<T>) => Promise<T>;
+  /** Runs the removal of trigger `name` with its runner stopped (default: just runs it). */
+  around?: <T>(name: string, change: () => Promise<T>) => Promise<T>;
   /** How often the event stream looks for changed rows (default 1 s). */
   streamIntervalMs?: number;
 }
@@ -184,7 +184,7 @@ function writeRoutes(
     handler: async (request: Named) => {
       await known(request.params.name);
       const remove = () => service.remove(request.params.name);
-      const result = await (opts.around ? opts.around(remove) : remove());
+      const result = await (opts.around ? opts.around(request.params.name, remove) : remove());
       return { name: request.params.name, ...result };
     },
   });

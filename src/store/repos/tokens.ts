@@ -10,6 +10,9 @@ import type { TokenRecord, TokenRepo, TokenScope } from '../types.ts';
 
 export const TOKEN_PREFIX = 'sct_';
 
+/** How exact a token's lastUsedAt is: verify writes it at most once per this long. */
+export const LAST_USED_GRANULARITY_MS = 60_000;
+
 export const hashToken = (plain: string): string => createHash('sha256').update(plain).digest('hex');
 
 function toRecord(r: Selectable<TokensTable>): TokenRecord {
@@ -45,13 +48,20 @@ export function tokenRepo({ db, now }: RepoContext): TokenRepo {
     async verify(plain) {
       const t = now();
       const row = await db
-        .updateTable('tokens')
-        .set({ last_used_at: t })
+        .selectFrom('tokens')
+        .selectAll()
         .where('hash', '=', hashToken(plain))
         .where('revoked_at', 'is', null)
-        .returningAll()
         .executeTakeFirst();
-      return row && toRecord(row);
+      if (!row) return undefined;
+      // Every request verifies its token: a write each time would make every read a write (one
+      // commit per request on SQLite, one hot row per token across nodes on PostgreSQL), so the
+      // last use is kept to the minute.
+      if (row.last_used_at === null || t - row.last_used_at >= LAST_USED_GRANULARITY_MS) {
+        await db.updateTable('tokens').set({ last_used_at: t }).where('id', '=', row.id).execute();
+        row.last_used_at = t;
+      }
+      return toRecord(row);
     },
     async list() {
       return (await db.selectFrom('tokens').selectAll().orderBy('created_at').orderBy('id').execute()).map(

@@ -7,7 +7,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 import { h } from '../dom.js';
 
 function timeOf(d) {
-  const t = d.at ?? d.deliveredAt ?? d.createdAt ?? d.time;
+  const t = d.finishedAt ?? d.at ?? d.deliveredAt ?? d.createdAt ?? d.queuedAt ?? d.time;
   if (typeof t === 'number') return t < 1e12 ? t * 1000 : t;
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? null : ms;

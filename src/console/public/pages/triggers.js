@@ -2,11 +2,12 @@
 /**
  * Triggers, against the server's /api/triggers routes:
  *   GET    /api/triggers                          → [{ name, source, state, checkpoint, lag, pending, delivered, failed, dead }]
- *   GET    /api/triggers/{name}/deliveries        → deliveries (newest first)
+ *   GET    /api/triggers/{name}/deliveries        → deliveries (oldest first: the page shows the last 20)
  *   GET    /api/triggers/{name}/dead-letters      → dead letters
  *   POST   /api/triggers/{name}/dead-letters/{id}/redeliver
  *   POST   /api/triggers/{name}/replay { from }   (from: an ISO time)
- *   POST   /api/triggers { name, source, … }      DELETE /api/triggers/{name}
+ *   POST   /api/triggers { name, connection, source, events | preset | entity, sink, … }
+ *   DELETE /api/triggers/{name}
  *   GET    /api/triggers/events                   server-sent events; the page re-reads what changed
  * A 404 on GET /api/triggers means the server runs without triggers: the page says so. Lists may be
  * bare arrays or `{ data: [...] }`. Live updates come from the event stream only (no polling).
@@ -18,26 +19,54 @@ import { deliveryChart } from './chart.js';
 const list = (answer) => (Array.isArray(answer) ? answer : (answer?.data ?? []));
 const COLUMNS = ['name', 'source', 'state', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead'];
 
+/**
+ * The definition `POST /api/triggers` takes, from the form: `watch` is event types (comma
+ * separated: `customer.created`), a preset (`customer-added`) or, for the objects source, an entity.
+ */
+export function definitionOf({ name, connection, source, watch, sink }, settings = {}) {
+  const body = { ...settings, name, connection, sink };
+  if (source === 'objects') return { ...body, source, entity: watch };
+  if (/^[a-z]+(-[a-z]+)+$/.test(watch)) return { ...body, source, preset: watch };
+  const events = watch
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  return { ...body, source, events };
+}
+
 function addForm(done) {
-  const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
-  const source = h('input', {
-    name: 'source',
-    required: true,
-    autocomplete: 'off',
-    placeholder: 'customer.created',
-  });
+  const input = (name, placeholder) => h('input', { name, required: true, autocomplete: 'off', placeholder });
+  const name = input('name', 'new-customers');
+  const connection = input('connection', 'demo');
+  const watch = input('watch', 'customer.created, or customer-added, or Charge');
+  const sink = input('sink', 'https://example.com/hook, file:out.ndjson, stdout or exec:CMD');
+  const source = h(
+    'select',
+    { name: 'source' },
+    h('option', { value: 'events' }, 'Events API (polled)'),
+    h('option', { value: 'webhook' }, 'Stripe webhooks (and the Events API)'),
+    h('option', { value: 'objects' }, 'New objects of an entity (polled)'),
+  );
   const options = h('textarea', {
     name: 'options',
     rows: 3,
     spellcheck: 'false',
-    placeholder: '{"target": {"url": "https://example.com/hook"}}',
+    placeholder: '{"interval": "5s", "sinkSecret": "env:SINK_SECRET"}',
   });
   const problem = h('div');
   const form = h(
     'form',
     { class: 'card', 'aria-labelledby': 'add-trigger' },
     h('h2', { id: 'add-trigger' }, 'Add a trigger'),
-    h('div', { class: 'grid' }, field('Name', name), field('Source (event type or entity)', source)),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Name', name),
+      field('Connection', connection),
+      field('Source', source),
+      field('Event types, preset or entity', watch),
+      field('Sink', sink),
+    ),
     field('More settings (JSON, optional)', options),
     problem,
     h('button', { type: 'submit', class: 'primary' }, 'Add trigger'),
@@ -50,7 +79,11 @@ function addForm(done) {
     }
   };
   onSubmit(form, problem, async () => {
-    const body = { ...settings(), name: name.value.trim(), source: source.value.trim() };
+    const values = { name, connection, source, watch, sink };
+    const body = definitionOf(
+      Object.fromEntries(Object.entries(values).map(([k, el]) => [k, el.value.trim()])),
+      settings(),
+    );
     await api('/api/triggers', { method: 'POST', body });
     form.reset();
     announce(`Trigger ${body.name} added`);
@@ -95,7 +128,9 @@ function detailView(root, trigger, refresh) {
       api(`/api/triggers/${enc(trigger)}/deliveries`).then(list),
       api(`/api/triggers/${enc(trigger)}/dead-letters`).then(list),
     ]);
-    const failures = ds.filter((d) => /fail|error|dead/i.test(String(d.status ?? d.state ?? '')));
+    const failures = ds.filter(
+      (d) => d.lastError || /fail|error|dead/i.test(String(d.status ?? d.state ?? '')),
+    );
     fill(
       deliveries,
       deliveryChart(ds),
@@ -110,13 +145,13 @@ function detailView(root, trigger, refresh) {
                 h(
                   'li',
                   {},
-                  `${d.at ?? d.createdAt ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.error ?? d.status}`,
+                  `${timeOf(d) ?? ''} ${d.event ?? d.eventId ?? d.id ?? ''}: ${d.lastError ?? d.error ?? d.status}`,
                 ),
               ),
           )
         : h('p', { class: 'muted' }, 'none'),
       h('h3', {}, 'Recent deliveries'),
-      table(ds.slice(0, 20), ['id', 'event', 'status', 'attempts', 'at']),
+      table(ds.slice(-20).reverse(), ['id', 'eventId', 'type', 'status', 'attempts', 'at']),
     );
     fill(
       dead,
@@ -129,7 +164,7 @@ function detailView(root, trigger, refresh) {
               h(
                 'li',
                 {},
-                `${d.id} ${d.event ?? ''} ${d.error ?? ''} `,
+                `${d.id} ${d.eventId ?? d.event ?? ''} ${d.lastError ?? d.error ?? ''} `,
                 h(
                   'button',
                   {
@@ -178,8 +213,11 @@ function detailView(root, trigger, refresh) {
     .then(() => load);
 }
 
+/** When a delivery happened: finished, else queued (or the shapes older servers sent). */
+const timeOf = (d) => d.finishedAt ?? d.at ?? d.deliveredAt ?? d.createdAt ?? d.queuedAt;
+
 function table(rows, columns, name) {
-  const at = (r) => r.at ?? r.createdAt ?? r.deliveredAt;
+  const at = timeOf;
   return h(
     'div',
     { class: 'scroll' },
@@ -240,7 +278,7 @@ export async function triggersPage(main) {
           cell: (t, c) =>
             c === 'name'
               ? h('button', { type: 'button', class: 'link', onclick: () => open(t.name) }, t.name)
-              : cellText(t[c]),
+              : cellText(c === 'checkpoint' ? (t.checkpoint?.eventsUpTo ?? t.checkpoint) : t[c]),
         }),
       ),
     );
