@@ -181,9 +181,34 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Claims read only unfinished jobs (job-claims.ts): a partial index of them per group, in id
+ * order, and one of the dead jobs that hold their group. Finished rows, which pile up, are in
+ * neither, so a claim no longer walks a trigger's whole history to find its head.
+ */
+const unfinishedJobIndexes: Migration = {
+  async up(db: AnyDb) {
+    const s = db.schema;
+    await s
+      .createIndex('jobs_open')
+      .ifNotExists()
+      .on('jobs')
+      .columns(['queue', 'grp', 'id'])
+      .where(sql<boolean>`status in ('queued', 'running')`)
+      .execute();
+    await s
+      .createIndex('jobs_held')
+      .ifNotExists()
+      .on('jobs')
+      .columns(['queue', 'grp', 'id'])
+      .where(sql<boolean>`status = 'dead' and hold_on_dead = 1`)
+      .execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. Append, never edit one that shipped. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return { '0001_initial': initial(dialect), '0002_unfinished_job_indexes': unfinishedJobIndexes };
 }
 
 export async function migrationStatus(db: AnyDb, dialect: Dialect, schema?: string) {

@@ -18,6 +18,30 @@ export interface SqliteOptions {
   now?: () => number;
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running one of ours. The same SQL
+ * text gets the same prepared statement again (the most recent few hundred texts are kept),
+ * unless that one is still being iterated.
+ */
+function reusingStatements(database: Database.Database, keep = 256) {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(source: string): Database.Statement {
+      const cached = statements.get(source);
+      if (cached && !cached.busy) {
+        statements.delete(source); // re-inserted below: the Map's order is the use order
+        statements.set(source, cached);
+        return cached;
+      }
+      const statement = database.prepare(source);
+      if (!cached) statements.set(source, statement);
+      if (statements.size > keep) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
+}
+
 export async function openSqliteStore(opts: SqliteOptions): Promise<Store> {
   let database: Database.Database;
   try {
@@ -34,7 +58,9 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<Store> {
       },
     );
   }
-  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<StoreDatabase>({
+    dialect: new SqliteDialect({ database: reusingStatements(database) }),
+  });
   try {
     await migrate(db, 'sqlite');
   } catch (err) {

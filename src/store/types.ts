@@ -68,6 +68,16 @@ export interface ClaimOptions {
   groups?: string[];
 }
 
+/** A run claim: the head of one group's queue and the due jobs right behind it (`claimRun`). */
+export interface RunClaimOptions {
+  queue: string;
+  group: string;
+  worker: string;
+  leaseMs: number;
+  /** Jobs in the run at most (default 1). */
+  limit?: number;
+}
+
 export interface FailOptions {
   error: string;
   /** Retry no earlier than this (e.g. from Retry-After); otherwise the row's backoff applies. */
@@ -99,6 +109,20 @@ export interface JobQueue {
   enqueue<P>(input: EnqueueInput<P>): Promise<{ job: Job<P>; inserted: boolean }>;
   /** Atomically claims up to `limit` (default 1) due jobs, oldest first: each goes to exactly one worker. */
   claim<P = Json>(opts: ClaimOptions): Promise<Job<P>[]>;
+  /**
+   * Claims the run at the head of one group: its oldest unfinished job and the ones right behind
+   * it, in order, as long as each is due (a job that waits for its retry time, or is held by
+   * another worker, ends the run; a held dead job before the head means no run at all). The
+   * worker then runs them one after another and must `release` what it does not run. On
+   * PostgreSQL the rows are locked with SKIP LOCKED and the run cut at the first row it could not
+   * lock, so two claimers never split one group's consecutive jobs between them.
+   */
+  claimRun<P = Json>(opts: RunClaimOptions): Promise<Job<P>[]>;
+  /**
+   * Gives claimed jobs back unrun: queued again at once, the claim's attempt not counted. Only
+   * jobs `worker` still holds; returns how many were released.
+   */
+  release(ids: number[], worker: string): Promise<number>;
   /** Acks a claimed job; false when the worker no longer holds it (its lease ran out and moved). */
   complete(id: number, worker: string, result?: Json): Promise<boolean>;
   /** Records a failed attempt: back to queued with backoff, or dead when out of attempts/time. */
@@ -191,6 +215,10 @@ export interface DeliveryInput<P = Json> {
 export interface DeliveryRepo {
   enqueue<P>(input: DeliveryInput<P>): Promise<{ delivery: Job<P>; inserted: boolean }>;
   claim<P = Json>(opts: Omit<ClaimOptions, 'queue' | 'groups'> & { triggers?: string[] }): Promise<Job<P>[]>;
+  /** The run of due deliveries at the head of an ordered trigger (JobQueue.claimRun). */
+  claimRun<P = Json>(opts: Omit<RunClaimOptions, 'queue' | 'group'> & { trigger: string }): Promise<Job<P>[]>;
+  /** Claimed deliveries given back unsent (JobQueue.release). */
+  release(ids: number[], worker: string): Promise<number>;
   ack(id: number, worker: string): Promise<boolean>;
   fail(id: number, worker: string, opts: FailOptions): Promise<Job | undefined>;
   /** A dead letter, or an acked delivery (a replay), queued again under the same delivery id. */

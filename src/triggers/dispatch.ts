@@ -1,7 +1,9 @@
 /**
  * The dispatcher: claims each trigger's due deliveries from the DeliveryQueue and sends them to
  * its sink. Ordered (the default): one at a time in queue order, the next only after the previous
- * was acknowledged or dead-lettered, a head that waits for its retry time holds the rest. Parallel:
+ * was acknowledged (and the ack stored) or dead-lettered; a head that waits for its retry time
+ * holds the rest. It claims a run of consecutive due deliveries at once (one claim instead of one
+ * per delivery) and sends them one after another, giving back what it did not send. Parallel:
  * up to `concurrency` at once. Each send first takes a token from the trigger's and the sink's
  * bucket. The queue is the only state: a restarted dispatcher carries on where the store says.
  */
@@ -41,6 +43,8 @@ export interface DispatcherOptions {
   sinkRates?: Record<string, number>;
   /** How often an idle trigger looks for new work, unless woken (default 250 ms). */
   idleMs?: number;
+  /** Ordered: deliveries claimed at once, at most (default 50; never more than a second's worth at the trigger's rate). */
+  runLength?: number;
   clock?: () => number;
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -79,51 +83,69 @@ export class Dispatcher {
 
   private async loop(t: DispatchTrigger): Promise<void> {
     const bucket = new TokenBucket(t.rateLimit, Math.max(1, t.rateLimit), this.clock);
-    const inflight = new Map<string, Promise<boolean>>();
-    const limit = t.mode === 'ordered' ? 1 : t.concurrency;
+    const inflight = new Map<string, Promise<Next>>();
     let disabled = false;
     while (!this.stopping.signal.aborted && !disabled) {
       try {
-        disabled = !(await this.step(t, bucket, inflight, limit));
+        disabled =
+          t.mode === 'ordered'
+            ? !(await this.orderedStep(t, bucket))
+            : !(await this.parallelStep(t, bucket, inflight));
       } catch (error) {
         // The store failed: nothing was recorded, so the delivery is still pending; try again.
-        this.opts.onNotice?.({ kind: 'store-error', trigger: t.name, error: (error as Error).message });
+        this.notifyStoreError(t, error as Error);
         await this.idle(t.name);
       }
     }
     await Promise.all(inflight.values());
   }
 
+  /** Claims the run at the head of the queue and sends it in order; false when the trigger got disabled. */
+  private async orderedStep(t: DispatchTrigger, bucket: TokenBucket): Promise<boolean> {
+    const length = Math.min(this.opts.runLength ?? 50, Math.max(1, Math.floor(t.rateLimit)));
+    const run = await this.opts.queue.claim(t.name, length, { ordered: true });
+    if (!run.length) return this.idle(t.name);
+    for (const [i, d] of run.entries()) {
+      await this.take(bucket, t.sinkKey);
+      // Stopping: this one and the rest go back unsent.
+      const next = this.stopping.signal.aborted ? undefined : await this.attempt(t, d);
+      if (next === 'next') continue;
+      // Not done with (or not sent): what is behind it waits, unclaimed, for its turn.
+      const rest = run.slice(next === undefined ? i : i + 1);
+      if (rest.length) await this.opts.queue.release(rest);
+      return next !== 'disabled';
+    }
+    return true;
+  }
+
   /** Claims what is due (within the bound) and starts it, then waits for a send to settle or for work. */
-  private async step(
+  private async parallelStep(
     t: DispatchTrigger,
     bucket: TokenBucket,
-    inflight: Map<string, Promise<boolean>>,
-    limit: number,
+    inflight: Map<string, Promise<Next>>,
   ): Promise<boolean> {
-    const free = limit - inflight.size;
-    const claimed =
-      free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: t.mode === 'ordered' }) : [];
+    const free = t.concurrency - inflight.size;
+    const claimed = free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: false }) : [];
     for (const [i, d] of claimed.entries()) {
       await this.take(bucket, t.sinkKey);
       if (this.stopping.signal.aborted) {
         // Claimed but not sent: give them back at once rather than wait for the lease to run out.
-        await Promise.all(claimed.slice(i).map((rest) => this.opts.queue.release(rest)));
+        await this.opts.queue.release(claimed.slice(i));
         break;
       }
-      const sent = this.attempt(t, d).catch((error: Error) => {
-        // The result could not be stored: the claim runs out and the delivery is sent again.
-        this.opts.onNotice?.({ kind: 'store-error', trigger: t.name, error: error.message });
-        return true;
-      });
+      const sent = this.attempt(t, d);
       inflight.set(
         d.id,
         sent.finally(() => inflight.delete(d.id)),
       );
     }
-    if (t.mode === 'parallel' && inflight.size < limit && claimed.length) return true;
-    if (inflight.size) return Promise.race(inflight.values());
+    if (inflight.size < t.concurrency && claimed.length) return true;
+    if (inflight.size) return (await Promise.race(inflight.values())) !== 'disabled';
     return this.idle(t.name);
+  }
+
+  private notifyStoreError(t: DispatchTrigger, error: Error): void {
+    this.opts.onNotice?.({ kind: 'store-error', trigger: t.name, error: error.message });
   }
 
   /** Until woken, stopped, or `ms` (default: the idle interval). Resolves true (still enabled). */
@@ -147,8 +169,22 @@ export class Dispatcher {
     }
   }
 
-  /** One send and its result stored; false when the trigger got disabled. */
-  private async attempt(t: DispatchTrigger, d: Delivery): Promise<boolean> {
+  /**
+   * One send and its result stored. `next`: done with it (acked, or dead-lettered), the one behind
+   * may go; `hold`: it stays pending (a retry, a claim lost, a result not stored); `disabled`: the
+   * sink is gone.
+   */
+  private async attempt(t: DispatchTrigger, d: Delivery): Promise<Next> {
+    try {
+      return await this.sendAndStore(t, d);
+    } catch (error) {
+      // The result could not be stored: the claim runs out and the delivery is sent again.
+      this.notifyStoreError(t, error as Error);
+      return 'hold';
+    }
+  }
+
+  private async sendAndStore(t: DispatchTrigger, d: Delivery): Promise<Next> {
     const first = d.firstAttemptAt ?? this.clock();
     const attempts = d.attempts + 1;
     const outcome = await t.sink.send(sinkMessage(d, t.fields)).catch((error: Error) => ({
@@ -160,9 +196,9 @@ export class Dispatcher {
     const notice = { trigger: t.name, delivery: d.id, attempts };
     switch (decision.kind) {
       case 'ack':
-        await this.opts.queue.ack(d, now);
+        if (!(await this.opts.queue.ack(d, now))) return 'hold'; // another dispatcher has it now
         this.opts.onNotice?.({ kind: 'delivered', ...notice });
-        return true;
+        return 'next';
       case 'retry':
         await this.opts.queue.retry(d, {
           attempts,
@@ -171,17 +207,19 @@ export class Dispatcher {
           error: decision.error,
         });
         this.opts.onNotice?.({ kind: 'retry', ...notice, error: decision.error });
-        return true;
+        return 'hold';
       case 'dead':
         await this.opts.queue.dead(d, { attempts, error: decision.error, at: now });
         this.opts.onNotice?.({ kind: 'dead', ...notice, error: decision.error });
-        return true;
+        return 'next';
       case 'disable':
         // The delivery goes back unsent (not counted as an attempt), waiting for the trigger's return.
-        await this.opts.queue.release(d);
+        await this.opts.queue.release([d]);
         await this.opts.queue.disable(t.name, decision.error);
         this.opts.onNotice?.({ kind: 'disabled', trigger: t.name, error: decision.error });
-        return false;
+        return 'disabled';
     }
   }
 }
+
+type Next = 'next' | 'hold' | 'disabled';

@@ -63,13 +63,19 @@ export interface Delivery {
  */
 export interface DeliveryQueue {
   /**
-   * Claims up to `limit` of the trigger's due deliveries, oldest first. Ordered: only the head,
-   * and only when no earlier delivery is pending or claimed (a head waiting for its retry time
-   * holds the rest).
+   * Claims up to `limit` of the trigger's due deliveries, oldest first. Ordered: the run at the
+   * head of the queue — the oldest pending delivery and the due ones right behind it — and only
+   * when nothing before it is claimed (a head waiting for its retry time holds the rest). The
+   * dispatcher sends a run one after another, each only after the previous was acknowledged, and
+   * releases what it does not send.
    */
   claim(trigger: string, limit: number, opts: { ordered: boolean }): Promise<Delivery[]>;
-  /** The sink acknowledged: the delivery is done (counted as delivered). */
-  ack(delivery: Delivery, at: number): Promise<void>;
+  /**
+   * The sink acknowledged: the delivery is done (counted as delivered). False when this claim was
+   * lost (its lease ran out and another dispatcher took the delivery): the rest of a run is then
+   * not ours to send either.
+   */
+  ack(delivery: Delivery, at: number): Promise<boolean>;
   /** Schedules another attempt: attempts made (this one included), the earliest next one, and why. */
   retry(
     delivery: Delivery,
@@ -77,8 +83,8 @@ export interface DeliveryQueue {
   ): Promise<void>;
   /** Moves the delivery to the dead letters, with the last error. */
   dead(delivery: Delivery, update: { attempts: number; error: string; at: number }): Promise<void>;
-  /** Gives a claim back unsent (stopping, or the trigger got disabled): due again at once. */
-  release(delivery: Delivery): Promise<void>;
+  /** Gives claims back unsent (stopping, a run cut short, the trigger disabled): due again at once, no attempt counted. */
+  release(deliveries: Delivery[]): Promise<void>;
   /** The sink said it is gone (410): stop dispatching the trigger until a user re-enables it. */
   disable(trigger: string, reason: string): Promise<void>;
 }

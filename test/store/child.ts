@@ -42,6 +42,32 @@ const modes: Record<string, (store: Awaited<ReturnType<typeof openStore>>) => Pr
       (id) => store.deliveries.ack(id, worker),
       0,
     ),
+  // Run claims of one ordered trigger: each run acked in order, a few ms per delivery.
+  runs: async (store) => {
+    for (let idle = 0; idle < 5;) {
+      const run = await store.deliveries.claimRun({ trigger: 'T', worker, leaseMs: 30_000, limit: 7 });
+      if (!run.length) {
+        idle++;
+        await sleep(10);
+        continue;
+      }
+      idle = 0;
+      const claimedAt = Date.now();
+      let lastAckFrom = 0;
+      const acked: boolean[] = [];
+      for (const job of run) {
+        await sleep(2);
+        lastAckFrom = Date.now();
+        acked.push(await store.deliveries.ack(job.id, worker));
+      }
+      out({ run: run.map((j) => j.id), claimedAt, lastAckFrom, acked });
+    }
+  },
+  'claim-run-once': async (store) => {
+    out({ claiming: true });
+    const run = await store.deliveries.claimRun({ trigger: 'T', worker, leaseMs: 30_000, limit: 10 });
+    out({ run: run.map((j) => j.id) });
+  },
   billing: (store) =>
     drain(
       () => store.billing.claim({ worker, leaseMs: 30_000 }),

@@ -42,7 +42,10 @@ export function storeContract(backend: Backend): void {
       const url = await backend.freshUrl();
       await runTogether(4, 'open', url);
       const store = await open(url);
-      expect(await store.health()).toEqual({ applied: ['0001_initial'], pending: [] });
+      expect(await store.health()).toEqual({
+        applied: ['0001_initial', '0002_unfinished_job_indexes'],
+        pending: [],
+      });
       await store.kv.set('survives', { reopen: true });
       await store.close();
       opened.pop();
@@ -51,7 +54,7 @@ export function storeContract(backend: Backend): void {
       const raw = await backend.raw(url);
       const rows = await raw.db.selectFrom('kysely_migration').selectAll().execute();
       await raw.close();
-      expect(rows).toHaveLength(1);
+      expect(rows).toHaveLength(2);
     });
   });
 
@@ -123,6 +126,127 @@ export function storeContract(backend: Backend): void {
       expect(
         ids(await store.deliveries.claim({ worker: 'w2', leaseMs: 1000, limit: 10, triggers: ['A'] })),
       ).toEqual([e2.id]);
+    });
+
+    it('claims the run at the head of an ordered trigger: consecutive due ones, in order, up to the limit', async () => {
+      const store = await open();
+      const put = async (trigger: string, n: number) =>
+        (await store.deliveries.enqueue({ trigger, eventId: `e${n}`, payload: n })).delivery.id;
+      const a = [];
+      for (let n = 0; n < 6; n++) a.push(await put('A', n));
+      const other = await put('B', 0);
+      const run = (worker: string, limit: number, trigger = 'A') =>
+        store.deliveries.claimRun({ trigger, worker, leaseMs: 1000, limit });
+      // The head and the ones right behind it, oldest first; only trigger A's.
+      expect(await run('w1', 4)).toMatchObject(
+        a.slice(0, 4).map((id) => ({ id, attempts: 1, lockedBy: 'w1' })),
+      );
+      // Nothing for anyone while the head is claimed, though a[4] and a[5] are due.
+      expect(await run('w2', 10)).toEqual([]);
+      expect(ids(await run('w2', 10, 'B'))).toEqual([other]);
+      // Acked in order; the rest given back unsent, their attempt not counted.
+      expect(await store.deliveries.ack(a[0], 'w1')).toBe(true);
+      expect(await store.deliveries.release([a[1], a[2], a[3], a[4]], 'w2')).toBe(0); // not w2's
+      expect(await store.deliveries.release([a[1], a[2], a[3]], 'w1')).toBe(3);
+      expect(await store.deliveries.get(a[1])).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        lockedBy: null,
+      });
+      expect(await store.deliveries.attempts(a[1])).toEqual([]);
+      expect(await store.deliveries.ack(a[1], 'w1')).toBe(false);
+      // A head that waits for its retry time holds the rest; a due head's run ends at one that waits.
+      expect(ids(await run('w2', 1))).toEqual([a[1]]);
+      await store.deliveries.fail(a[1], 'w2', { error: '503', retryAt: clock.t + 60_000 });
+      expect(await run('w2', 10)).toEqual([]);
+      clock.t += 60_000;
+      expect(ids(await run('w2', 2))).toEqual([a[1], a[2]]);
+      expect(await store.deliveries.ack(a[1], 'w2')).toBe(true);
+      await store.deliveries.fail(a[2], 'w2', { error: 'gone', dead: true });
+      // A dead delivery does not hold its trigger; the run goes to the end of the queue.
+      expect(ids(await run('w3', 10))).toEqual([a[3], a[4], a[5]]);
+      expect((await store.deliveries.attempts(a[3])).map((t) => [t.attempt, t.worker])).toEqual([[1, 'w3']]);
+    });
+
+    it('a run whose worker died is taken over whole, from its head; the old worker can no longer ack it', async () => {
+      const store = await open();
+      const a = [];
+      for (let n = 0; n < 3; n++)
+        a.push((await store.deliveries.enqueue({ trigger: 'A', eventId: `e${n}`, payload: n })).delivery.id);
+      await store.deliveries.claimRun({ trigger: 'A', worker: 'old', leaseMs: 1000, limit: 10 });
+      expect(await store.deliveries.ack(a[0], 'old')).toBe(true);
+      clock.t += 1001;
+      expect(
+        await store.deliveries.claimRun({ trigger: 'A', worker: 'new', leaseMs: 1000, limit: 10 }),
+      ).toMatchObject([
+        { id: a[1], attempts: 2, lockedBy: 'new' },
+        { id: a[2], attempts: 2, lockedBy: 'new' },
+      ]);
+      expect(await store.deliveries.ack(a[1], 'old')).toBe(false);
+      expect((await store.deliveries.attempts(a[1])).map((t) => t.outcome)).toEqual(['lost', null]);
+    });
+
+    it('a held dead job before the head means no run at all', async () => {
+      const store = await open();
+      const job = (n: number) =>
+        store.jobs.enqueue({
+          queue: 'q',
+          group: 'g',
+          key: `k${n}`,
+          payload: n,
+          ordered: true,
+          holdOnDead: true,
+        });
+      const first = (await job(1)).job;
+      await job(2);
+      await store.jobs.claimRun({ queue: 'q', group: 'g', worker: 'w', leaseMs: 1000, limit: 1 });
+      await store.jobs.fail(first.id, 'w', { error: 'blocked', dead: true });
+      expect(
+        await store.jobs.claimRun({ queue: 'q', group: 'g', worker: 'w', leaseMs: 1000, limit: 5 }),
+      ).toEqual([]);
+      expect(await store.jobs.retry(first.id)).toBe(true);
+      expect(
+        ids(await store.jobs.claimRun({ queue: 'q', group: 'g', worker: 'w', leaseMs: 1000, limit: 5 })),
+      ).toEqual([first.id, first.id + 1]);
+    });
+
+    it('a run claimed in an open transaction is not claimed again by another process meanwhile', async () => {
+      const url = await backend.freshUrl();
+      const store = await open(url, true);
+      for (let i = 0; i < 4; i++)
+        await store.deliveries.enqueue({ trigger: 'T', eventId: `e${i}`, payload: i });
+      const other = startChild('claim-run-once', url, 'other');
+      await other.waitFor((l) => l.ready === true);
+      const mine = await store.transaction(async (tx) => {
+        // The first two: the other claimer (limit 10) sees all four queued, but may take none.
+        const run = await tx.deliveries.claimRun({ trigger: 'T', worker: 'me', leaseMs: 30_000, limit: 2 });
+        // The other claimer starts while this claim is not yet committed (PostgreSQL: rows locked).
+        other.proc.stdin!.write('go\n');
+        await other.waitFor((l) => l.claiming === true);
+        await new Promise((r) => setTimeout(r, 300));
+        return run;
+      });
+      expect(await other.exited).toBe(0);
+      expect(mine).toHaveLength(2);
+      expect(other.lines.find((l) => 'run' in l)).toEqual({ run: [] });
+    });
+
+    it('concurrent run claimers never split one trigger: each run is the next block, claimed after the last ack', async () => {
+      const url = await backend.freshUrl();
+      const store = await open(url, true);
+      const made: number[] = [];
+      for (let i = 0; i < 80; i++)
+        made.push(
+          (await store.deliveries.enqueue({ trigger: 'T', eventId: `e${i}`, payload: i })).delivery.id,
+        );
+      const runs = (await runTogether(3, 'runs', url))
+        .flat()
+        .map((l) => l as { run: number[]; claimedAt: number; lastAckFrom: number; acked: boolean[] })
+        .sort((x, y) => x.run[0]! - y.run[0]!);
+      expect(runs.flatMap((r) => r.run)).toEqual(made);
+      expect(runs.every((r) => r.acked.every(Boolean))).toBe(true);
+      for (let i = 1; i < runs.length; i++)
+        expect(runs[i]!.claimedAt).toBeGreaterThanOrEqual(runs[i - 1]!.lastAckFrom);
     });
 
     it('retries with exponential backoff columns, honouring a later retryAt', async () => {

@@ -60,27 +60,35 @@ describe('store-backed trigger ports', () => {
     expect((await store.checkpoints.get('t', 'poll'))?.cursor).toBe('5');
   });
 
-  it('ordered claims hold the rest behind the head; ack, retry and release follow the claim', async () => {
-    await ports.inbox.put('t', [event(1), event(2)]);
-    const [head] = await ports.queue.claim('t', 5, { ordered: true });
-    expect(head.event.id).toBe('evt_1');
+  it('ordered claims take the run at the head and hold the rest; ack, retry and release follow the claim', async () => {
+    await ports.inbox.put('t', [event(1), event(2), event(3)]);
+    const run = await ports.queue.claim('t', 5, { ordered: true });
+    expect(run.map((d) => d.event.id)).toEqual(['evt_1', 'evt_2', 'evt_3']);
     expect(await ports.queue.claim('t', 5, { ordered: true })).toEqual([]);
-    await ports.queue.retry(head, {
+    const [head, ...rest] = run;
+    await ports.queue.retry(head!, {
       attempts: 1,
       firstAttemptAt: 0,
       notBefore: store.now() + 60_000,
       error: '503',
     });
-    expect(await ports.queue.claim('t', 5, { ordered: true })).toEqual([]); // the head waits, so does evt_2
-    await store.transaction(async (tx) => void (await tx.jobs.retry(head.handle, ['queued'])));
-    const [again] = await ports.queue.claim('t', 5, { ordered: true });
-    expect(again).toMatchObject({ id: head.id, event: { id: 'evt_1' } });
+    await ports.queue.release(rest);
+    expect(await ports.queue.claim('t', 5, { ordered: true })).toEqual([]); // the head waits, so do the rest
+    await store.transaction(async (tx) => void (await tx.jobs.retry(head!.handle, ['queued'])));
+    const again = await ports.queue.claim('t', 2, { ordered: true });
+    expect(again).toMatchObject([
+      { id: head!.id, event: { id: 'evt_1' } },
+      { event: { id: 'evt_2' }, attempts: 0 }, // released unsent: no attempt counted
+    ]);
     await ports.queue.release(again);
-    await new Promise((r) => setTimeout(r, 5));
-    const [third] = await ports.queue.claim('t', 5, { ordered: true });
-    expect(third.id).toBe(head.id);
-    await ports.queue.ack(third, store.now());
-    expect((await ports.queue.claim('t', 5, { ordered: true }))[0].event.id).toBe('evt_2');
+    const [third] = await ports.queue.claim('t', 1, { ordered: true });
+    expect(third!.id).toBe(head!.id);
+    expect(await ports.queue.ack(third!, store.now())).toBe(true);
+    expect(await ports.queue.ack(third!, store.now())).toBe(false); // no longer claimed
+    expect((await ports.queue.claim('t', 5, { ordered: true })).map((d) => d.event.id)).toEqual([
+      'evt_2',
+      'evt_3',
+    ]);
   });
 
   it("takes back a dead local runner's claims at once; a live holder's stay", async () => {

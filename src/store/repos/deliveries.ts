@@ -27,6 +27,8 @@ export function deliveryRepo(jobs: JobQueue): DeliveryRepo {
       return { delivery: job, inserted };
     },
     claim: ({ triggers, ...opts }) => jobs.claim({ ...opts, queue: DELIVERY_QUEUE, groups: triggers }),
+    claimRun: ({ trigger, ...opts }) => jobs.claimRun({ ...opts, queue: DELIVERY_QUEUE, group: trigger }),
+    release: (ids, worker) => jobs.release(ids, worker),
     ack: (id, worker) => jobs.complete(id, worker),
     fail: (id, worker, opts) => jobs.fail(id, worker, opts),
     redeliver: (id) => jobs.retry(id, ['dead', 'discarded', 'succeeded']),

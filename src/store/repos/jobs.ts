@@ -6,8 +6,10 @@
 import type { Selectable } from 'kysely';
 import type { JobsTable } from '../schema.ts';
 import { fromJson, toJson, type Db, type RepoContext } from '../context.ts';
+import { claimIds, release, runIds, take } from './job-claims.ts';
 import type {
   ClaimOptions,
+  RunClaimOptions,
   EnqueueInput,
   FailOptions,
   Job,
@@ -49,59 +51,11 @@ export function backoffDelay(attempts: number, baseMs: number, maxMs: number, ra
   return Math.round(exp * (0.8 + 0.4 * random()));
 }
 
-async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: number): Promise<number[]> {
-  const q = db
-    .selectFrom('jobs as j')
-    .select('j.id')
-    .where('j.queue', '=', opts.queue)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('j.status', '=', 'queued'), eb('j.run_at', '<=', now)]),
-        eb.and([eb('j.status', '=', 'running'), eb('j.locked_until', '<', now)]),
-      ]),
-    )
-    .$if(opts.groups !== undefined, (qb) =>
-      qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']),
-    )
-    // An ordered job waits for every earlier job of its group (and a held dead one) to finish.
-    .where((eb) =>
-      eb.or([
-        eb('j.ordered', '=', 0),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('jobs as p')
-              .select('p.id')
-              .whereRef('p.queue', '=', 'j.queue')
-              .whereRef('p.grp', '=', 'j.grp')
-              .whereRef('p.id', '<', 'j.id')
-              .where((e) =>
-                e.or([
-                  e('p.status', 'in', ['queued', 'running']),
-                  e.and([e('p.status', '=', 'dead'), e('p.hold_on_dead', '=', 1)]),
-                ]),
-              ),
-          ),
-        ),
-      ]),
-    )
-    .orderBy('j.id')
-    .limit(opts.limit ?? 1)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('j').skipLocked());
-  return (await q.execute()).map((r) => Number(r.id));
-}
-
-function finishAttempt(
-  dbx: Db,
-  job: Selectable<JobsTable>,
-  outcome: string,
-  error: string | null,
-  now: number,
-) {
+function finishAttempt(dbx: Db, jobId: number, outcome: string, error: string | null, now: number) {
   return dbx
     .updateTable('job_attempts')
     .set({ finished_at: now, outcome, error })
-    .where('job_id', '=', job.id)
+    .where('job_id', '=', jobId)
     .where('finished_at', 'is', null)
     .execute();
 }
@@ -119,7 +73,7 @@ function owned(ctx: RepoContext, dbx: Db, id: number, worker: string) {
 }
 
 /** Putting jobs in and claiming them. */
-function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim'> {
+function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRun' | 'release'> {
   const { db } = ctx;
   return {
     async enqueue<P>(input: EnqueueInput<P>): Promise<{ job: Job<P>; inserted: boolean }> {
@@ -162,36 +116,23 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim'> {
       return ctx.atomic(async (tx) => {
         const now = ctx.now();
         const ids = await claimIds(tx, ctx, opts, now);
-        if (!ids.length) return [];
-        const rows = await tx
-          .updateTable('jobs')
-          .set((eb) => ({
-            status: 'running',
-            attempts: eb('attempts', '+', 1),
-            locked_by: opts.worker,
-            locked_until: now + opts.leaseMs,
-            updated_at: now,
-          }))
-          .where('id', 'in', ids)
-          .returningAll()
-          .execute();
-        rows.sort((a, b) => Number(a.id) - Number(b.id));
-        // An attempt still open from an earlier claim was lost with its worker.
-        await tx
-          .updateTable('job_attempts')
-          .set({ finished_at: now, outcome: 'lost' })
-          .where('job_id', 'in', ids)
-          .where('finished_at', 'is', null)
-          .execute();
-        await tx
-          .insertInto('job_attempts')
-          .values(
-            rows.map((r) => ({ job_id: r.id, attempt: r.attempts, worker: opts.worker, started_at: now })),
-          )
-          .execute();
-        return rows.map((r) => toJob<P>(r));
+        return ids.length
+          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
+          : [];
       });
     },
+
+    claimRun<P>(opts: RunClaimOptions): Promise<Job<P>[]> {
+      return ctx.atomic(async (tx) => {
+        const now = ctx.now();
+        const ids = await runIds(tx, ctx, opts, now);
+        return ids.length
+          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
+          : [];
+      });
+    },
+
+    release: (ids, worker) => ctx.atomic((tx) => release(tx, ids, worker, ctx.now())),
   };
 }
 
@@ -201,10 +142,9 @@ function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'
   return {
     complete(id, worker, result) {
       return ctx.atomic(async (tx) => {
-        const job = await owned(ctx, tx, id, worker);
-        if (!job) return false;
         const now = ctx.now();
-        await tx
+        // One guarded update (the row lock on PostgreSQL): done only if this worker still holds it.
+        const r = await tx
           .updateTable('jobs')
           .set({
             status: 'succeeded',
@@ -216,8 +156,11 @@ function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'
             last_error: null,
           })
           .where('id', '=', id)
-          .execute();
-        await finishAttempt(tx, job, 'succeeded', null, now);
+          .where('status', '=', 'running')
+          .where('locked_by', '=', worker)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await finishAttempt(tx, id, 'succeeded', null, now);
         return true;
       });
     },
@@ -247,7 +190,7 @@ function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await finishAttempt(tx, job, dead ? 'dead' : 'failed', opts.error, now);
+        await finishAttempt(tx, id, dead ? 'dead' : 'failed', opts.error, now);
         return toJob(row);
       });
     },

@@ -3,6 +3,9 @@
  * the next one. Each caller still resolves only once its own write is durable, so nothing is
  * acknowledged early, but a burst of N webhooks or acks costs one transaction instead of N (SQLite
  * does ~1,500 single-write transactions a second on the 2-core machine, ~4,000 batched).
+ * Urgent writes (a dispatcher's acks: an ordered trigger's next send waits for its ack) do not queue
+ * behind a burst of webhooks: they get the next transaction to themselves, and a batch is capped,
+ * so one never waits for more than a short transaction.
  */
 import type { Repos, Store } from '../../store/types.ts';
 
@@ -14,18 +17,26 @@ type Op = {
 
 export class GroupCommit {
   private waiting: Op[] = [];
+  private urgent: Op[] = [];
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
-    /** Writes per transaction at most (a long batch holds the write lock longer). */
-    private readonly maxBatch = 500,
+    /** Writes per transaction at most (a long batch holds the write lock, and its callers, longer). */
+    private readonly maxBatch = 100,
   ) {}
 
-  /** Runs `fn` in a transaction shared with whatever else is waiting; resolves after the commit. */
-  run<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction shared with whatever else is waiting; resolves after the commit.
+   * `urgent`: in the next transaction, with the other urgent writes only.
+   */
+  run<T>(fn: (tx: Repos) => Promise<T>, opts: { urgent?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+      (opts.urgent ? this.urgent : this.waiting).push({
+        run: fn,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.running ??= this.drain();
     });
   }
@@ -38,8 +49,11 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     // Let the writes of this tick (a burst of requests, several dispatch loops) join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, this.maxBatch);
+    let urgentLast = false;
+    while (this.urgent.length || this.waiting.length) {
+      // Urgent first, but never twice in a row while others wait (no starving the webhooks).
+      urgentLast = this.urgent.length > 0 && (!urgentLast || !this.waiting.length);
+      const batch = (urgentLast ? this.urgent : this.waiting).splice(0, this.maxBatch);
       try {
         const results = await this.store.transaction(async (tx) => {
           const out: unknown[] = [];

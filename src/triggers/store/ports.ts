@@ -116,25 +116,34 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       ...(first !== undefined ? { firstAttemptAt: first } : {}),
     };
   };
-  const settle = (d: Delivery, fn: (tx: Repos) => Promise<unknown>) =>
-    commit.run(fn).finally(() => held.delete(d.handle));
+  // Urgent: a trigger's next send waits for these, not for the webhooks stored meanwhile.
+  const settle = <T>(ds: Delivery[], fn: (tx: Repos) => Promise<T>) =>
+    commit.run(fn, { urgent: true }).finally(() => ds.forEach((d) => held.delete(d.handle)));
 
   const queue: DeliveryQueue = {
-    async claim(trigger, limit) {
+    async claim(trigger, limit, { ordered }) {
+      const claim = { worker, leaseMs, limit };
       const jobs = await commit.run((tx) =>
-        tx.deliveries.claim<InboxEvent>({ worker, leaseMs, limit, triggers: [trigger] }),
+        ordered
+          ? tx.deliveries.claimRun<InboxEvent>({ ...claim, trigger })
+          : tx.deliveries.claim<InboxEvent>({ ...claim, triggers: [trigger] }),
       );
       return Promise.all(jobs.map(toDelivery));
     },
-    ack: async (d) => void (await settle(d, (tx) => tx.deliveries.ack(d.handle, worker))),
+    ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker)),
     retry: async (d, u) =>
-      void (await settle(d, (tx) =>
+      void (await settle([d], (tx) =>
         tx.deliveries.fail(d.handle, worker, { error: u.error, retryAt: u.notBefore }),
       )),
     dead: async (d, u) =>
-      void (await settle(d, (tx) => tx.deliveries.fail(d.handle, worker, { error: u.error, dead: true }))),
-    // A lease that ends now: claimable again at once, by us or anyone.
-    release: async (d) => void (await settle(d, (tx) => tx.jobs.extend(d.handle, worker, 0))),
+      void (await settle([d], (tx) => tx.deliveries.fail(d.handle, worker, { error: u.error, dead: true }))),
+    release: async (ds) =>
+      void (await settle(ds, (tx) =>
+        tx.deliveries.release(
+          ds.map((d) => d.handle),
+          worker,
+        ),
+      )),
     disable: (trigger, reason) =>
       commit.run((tx) => tx.kv.set(disabledKey(trigger), { reason, at: store.now() })),
   };

@@ -89,4 +89,29 @@ describe('http sink', () => {
     expect(outcome.kind).toBe('retry');
     expect(JSON.stringify(outcome)).not.toMatch(/pw|token/);
   });
+
+  it('sends once more on a new connection when a kept-open one was closed by the receiver as it was reused', async () => {
+    // Answers the first request of each connection, drops any later one unanswered.
+    const seen = new Map<object, number>();
+    const flaky = createServer((req, res) => {
+      const n = (seen.get(req.socket) ?? 0) + 1;
+      seen.set(req.socket, n);
+      if (n > 1) req.socket.destroy();
+      else req.resume().on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const sink = httpSink({
+      url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/`,
+      secret: SECRET,
+    });
+    try {
+      expect(await sink.send(message)).toEqual({ kind: 'ack' });
+      expect(await sink.send(message)).toEqual({ kind: 'ack' });
+      expect(seen.size).toBe(2); // the second went out again on a second connection
+    } finally {
+      await sink.close();
+      flaky.closeAllConnections();
+      flaky.close();
+    }
+  });
 });

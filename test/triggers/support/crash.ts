@@ -3,13 +3,13 @@
  * run by a real `trigger run` process that is killed with SIGKILL at random points while events
  * are being made, then a last runner that drains. Returns what the sink got and the queue order.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../../src/emulator/index.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { InboxEvent } from '../../../src/triggers/ports.ts';
-import { cli, readLines, spawnRunner, until, type Cli } from './processes.ts';
+import { builtCli, cli, readLines, spawnRunner, until, type Cli } from './processes.ts';
 
 export interface CrashOptions {
   events: number;
@@ -33,10 +33,13 @@ export interface CrashResult {
 export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   const log = o.log ?? (() => {});
   const started = Date.now();
+  // Started 20 or 50 times: the build starts in a fraction of tsx's time.
+  const build = await builtCli();
   const emulator = await startEmulator({ port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'trigger-crash-'));
   const c: Cli = {
     cwd: dir,
+    bin: build.bin,
     env: {
       STRIPE_API_KEY: 'sk_test_crash',
       STRIPE_API_BASE: emulator.url,
@@ -45,6 +48,11 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   };
   const out = join(dir, 'out.ndjson');
   try {
+    // An account has history: one event older than the trigger, so its walks anchor on it as they
+    // would on a real account (on an empty one, each poll first pages back to the oldest event,
+    // and short-lived runners spend their life there). It is before the start: never delivered.
+    await produce(emulator.url, 1, 'seed');
+    const [seed] = await eventsMade(emulator.url);
     const add = await cli(c, [
       'trigger',
       'add',
@@ -63,22 +71,32 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     try {
       // The first poll sets the checkpoint ("from now"): events made after it are the trigger's.
       let runner = spawnRunner(c);
-      await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
-      const made = produce(emulator.url, o.events);
-      const [lo, hi] = o.killAfter ?? [50, 900];
-      for (let k = 0; k < o.kills; k++) {
-        // Killed at a random point of its work (not of its start-up, which would test nothing).
-        await runner.started;
-        await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
-        runner.child.kill('SIGKILL');
+      try {
+        await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
+        const made = produce(emulator.url, o.events);
+        const [lo, hi] = o.killAfter ?? [50, 900];
+        for (let k = 0; k < o.kills; k++) {
+          // Killed at a random point of its work (not of its start-up, which would test nothing).
+          await runner.started;
+          await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
+          runner.child.kill('SIGKILL');
+          await runner.exited;
+          log(`kill ${k + 1}: ${new Set(readLines(out).map((l) => l.event_id)).size} delivered`);
+          runner = spawnRunner(c);
+        }
+        await made;
+        // The last runner drains what is left, at the trigger's default rate limit (100/s) at best.
+        const drainMs = Math.max(120_000, o.events * 40);
+        await until(() => new Set(readLines(out).map((l) => l.event_id)).size >= o.events, drainMs);
+      } catch (error) {
+        throw new Error(
+          `${(error as Error).message}; the last runner said:\n${runner.stderr().slice(-2000)}`,
+        );
+      } finally {
+        // Never left running, whatever failed.
+        runner.child.kill('SIGTERM');
         await runner.exited;
-        log(`kill ${k + 1}: ${new Set(readLines(out).map((l) => l.event_id)).size} delivered`);
-        runner = spawnRunner(c);
       }
-      await made;
-      await until(() => new Set(readLines(out).map((l) => l.event_id)).size >= o.events, 120_000);
-      runner.child.kill('SIGTERM');
-      await runner.exited;
       const queued: string[] = [];
       for (let after: number | undefined; ;) {
         const page = await store.deliveries.list<InboxEvent>('crash', { afterId: after, limit: 1000 });
@@ -90,7 +108,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
       return {
         received,
         queued,
-        made: await eventsMade(emulator.url),
+        made: (await eventsMade(emulator.url)).filter((id) => id !== seed),
         kills: o.kills,
         ms: Date.now() - started,
       };
@@ -99,11 +117,12 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     }
   } finally {
     await emulator.close();
+    rmSync(build.dir, { recursive: true, force: true });
   }
 }
 
 /** Makes `count` customers (each a customer.created event), a few requests at a time. */
-async function produce(base: string, count: number): Promise<void> {
+async function produce(base: string, count: number, tag = 'c'): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -114,7 +133,7 @@ async function produce(base: string, count: number): Promise<void> {
           authorization: 'Bearer sk_test_crash',
           'content-type': 'application/x-www-form-urlencoded',
         },
-        body: new URLSearchParams({ email: `c${i}@crash.test` }),
+        body: new URLSearchParams({ email: `${tag}${i}@crash.test` }),
       });
       // Spread the events over the kills rather than make them all before the first one.
       if (i % 50 === 0) await new Promise((r) => setTimeout(r, 100));

@@ -51,7 +51,10 @@ type Row = Delivery & {
   error?: string;
 };
 
-/** Claim semantics as the store has them: ordered claims only the head, a claimed row is skipped. */
+/**
+ * Claim semantics as the store has them: ordered claims the run of due rows at the head (none if
+ * the head is claimed or waits), a claimed row is skipped.
+ */
 export class MemoryQueue implements DeliveryQueue {
   readonly rows: Row[] = [];
   readonly disabled = new Map<string, string>();
@@ -76,7 +79,8 @@ export class MemoryQueue implements DeliveryQueue {
     const open = this.rows.filter((r) => r.trigger === trigger && r.state === 'pending');
     const now = this.clock();
     const due = open.filter((r) => !r.claimed && r.notBefore <= now);
-    const chosen = opts.ordered ? (open[0] && due[0] === open[0] ? [open[0]] : []) : due.slice(0, limit);
+    const end = open.findIndex((r, i) => i >= limit || r.claimed || r.notBefore > now);
+    const chosen = opts.ordered ? open.slice(0, end < 0 ? open.length : end) : due.slice(0, limit);
     for (const r of chosen) r.claimed = true;
     return chosen.map((r) => ({ ...r }));
   }
@@ -85,8 +89,9 @@ export class MemoryQueue implements DeliveryQueue {
     if (!row) throw new Error(`no delivery ${d.id}`);
     return row;
   }
-  async ack(d: Delivery): Promise<void> {
+  async ack(d: Delivery): Promise<boolean> {
     Object.assign(this.row(d), { state: 'acked', claimed: false });
+    return true;
   }
   async retry(
     d: Delivery,
@@ -97,8 +102,8 @@ export class MemoryQueue implements DeliveryQueue {
   async dead(d: Delivery, u: { attempts: number; error: string }): Promise<void> {
     Object.assign(this.row(d), u, { state: 'dead', claimed: false });
   }
-  async release(d: Delivery): Promise<void> {
-    this.row(d).claimed = false;
+  async release(ds: Delivery[]): Promise<void> {
+    for (const d of ds) this.row(d).claimed = false;
   }
   async disable(trigger: string, reason: string): Promise<void> {
     this.disabled.set(trigger, reason);
