@@ -5,6 +5,7 @@
  * node can have taken over. A node that dies stops renewing: another takes the lease within ttl.
  * While not holding it, the runner keeps trying (every ttl/3), so the work moves back when free.
  */
+import { sleepUnless } from '../lifecycle.ts';
 import type { Lease, Store } from '../store/index.ts';
 
 export interface LeaseContext {
@@ -44,17 +45,17 @@ export function runWithLease(
   const stopper = new AbortController();
   let lease: Lease | undefined;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      stopper.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  // A stop (or a lost lease) ends any wait at once, even one begun after it.
+  const sleep = (ms: number, signal: AbortSignal = stopper.signal) => sleepUnless(ms, signal);
 
   /** Renews at ttl/3 until lost; aborts `lost` then. Gives up ownership before the lease can expire. */
   async function keep(held: Lease, lost: AbortController): Promise<void> {
     let validUntil = Date.now() + ttlMs;
     while (!lost.signal.aborted && !stopper.signal.aborted) {
-      await sleep(Math.min(period, Math.max(0, validUntil - Date.now() - period)));
+      await sleep(
+        Math.min(period, Math.max(0, validUntil - Date.now() - period)),
+        AbortSignal.any([lost.signal, stopper.signal]),
+      );
       if (stopper.signal.aborted || lost.signal.aborted) return;
       try {
         const renewed = await store.leases.renew(name, nodeId, ttlMs);

@@ -5,6 +5,7 @@
  * share the one gateway, hence the connection's one rate budget.
  */
 import type { ConnectorContext } from '../context.ts';
+import { sleepUnless } from '../lifecycle.ts';
 import type { RetentionNotice } from '../triggers/sources/retention.ts';
 import { resolveAccounts } from './accounts.ts';
 import { backfill, type BackfillProgress } from './backfill.ts';
@@ -49,17 +50,6 @@ export interface SyncSummary {
   polls: number;
   applied: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export async function runSync(ctx: ConnectorContext, options: SyncOptions): Promise<SyncSummary> {
   const entities = resolveEntities(ctx.catalog, options.entities);
@@ -146,6 +136,6 @@ async function runAccount(
       }
     }
     if (options.once) return;
-    await sleep(options.pollIntervalMs ?? 2000, options.signal);
+    await sleepUnless(options.pollIntervalMs ?? 2000, options.signal);
   }
 }

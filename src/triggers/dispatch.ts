@@ -12,7 +12,7 @@ import { sinkMessage } from './message.ts';
 import type { Delivery, DeliveryQueue } from './ports.ts';
 import type { FieldMap } from './project.ts';
 import { TokenBucket } from './rate.ts';
-import { sleepUnless } from './sleep.ts';
+import { sleepUnless } from '../lifecycle.ts';
 import type { Sink } from './sinks/types.ts';
 
 export interface DispatchTrigger extends RetryPolicy {

@@ -7,7 +7,7 @@ import type { ConnectorContext } from '../context.ts';
 import type { Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
 import type { TriggerDefinition } from './definition.ts';
-import { sleepUnless } from './sleep.ts';
+import { sleepUnless } from '../lifecycle.ts';
 import { pollEvents } from './sources/events.ts';
 import { pollObjects } from './sources/objects.ts';
 import type { StorePorts } from './store/ports.ts';

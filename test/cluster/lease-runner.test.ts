@@ -58,6 +58,19 @@ describe('runWithLease', () => {
     await store.close();
   });
 
+  it('hands over as soon as the work ends by itself, not after the next renewal is due', async () => {
+    const store = await fresh();
+    let done = 0;
+    const a = runWithLease(store, 'source:y', 'a', 3000, async () => void (done = Date.now()), {
+      retryMs: 10_000,
+    });
+    await sleep(300); // the renewal period is 1 s: a hand-over that waited for it would not be here yet
+    expect(done).toBeGreaterThan(0);
+    expect(await store.leases.acquire('source:y', 'b', 3000)).toMatchObject({ holder: 'b' });
+    await a.stop();
+    await store.close();
+  });
+
   it('aborts the work when a renewal says the lease is gone (fenced by epoch)', async () => {
     const store = await fresh();
     let stolen = false;

@@ -14,7 +14,7 @@ import { createGateway } from '../../src/gateway/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { pollService, sourceLease } from '../../src/triggers/run-sources.ts';
 import { TriggerService } from '../../src/triggers/service.ts';
-import { sleepUnless } from '../../src/triggers/sleep.ts';
+import { sleepUnless } from '../../src/lifecycle.ts';
 import { storePorts } from '../../src/triggers/store/ports.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
