@@ -62,7 +62,12 @@ async function pollOnce(
   signal: AbortSignal,
 ): Promise<number> {
   const { inbox, checkpoints, atomic } = opts.ports;
-  const common = { inbox, checkpoints, atomic, trigger: t.name, signal };
+  // A trigger's first poll begins when it was added, not when a runner first got to it.
+  const startAt = async () => {
+    const row = await opts.store.triggers.get(t.name);
+    return row && Math.floor(row.createdAt / 1000);
+  };
+  const common = { inbox, checkpoints, atomic, trigger: t.name, signal, startAt };
   if (t.source === 'objects')
     return (await pollObjects({ ...common, ctx: opts.ctx, entity: t.entity as string })).inserted;
   const result = await pollEvents({

@@ -1,8 +1,8 @@
 /**
  * The Done-when journey with real processes: the emulator, `trigger add new-customers --preset
  * customer-added --sink file:out.ndjson --interval 1s`, `trigger run`; each new customer once as
- * an NDJSON line with the seed's fields; kill -9 and a restart lose nothing; `trigger status
- * --json` shows the checkpoint and counts; the data dir is chosen by STRIPE_CONNECTOR_DATA/--data-dir.
+ * an NDJSON line with the seed's fields (one made between the add and the run included); kill -9
+ * and a restart lose nothing; `trigger status --json` shows the checkpoint and counts; the data dir is chosen by STRIPE_CONNECTOR_DATA/--data-dir.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,13 +54,11 @@ describe('trigger journey (real processes)', () => {
     expect(add.stdout).toContain('trigger new-customers saved');
     const out = join(c.cwd, 'out.ndjson');
 
+    // Made after the add but before any runner: the trigger begins when it was added.
+    const ids = [await customer('a@x.test', -1)];
     let runner = spawnRunner(c);
     await runner.started;
-    const ids = [
-      await customer('a@x.test', -1),
-      await customer('b@x.test', 0),
-      await customer('c@x.test', 250),
-    ];
+    ids.push(await customer('b@x.test', 0), await customer('c@x.test', 250));
     await until(() => readLines(out).length >= 3);
     runner.child.kill('SIGKILL');
     await runner.exited;

@@ -43,6 +43,8 @@ export interface EventsPoller {
   batchSize?: number;
   /** Seconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** When the trigger was added (epoch s): where a first poll begins. Read only then. */
+  startAt?: () => Promise<number | undefined>;
   onNotice?: (notice: RetentionNotice) => void;
   signal?: AbortSignal;
 }
@@ -62,10 +64,8 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
   const filters = eventFilters(p.types);
   let cp = await p.checkpoints.get<EventsCheckpoint>(p.trigger);
   if (!cp) {
-    // Start from now, and remember it at once: a crash before the first event must not move it.
-    const existing = await overlap(p, filters, { start: now, created: now }, 0);
-    const ids = existing.map((e) => e.id);
-    cp = { created: now, ids, anchors: {}, polledAt: now, start: now, startIds: ids };
+    cp = await firstCheckpoint(p, filters, now);
+    // Remembered at once: a crash before the first event must not move the start.
     await p.checkpoints.set(p.trigger, cp);
   }
   const notice = retentionNotice(p.trigger, cp.polledAt, now);
@@ -112,6 +112,27 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
   state.cp = { ...state.cp, polledAt: now };
   await p.checkpoints.set(p.trigger, state.cp);
   return { listed: state.listed, inserted: state.inserted, checkpoint: state.cp, ...(lost ? { lost } : {}) };
+}
+
+/**
+ * Where a trigger begins: when it was added (`startAt`), so what was made between `trigger add` and
+ * the first poll is new to it — events of that second too, which may include a few made just
+ * before the add (a duplicate-free "added" cannot tell them apart; missing one would be worse).
+ * Past Stripe's retention, from the oldest event still kept. Without `startAt`, from now, where
+ * this second's events count as existing.
+ */
+async function firstCheckpoint(
+  p: EventsPoller,
+  filters: EventFilter[],
+  now: number,
+): Promise<EventsCheckpoint> {
+  const added = await p.startAt?.();
+  if (added !== undefined && added <= now) {
+    const start = Math.max(added, now - EVENT_RETENTION_S);
+    return { created: start, ids: [], anchors: {}, polledAt: now, start, startIds: [] };
+  }
+  const ids = (await overlap(p, filters, { start: now, created: now }, 0)).map((e) => e.id);
+  return { created: now, ids, anchors: {}, polledAt: now, start: now, startIds: ids };
 }
 
 /** The events of the last `overlapSeconds` up to the checkpoint, oldest first (a short window). */

@@ -32,6 +32,8 @@ export interface ObjectsPoller {
   stripeAccount?: string;
   batchSize?: number;
   now?: () => number;
+  /** When the trigger was added (epoch s): where a first poll begins. Read only then. */
+  startAt?: () => Promise<number | undefined>;
   signal?: AbortSignal;
 }
 
@@ -56,9 +58,14 @@ export async function pollObjects(
   const walk = { path, stripeAccount: p.stripeAccount, signal: p.signal };
   let cp = await p.checkpoints.get<ObjectsCheckpoint>(p.trigger);
   if (!cp) {
-    // From now: what already exists in this second is not "added" either.
     const now = (p.now ?? (() => Math.floor(Date.now() / 1000)))();
-    cp = { created: now, ids: (await readWindow(p.ctx.gateway, walk, now, now)).map((o) => o.id) };
+    const added = await p.startAt?.();
+    // From when the trigger was added (objects of that second included), as the events poller
+    // does; without that time from now, where what already exists in this second is not "added".
+    cp =
+      added !== undefined && added <= now
+        ? { created: added, ids: [] }
+        : { created: now, ids: (await readWindow(p.ctx.gateway, walk, now, now)).map((o) => o.id) };
     await p.checkpoints.set(p.trigger, cp);
   }
   const state = { listed: 0, inserted: 0, cp };

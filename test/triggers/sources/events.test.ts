@@ -86,6 +86,20 @@ describe('events poller', () => {
     expect(p.inbox.ids('fresh')).toEqual(later.map((e) => e.id));
   });
 
+  it('begins when the trigger was added: events made before its first poll are delivered, older ones not', async () => {
+    const added = range();
+    loadEvents(env.emulator, [{ type: 'payout.paid', created: added - 1 }]);
+    const since = loadEvents(env.emulator, [
+      { type: 'payout.paid', created: added },
+      { type: 'payout.paid', created: added + 30 },
+    ]);
+    const p = poller('added-earlier', ['payout.paid'], added + 90, { startAt: async () => added });
+    await p.poll();
+    expect(p.inbox.ids('added-earlier')).toEqual(since.map((e) => e.id));
+    await p.poll();
+    expect(p.inbox.ids('added-earlier')).toHaveLength(2);
+  });
+
   it('splits more than 20 types into several walks and merges them in created order', async () => {
     const t0 = range();
     const types = Array.from({ length: 45 }, (_, i) =>

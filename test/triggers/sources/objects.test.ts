@@ -6,10 +6,12 @@ import { MemoryCheckpoints, MemoryInbox } from '../support/memory.ts';
 const env = useEmulator();
 const t0 = Math.floor(Date.now() / 1000) - 5000;
 
-function poller(trigger: string, entity: string, at: number) {
+function poller(trigger: string, entity: string, at: number, addedAt?: number) {
   const inbox = new MemoryInbox();
   const checkpoints = new MemoryCheckpoints();
-  const poll = () => pollObjects({ ctx: env.ctx, inbox, checkpoints, trigger, entity, now: () => at });
+  const startAt = addedAt === undefined ? undefined : async () => addedAt;
+  const poll = () =>
+    pollObjects({ ctx: env.ctx, inbox, checkpoints, trigger, entity, now: () => at, startAt });
   return { inbox, poll };
 }
 
@@ -40,6 +42,14 @@ describe('object poller', () => {
     const more = load('charge', [t0 + 80, t0 + 80, t0 + 81]);
     expect((await p.poll()).inserted).toBe(3);
     expect(p.inbox.ids('charges')).toEqual([...ids, ...more]);
+  });
+
+  it('begins when the trigger was added: objects made before its first poll are new, older ones not', async () => {
+    const added = t0 + 5000;
+    const ids = load('charge', [added - 1, added, added + 30]);
+    const p = poller('late-start', 'Charge', added + 60, added);
+    await p.poll();
+    expect(p.inbox.ids('late-start')).toEqual(ids.slice(1));
   });
 
   it('when the last object seen is deleted, walks from its second and drops the ids already seen there', async () => {
