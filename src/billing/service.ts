@@ -44,7 +44,8 @@ import {
   type JobView,
   type QueueStatus,
 } from './views.ts';
-import { BillingWorker, sleep, type WorkerEvent } from './worker.ts';
+import { sleepUnless } from '../lifecycle.ts';
+import { BillingWorker, type WorkerEvent } from './worker.ts';
 
 export interface BillingServiceOptions {
   store: Store;
@@ -277,7 +278,7 @@ export class BillingService {
       if (ran) continue;
       blockedBy = await this.blocker(jobs);
       if (blockedBy) break;
-      await sleep(this.options.idleMs ?? 200, opts.signal);
+      await sleepUnless(this.options.idleMs ?? 200, opts.signal);
     }
     const views = jobs.map(viewJob);
     return {

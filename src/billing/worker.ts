@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { toConnectorError } from '../errors.ts';
 import { redact } from '../connection/redact.ts';
-import type { Service } from '../lifecycle.ts';
+import { sleepUnless, type Service } from '../lifecycle.ts';
 import type { Job, Store } from '../store/index.ts';
 import type { GatewayPool } from './gateways.ts';
 import { runJob, type BillingJobPayload } from './jobs.ts';
@@ -69,7 +69,7 @@ export class BillingWorker implements Service {
         // The store is unreachable for a moment: wait and try again rather than die.
         this.opts.onEvent?.({ kind: 'error', error: redact(toConnectorError(error).message) });
       }
-      if (!ran) await sleep(this.idleMs, signal);
+      if (!ran) await sleepUnless(this.idleMs, signal);
     }
   }
 
@@ -116,17 +116,4 @@ export class BillingWorker implements Service {
       onEvent?.({ kind: 'succeeded', job, result });
     else onEvent?.({ kind: 'lost', job });
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
