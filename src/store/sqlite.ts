@@ -42,12 +42,30 @@ function reusingStatements(database: Database.Database, keep = 256) {
   };
 }
 
+/**
+ * Switching to WAL needs the database to itself for a moment, and SQLite answers SQLITE_BUSY at
+ * once there instead of calling the busy handler: several processes opening one data directory
+ * together (a runner, the server, a CLI command) would fail. Tried again until the busy timeout.
+ */
+async function useWal(database: Database.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 export async function openSqliteStore(opts: SqliteOptions): Promise<Store> {
   let database: Database.Database;
   try {
     database = new Database(opts.file);
     database.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
-    database.pragma('journal_mode = WAL');
+    await useWal(database, opts.busyTimeoutMs ?? 10_000);
     database.pragma('synchronous = NORMAL');
   } catch (err) {
     throw new ConnectorError(
