@@ -51,8 +51,11 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     // An account has history: one event older than the trigger, so its walks anchor on it as they
     // would on a real account (on an empty one, each poll first pages back to the oldest event,
     // and short-lived runners spend their life there). It is before the start: never delivered.
+    // A trigger begins at the second it was added (events of that second are its own), so the
+    // add waits for the next second.
     await produce(emulator.url, 1, 'seed');
     const [seed] = await eventsMade(emulator.url);
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
     const add = await cli(c, [
       'trigger',
       'add',
@@ -69,7 +72,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
     if (add.code) throw new Error(add.stderr);
     const store = await openStore({ dataDir: join(dir, 'data') });
     try {
-      // The first poll sets the checkpoint ("from now"): events made after it are the trigger's.
+      // The first poll sets the checkpoint (from the add): events made after it are the trigger's.
       let runner = spawnRunner(c);
       try {
         await until(async () => Boolean(await store.checkpoints.get('crash', 'poll')), 30_000);
