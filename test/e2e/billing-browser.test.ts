@@ -10,7 +10,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeProblems, chromiumAvailable, launchChromium, screenshot } from '../support/browser.ts';
+import {
+  axeProblems,
+  chromiumAvailable,
+  consolePage,
+  launchChromium,
+  screenshot,
+} from '../support/browser.ts';
 import { BillingService, type WorkerEvent } from '../../src/billing/index.ts';
 import { consolePlugin } from '../../src/console/index.ts';
 import { billingRunner } from '../../src/server/billing-runner.ts';
@@ -66,9 +72,7 @@ describe.skipIf(!hasChromium)('the billing dashboard in Chromium', () => {
     });
     token = (await issueToken(server.ports.tokens, { scopes: ['admin'], label: 'console' })).token;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(20_000);
+    page = await consolePage(browser, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

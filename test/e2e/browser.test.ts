@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeProblems, chromiumAvailable, launchChromium, screenshot } from '../support/browser.ts';
+import {
+  axeProblems,
+  chromiumAvailable,
+  consolePage,
+  launchChromium,
+  screenshot,
+} from '../support/browser.ts';
 import { consolePlugin } from '../../src/console/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { issueToken, startServer, type RunningServer } from '../../src/server/index.ts';
@@ -48,10 +54,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     });
     token = (await issueToken(server.ports.tokens, { scopes: ['admin'], label: 'console' })).token;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Generous for a loaded CI machine; a passing run takes a fraction of it.
-    page.setDefaultTimeout(20_000);
+    page = await consolePage(browser, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

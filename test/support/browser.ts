@@ -33,6 +33,14 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
 
+/** A console-sized page (1280×800) whose script errors land in `errors`, with waits long enough for a loaded CI machine. */
+export async function consolePage(browser: Browser, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
 /** A full-page screenshot at .tmp/NAME.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });

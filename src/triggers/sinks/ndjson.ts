@@ -22,6 +22,14 @@ function serial(write: (line: string) => Promise<void>): (line: string) => Promi
   };
 }
 
+/** A write that failed: tried again later, the cause named by its errno code. */
+function writeFailed(what: string, error: unknown): SinkOutcome {
+  return {
+    kind: 'retry',
+    error: `${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+  };
+}
+
 function lineSink(write: (line: string) => Promise<void>, what: string, close: () => Promise<void>): Sink {
   const append = serial(write);
   return {
@@ -30,10 +38,7 @@ function lineSink(write: (line: string) => Promise<void>, what: string, close: (
         await append(`${JSON.stringify(message)}\n`);
         return { kind: 'ack' };
       } catch (error) {
-        return {
-          kind: 'retry',
-          error: `${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        };
+        return writeFailed(what, error);
       }
     },
     close,
@@ -74,10 +79,7 @@ export function fileSink(path: string): Sink {
       try {
         await file();
       } catch (error) {
-        return {
-          kind: 'retry',
-          error: `file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        };
+        return writeFailed(`file ${path}`, error);
       }
       if (written.delete(message.id)) return { kind: 'ack' };
       written.clear();
