@@ -1,11 +1,14 @@
 /**
  * The emulator's own control routes, outside Stripe's /v1 space, for tests and demos:
  *
- *   POST /_emulator/events   JSON {"type": "order.created", "object"?: {...}, "account"?: "acct_..."}
+ *   POST /_emulator/events   JSON {"type": "order.created", "object"?: {...}, "account"?: "acct_...",
+ *                                  "count"?: 1..1000}
  *     Authorization: Bearer <secret key>  (the key's mode picks test or live data)
  *     → 200 the event as /v1/events shows it; stored there and delivered, signed, to the webhook
  *       endpoints that want it (with `account`: the platform's connect endpoints). 400 for a type
  *       Stripe does not have. Like the Stripe CLI's `trigger`, for events nothing else makes.
+ *       With `count`: that many events, each of its own new object, answered as a list (load tests
+ *       offer thousands of events a second without a request per event).
  */
 import type http from 'node:http';
 import { authenticate } from './auth.ts';
@@ -38,13 +41,20 @@ export function controlRoutes(engine: Engine, accounts?: Record<string, string>)
           'parameter_invalid_enum',
           'type',
         );
-      const event = engine.emitEvent(
-        { livemode, account: input.account, owner: accounts?.[key] },
-        input.type,
-        objectFor(engine, input, livemode),
-        requestId,
-      );
-      send(res, 200, engine.render(event), { 'Request-Id': requestId });
+      const emit = () =>
+        engine.render(
+          engine.emitEvent(
+            { livemode, account: input.account, owner: accounts?.[key] },
+            input.type,
+            objectFor(engine, input, livemode),
+            requestId,
+          ),
+        );
+      const body =
+        input.count === undefined
+          ? emit()
+          : { object: 'list', data: Array.from({ length: input.count }, emit), has_more: false };
+      send(res, 200, body, { 'Request-Id': requestId });
     } catch (error) {
       const e = error instanceof StripeError ? error : invalid(String((error as Error).message));
       send(res, e.status, e.body(requestId, false), { 'Request-Id': requestId });
@@ -57,7 +67,10 @@ interface TriggerInput {
   type: string;
   object?: Obj;
   account?: string;
+  count?: number;
 }
+
+export const MAX_EMIT_COUNT = 1000;
 
 function parseInput(text: string): TriggerInput {
   let value: unknown;
@@ -76,16 +89,30 @@ function parseInput(text: string): TriggerInput {
     throw invalid('object must be a JSON object.', 'parameter_invalid_object', 'object');
   if (v.account !== undefined && (typeof v.account !== 'string' || !/^acct_\w+$/.test(v.account)))
     throw invalid('account must be an account id (acct_...).', 'parameter_invalid_string', 'account');
-  return { type: v.type, object: v.object as Obj | undefined, account: v.account as string | undefined };
+  if (
+    v.count !== undefined &&
+    (!Number.isInteger(v.count) || (v.count as number) < 1 || (v.count as number) > MAX_EMIT_COUNT)
+  )
+    throw invalid(
+      `count must be a whole number from 1 to ${MAX_EMIT_COUNT}.`,
+      'parameter_invalid_integer',
+      'count',
+    );
+  return {
+    type: v.type,
+    object: v.object as Obj | undefined,
+    account: v.account as string | undefined,
+    count: v.count as number | undefined,
+  };
 }
 
-/**
- * The event's object: the resource the type names (longest event prefix: `customer.subscription.*`
- * is a subscription), shaped by its schema, with the caller's fields over it. Types of resources
- * the API no longer has (`order.*`) get a minimal object of that name.
- */
-function objectFor(engine: Engine, input: TriggerInput, livemode: boolean): Obj {
-  const name = input.type.slice(0, input.type.lastIndexOf('.'));
+const resourceIds = new WeakMap<Engine, Map<string, string | undefined>>();
+
+/** The resource an event name is of: the longest event prefix it starts with (once per name). */
+function resourceOf(engine: Engine, name: string): string | undefined {
+  let known = resourceIds.get(engine);
+  if (!known) resourceIds.set(engine, (known = new Map()));
+  if (known.has(name)) return known.get(name);
   let resourceId: string | undefined;
   for (const id of Object.keys(engine.catalog.raw.resources)) {
     const prefix = eventPrefix(id);
@@ -95,6 +122,18 @@ function objectFor(engine: Engine, input: TriggerInput, livemode: boolean): Obj 
     )
       resourceId = id;
   }
+  known.set(name, resourceId);
+  return resourceId;
+}
+
+/**
+ * The event's object: the resource the type names (longest event prefix: `customer.subscription.*`
+ * is a subscription), shaped by its schema, with the caller's fields over it. Types of resources
+ * the API no longer has (`order.*`) get a minimal object of that name.
+ */
+function objectFor(engine: Engine, input: TriggerInput, livemode: boolean): Obj {
+  const name = input.type.slice(0, input.type.lastIndexOf('.'));
+  const resourceId = resourceOf(engine, name);
   const now = Math.floor(Date.now() / 1000);
   const base: Obj = resourceId
     ? { ...engine.shapes.template(resourceId), object: resourceId, id: engine.newId(resourceId, livemode) }

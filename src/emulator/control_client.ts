@@ -4,6 +4,8 @@ export interface TriggerRequest {
   type: string;
   object?: Record<string, unknown>;
   account?: string;
+  /** That many events, each of its own new object; the answer is then a list of them. */
+  count?: number;
 }
 
 /** Why a trigger failed: the emulator refused it (`status`), or nothing answered (`status` 0). */

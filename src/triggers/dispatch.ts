@@ -100,22 +100,34 @@ export class Dispatcher {
     await Promise.all(inflight.values());
   }
 
-  /** Claims the run at the head of the queue and sends it in order; false when the trigger got disabled. */
+  /**
+   * Claims the run at the head of the queue and sends it in order; false when the trigger got
+   * disabled. A delivery goes once the one before it was acknowledged by the sink; the ack's
+   * write is not waited for (it commits with the next ones): a crash before it commits sends the
+   * acknowledged ones again, in order, under the same ids, as any crash between a sink's 2xx and
+   * its record does. The run ends with all its writes stored.
+   */
   private async orderedStep(t: DispatchTrigger, bucket: TokenBucket): Promise<boolean> {
     const length = Math.min(this.opts.runLength ?? 50, Math.max(1, Math.floor(t.rateLimit)));
     const run = await this.opts.queue.claim(t.name, length, { ordered: true });
     if (!run.length) return this.idle(t.name);
-    for (const [i, d] of run.entries()) {
-      await this.take(bucket, t.sinkKey);
-      // Stopping: this one and the rest go back unsent.
-      const next = this.stopping.signal.aborted ? undefined : await this.attempt(t, d);
-      if (next === 'next') continue;
-      // Not done with (or not sent): what is behind it waits, unclaimed, for its turn.
-      const rest = run.slice(next === undefined ? i : i + 1);
-      if (rest.length) await this.opts.queue.release(rest);
-      return next !== 'disabled';
+    const acks: Promise<boolean>[] = [];
+    try {
+      for (const [i, d] of run.entries()) {
+        await this.take(bucket, t.sinkKey);
+        // Stopping: this one and the rest go back unsent.
+        const next = this.stopping.signal.aborted ? undefined : await this.attempt(t, d, acks);
+        if (next === 'next') continue;
+        // Not done with (or not sent): what is behind it waits, unclaimed, for its turn.
+        const rest = run.slice(next === undefined ? i : i + 1);
+        if (rest.length) await this.opts.queue.release(rest);
+        return next !== 'disabled';
+      }
+      return true;
+    } finally {
+      // An ack not stored (claim lost, store down) was told by its notice; the run is over either way.
+      await Promise.all(acks);
     }
-    return true;
   }
 
   /** Claims what is due (within the bound) and starts it, then waits for a send to settle or for work. */
@@ -124,8 +136,12 @@ export class Dispatcher {
     bucket: TokenBucket,
     inflight: Map<string, Promise<Next>>,
   ): Promise<boolean> {
+    // Claims in batches of a quarter of the bound (one claim per freed slot would be a store
+    // transaction per delivery), or whatever is free when nothing is in flight.
+    const batch = Math.max(1, Math.floor(t.concurrency / 4));
+    if (inflight.size > t.concurrency - batch) return (await Promise.race(inflight.values())) !== 'disabled';
     const free = t.concurrency - inflight.size;
-    const claimed = free > 0 ? await this.opts.queue.claim(t.name, free, { ordered: false }) : [];
+    const claimed = await this.opts.queue.claim(t.name, free, { ordered: false });
     for (const [i, d] of claimed.entries()) {
       await this.take(bucket, t.sinkKey);
       if (this.stopping.signal.aborted) {
@@ -139,7 +155,7 @@ export class Dispatcher {
         sent.finally(() => inflight.delete(d.id)),
       );
     }
-    if (inflight.size < t.concurrency && claimed.length) return true;
+    if (claimed.length) return true;
     if (inflight.size) return (await Promise.race(inflight.values())) !== 'disabled';
     return this.idle(t.name);
   }
@@ -172,11 +188,11 @@ export class Dispatcher {
   /**
    * One send and its result stored. `next`: done with it (acked, or dead-lettered), the one behind
    * may go; `hold`: it stays pending (a retry, a claim lost, a result not stored); `disabled`: the
-   * sink is gone.
+   * sink is gone. With `acks`, an ack's write is added there instead of waited for.
    */
-  private async attempt(t: DispatchTrigger, d: Delivery): Promise<Next> {
+  private async attempt(t: DispatchTrigger, d: Delivery, acks?: Promise<boolean>[]): Promise<Next> {
     try {
-      return await this.sendAndStore(t, d);
+      return await this.sendAndStore(t, d, acks);
     } catch (error) {
       // The result could not be stored: the claim runs out and the delivery is sent again.
       this.notifyStoreError(t, error as Error);
@@ -184,7 +200,7 @@ export class Dispatcher {
     }
   }
 
-  private async sendAndStore(t: DispatchTrigger, d: Delivery): Promise<Next> {
+  private async sendAndStore(t: DispatchTrigger, d: Delivery, acks?: Promise<boolean>[]): Promise<Next> {
     const first = d.firstAttemptAt ?? this.clock();
     const attempts = d.attempts + 1;
     const outcome = await t.sink.send(sinkMessage(d, t.fields)).catch((error: Error) => ({
@@ -195,10 +211,24 @@ export class Dispatcher {
     const decision = decide(outcome, attempts, first, now, t);
     const notice = { trigger: t.name, delivery: d.id, attempts };
     switch (decision.kind) {
-      case 'ack':
-        if (!(await this.opts.queue.ack(d, now))) return 'hold'; // another dispatcher has it now
-        this.opts.onNotice?.({ kind: 'delivered', ...notice });
-        return 'next';
+      case 'ack': {
+        const stored = this.opts.queue.ack(d, now).then(
+          (acked) => {
+            // Not acked: another dispatcher has it now.
+            if (acked) this.opts.onNotice?.({ kind: 'delivered', ...notice });
+            return acked;
+          },
+          (error: Error) => {
+            this.notifyStoreError(t, error);
+            return false;
+          },
+        );
+        if (acks) {
+          acks.push(stored);
+          return 'next';
+        }
+        return (await stored) ? 'next' : 'hold';
+      }
       case 'retry':
         await this.opts.queue.retry(d, {
           attempts,

@@ -107,6 +107,43 @@ describe('dispatcher', () => {
     expect(state.maxInflight).toBe(4);
   });
 
+  it('ordered: the next send goes once the sink acknowledged, not once the ack is stored; a run ends stored', async () => {
+    const queue = await queueWith('t', 10);
+    const writes: Array<() => void> = [];
+    const ack = queue.ack.bind(queue);
+    // Ack writes that take their time, as a commit behind a burst of webhooks does.
+    queue.ack = (d) => new Promise((resolve) => writes.push(() => void ack(d).then(resolve)));
+    const { sink, got, state } = scriptedSink(() => ({ kind: 'ack' }));
+    const acked: string[] = [];
+    const d = new Dispatcher({ queue, onNotice: (n) => n.kind === 'delivered' && acked.push(n.delivery) });
+    d.run(trigger(sink));
+    await until(() => got.length === 10);
+    // All ten sent, one at a time, while not one ack had been stored.
+    expect([state.maxInflight, queue.count('acked'), writes.length]).toEqual([1, 0, 10]);
+    const stopping = d.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    writes.forEach((w) => w());
+    await stopping;
+    expect(queue.count('acked')).toBe(10);
+    expect(acked).toEqual(queue.rows.map((r) => r.id));
+  });
+
+  it('parallel: claims in batches of a quarter of the bound, not one claim per freed slot', async () => {
+    const queue = await queueWith('t', 64);
+    let claims = 0;
+    const claim = queue.claim.bind(queue);
+    queue.claim = (...args) => (claims++, claim(...args));
+    const { sink, state } = scriptedSink(() => ({ kind: 'ack' }), 3);
+    const d = new Dispatcher({ queue });
+    d.run(trigger(sink, { mode: 'parallel', concurrency: 8 }));
+    await until(() => queue.count('acked') === 64);
+    await d.stop();
+    expect(state.maxInflight).toBe(8);
+    // 8 at first, then at least 2 at a time (1 + 56 / 2 claims), and one finding nothing per send
+    // settling at the end; one claim per freed slot would be 57 + 8.
+    expect(claims).toBeLessThanOrEqual(1 + 28 + 8);
+  });
+
   it('dead-letters after N attempts and moves on to the next delivery', async () => {
     const queue = await queueWith('t', 3);
     const { sink } = scriptedSink((m) =>

@@ -82,6 +82,31 @@ export function triggersSuite() {
     expect([route.status, (await route.json()).error.type]).toEqual([404, 'invalid_request_error']);
   });
 
+  it('emits a batch with `count`: each event of its own object, every one delivered; a bad count is refused', async () => {
+    const hook = await receiver();
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: hook.url,
+      enabled_events: ['customer.created'],
+    });
+    const batch = await triggerEvent(em.url, {
+      type: 'customer.created',
+      object: { metadata: { batch: 'b1' } },
+      count: 5,
+    });
+    expect(batch.object).toBe('list');
+    expect(batch.data).toHaveLength(5);
+    expect(new Set(batch.data.map((e: any) => e.data.object.id)).size).toBe(5);
+    expect(batch.data.every((e: any) => e.data.object.metadata.batch === 'b1')).toBe(true);
+    await settle();
+    hook.close();
+    await stripe.webhookEndpoints.del(endpoint.id);
+    expect(hook.received.map((r) => r.event.id).sort()).toEqual(batch.data.map((e: any) => e.id).sort());
+    for (const count of [0, 1001, 2.5, '3'])
+      await expect(
+        triggerEvent(em.url, { type: 'customer.created', count: count as number }),
+      ).rejects.toThrow(/count must be a whole number from 1 to 1000/);
+  });
+
   it("Connect: a connected account's events go only to connect endpoints, with `account`; lists are scoped", async () => {
     const connectHook = await receiver();
     const platformHook = await receiver();

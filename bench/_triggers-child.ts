@@ -1,0 +1,161 @@
+/**
+ * The processes of bench/triggers.ts, each on its own event loop as deployed (the emulator is a
+ * third): `sink SECRET` is the HTTP sink on loopback, verifying every delivery's Standard Webhooks
+ * signature and noting, per delivery id, the time from the producer's stamp (`metadata.sent_at`,
+ * ms since the epoch) to its arrival; `runner MODE EMULATOR SINK` is what is measured: MODE
+ * `ordered` or `parallel` is the trigger runner (webhook listener → store → dispatcher → sink),
+ * `pass` the baseline (the same listener handing each verified event straight to the sink, no
+ * store). Each prints one JSON line when ready and answers the parent over IPC.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { loadCatalog } from '../src/catalog/index.ts';
+import { createGateway } from '../src/gateway/index.ts';
+import { runUntilSignal } from '../src/lifecycle.ts';
+import { openStore } from '../src/store/index.ts';
+import { deliveryId } from '../src/triggers/delivery-id.ts';
+import { sinkMessage } from '../src/triggers/message.ts';
+import { triggerServices } from '../src/triggers/runner.ts';
+import { TriggerService } from '../src/triggers/service.ts';
+import { httpSink } from '../src/triggers/sinks/http.ts';
+import { listenWebhooks } from '../src/triggers/sources/listener.ts';
+
+export const BENCH_KEY = 'sk_test_bench';
+export const now = () => performance.timeOrigin + performance.now();
+
+const [role, ...args] = process.argv.slice(2);
+const reply = (message: unknown) => process.send?.(message);
+
+async function sink(secret: string) {
+  const verifier = new Webhook(secret);
+  let latencies = new Map<string, number>();
+  let last = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = now();
+      const msg = verifier.verify(
+        Buffer.concat(chunks).toString(),
+        req.headers as Record<string, string>,
+      ) as {
+        id: string;
+        data: { metadata?: { sent_at?: string } };
+      };
+      if (!latencies.has(msg.id)) latencies.set(msg.id, at - Number(msg.data.metadata?.sent_at));
+      last = at;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'exit') process.exit(0);
+    if (m.cmd === 'count') reply({ count: latencies.size });
+    if (m.cmd === 'report') {
+      reply({ count: latencies.size, last, latencies: [...latencies.values()] });
+      latencies = new Map();
+    }
+  });
+  reply({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+}
+
+async function api(base: string, method: string, path: string, params: Record<string, string> = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: method === 'GET' ? undefined : new URLSearchParams(params),
+  });
+  return (await res.json()) as Record<string, any>;
+}
+
+async function passThrough(base: string, sinkUrl: string, secret: string) {
+  const sink = httpSink({ url: sinkUrl, secret });
+  let endpointSecret = '';
+  const listener = await listenWebhooks({
+    secrets: () => [endpointSecret],
+    route: () => ['bench'],
+    inbox: {
+      put: async (trigger, events) => {
+        for (const event of events) {
+          const d = { id: deliveryId(trigger, event.id), handle: 0, trigger, seq: 0, event, attempts: 0 };
+          // Sent until acknowledged, so the baseline loses nothing either (a few tries at most).
+          for (let i = 0; i < 5 && (await sink.send(sinkMessage(d))).kind !== 'ack'; i++);
+        }
+        return { inserted: events.map((e) => e.id) };
+      },
+    },
+  });
+  const endpoint = await api(base, 'POST', '/v1/webhook_endpoints', {
+    url: listener.url,
+    'enabled_events[]': 'customer.created',
+  });
+  endpointSecret = endpoint.secret;
+  return async () => {
+    await api(base, 'DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    await listener.close();
+    await sink.close();
+  };
+}
+
+async function durable(mode: 'ordered' | 'parallel', base: string, sinkUrl: string, secret: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-triggers-'));
+  const store = await openStore({ dataDir: dir });
+  const catalog = loadCatalog();
+  const gateway = createGateway({ apiKey: BENCH_KEY, baseUrl: base, apiVersion: catalog.apiVersion });
+  await new TriggerService(store, catalog).add({
+    name: 'bench',
+    source: 'webhook',
+    events: ['customer.created'],
+    interval: '1h',
+    sink: sinkUrl,
+    sinkSecret: 'env:BENCH_SINK_SECRET',
+    rateLimit: 100_000,
+    ...(mode === 'parallel' ? { delivery: { mode: 'parallel', concurrency: 64 } } : {}),
+  });
+  const { freePort } = await import('../test/triggers/support/processes.ts');
+  const port = await freePort();
+  const stop = new AbortController();
+  const { services } = await triggerServices({
+    store,
+    ctx: { catalog, gateway },
+    listen: { host: '127.0.0.1', port },
+    publicUrl: `http://127.0.0.1:${port}/`,
+    env: { BENCH_SINK_SECRET: secret },
+    idleMs: 50,
+  });
+  let started: () => void = () => {};
+  const ready = new Promise<void>((r) => (started = r));
+  const running = runUntilSignal(services, { signal: stop.signal, onStarted: () => started(), signals: [] });
+  await ready;
+  return async () => {
+    stop.abort();
+    await running;
+    // The runner leaves its endpoint for its next start; the next measurement makes its own.
+    for (const e of (await api(base, 'GET', '/v1/webhook_endpoints?limit=100')).data)
+      await api(base, 'DELETE', `/v1/webhook_endpoints/${e.id}`);
+    await gateway.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+if (role === 'sink') await sink(args[0]);
+if (role === 'runner') {
+  const [mode, base, sinkUrl, secret] = args;
+  const close =
+    mode === 'pass'
+      ? await passThrough(base, sinkUrl, secret)
+      : await durable(mode as 'ordered' | 'parallel', base, sinkUrl, secret);
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'stop') void close().then(() => reply({ stopped: true }));
+    // An exit of its own (not a kill), so that a --cpu-prof profile gets written.
+    if (m.cmd === 'exit') process.exit(0);
+  });
+  reply({ ready: true });
+}
+// The parent going away ends the child (no orphans after a failed run).
+if (process.send) process.on('disconnect', () => process.exit(0));
