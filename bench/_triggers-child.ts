@@ -32,8 +32,9 @@ const reply = (message: unknown) => process.send?.(message);
 
 async function sink(secret: string) {
   const verifier = new Webhook(secret);
-  let latencies = new Map<string, number>();
-  let last = 0;
+  // Per run (the tag the producer puts in each customer's email): first arrival of each delivery
+  // id, how late, and how many arrived again (at least once: a redelivery keeps its id).
+  const runs = new Map<string, { latencies: Map<string, number>; again: number; last: number }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,21 +45,30 @@ async function sink(secret: string) {
         req.headers as Record<string, string>,
       ) as {
         id: string;
-        data: { metadata?: { sent_at?: string } };
+        data: { email: string; metadata: { sent_at: string } };
       };
-      if (!latencies.has(msg.id)) latencies.set(msg.id, at - Number(msg.data.metadata?.sent_at));
-      last = at;
+      const tag = msg.data.email.split('@')[0];
+      let run = runs.get(tag);
+      if (!run) runs.set(tag, (run = { latencies: new Map(), again: 0, last: 0 }));
+      if (run.latencies.has(msg.id)) run.again++;
+      else run.latencies.set(msg.id, at - Number(msg.data.metadata.sent_at));
+      run.last = at;
       res.writeHead(200).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  process.on('message', (m: { cmd: string }) => {
+  process.on('message', (m: { cmd: string; tag: string }) => {
     if (m.cmd === 'exit') process.exit(0);
-    if (m.cmd === 'count') reply({ count: latencies.size });
-    if (m.cmd === 'report') {
-      reply({ count: latencies.size, last, latencies: [...latencies.values()] });
-      latencies = new Map();
-    }
+    const run = runs.get(m.tag);
+    const count = run?.latencies.size ?? 0;
+    if (m.cmd === 'count') reply({ count });
+    if (m.cmd === 'report')
+      reply({
+        count,
+        again: run?.again ?? 0,
+        last: run?.last ?? 0,
+        latencies: [...(run?.latencies.values() ?? [])],
+      });
   });
   reply({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
 }
@@ -150,8 +160,13 @@ if (role === 'runner') {
     mode === 'pass'
       ? await passThrough(base, sinkUrl, secret)
       : await durable(mode as 'ordered' | 'parallel', base, sinkUrl, secret);
+  const cpuAtReady = process.cpuUsage();
   process.on('message', (m: { cmd: string }) => {
-    if (m.cmd === 'stop') void close().then(() => reply({ stopped: true }));
+    // The CPU it took (user + system, ms) from ready to now: what each event costs the runner.
+    if (m.cmd === 'stop') {
+      const { user, system } = process.cpuUsage(cpuAtReady);
+      void close().then(() => reply({ cpuMs: (user + system) / 1000 }));
+    }
     // An exit of its own (not a kill), so that a --cpu-prof profile gets written.
     if (m.cmd === 'exit') process.exit(0);
   });

@@ -43,10 +43,10 @@ function child(...args: string[]): ChildProcess {
   });
 }
 
-function ask<T>(proc: ChildProcess, cmd?: string): Promise<T> {
+function ask<T>(proc: ChildProcess, cmd?: string, tag?: string): Promise<T> {
   return new Promise((resolve) => {
     proc.once('message', (m) => resolve(m as T));
-    if (cmd) proc.send({ cmd });
+    if (cmd) proc.send({ cmd, tag });
   });
 }
 
@@ -94,23 +94,30 @@ async function offer(base: string, tag: string, n: number): Promise<number> {
 async function measure(base: string, sink: ChildProcess, mode: string, sinkUrl: string) {
   const runner = child('runner', mode, base, sinkUrl, SECRET);
   await ask(runner);
-  const delivered = async (n: number) => {
+  const delivered = async (tag: string, n: number) => {
     const end = Date.now() + 120_000;
-    while ((await ask<{ count: number }>(sink, 'count')).count < n && Date.now() < end)
+    while ((await ask<{ count: number }>(sink, 'count', tag)).count < n && Date.now() < end)
       await new Promise((r) => setTimeout(r, 50));
-    return ask<{ count: number; last: number; latencies: number[] }>(sink, 'report');
+    return ask<{ count: number; again: number; last: number; latencies: number[] }>(sink, 'report', tag);
   };
   try {
     // A second's worth first, not counted: connections opened, code compiled, as in a running service.
     await offer(base, `${mode}-warm`, WARM);
-    await delivered(WARM);
+    await delivered(`${mode}-warm`, WARM);
     const first = await offer(base, mode, N);
-    const { count, last, latencies } = await delivered(N);
+    const { count, again, last, latencies } = await delivered(mode, N);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-    return { rate: count / ((last - first) / 1000), p50: pct(0.5), p99: pct(0.99), lost: N - count };
+    const { cpuMs } = await ask<{ cpuMs: number }>(runner, 'stop');
+    return {
+      rate: count / ((last - first) / 1000),
+      p50: pct(0.5),
+      p99: pct(0.99),
+      lost: N - count,
+      again,
+      cpuPerEvent: cpuMs / (N + WARM),
+    };
   } finally {
-    await ask(runner, 'stop');
     await exit(runner);
   }
 }
@@ -123,7 +130,7 @@ export async function run(): Promise<void> {
   const { url: sinkUrl } = await ask<{ url: string }>(sink);
   try {
     const row = (name: string, r: Awaited<ReturnType<typeof measure>>, pass: typeof r) =>
-      `${name.padEnd(30)} ${r.rate.toFixed(0).padStart(6)} events/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${(r.rate / pass.rate).toFixed(2)}× pass-through${r.lost ? `  LOST ${r.lost}` : ''}`;
+      `${name.padEnd(30)} ${r.rate.toFixed(0).padStart(6)} events/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${(r.rate / pass.rate).toFixed(2)}× pass-through  runner CPU ${(r.cpuPerEvent * 1000).toFixed(0)} µs/event${r.again ? `  ${r.again} sent again (same id)` : ''}${r.lost ? `  LOST ${r.lost}` : ''}`;
     const modes = process.env.BENCH_MODES?.split(',') ?? ['ordered', 'parallel'];
     const pass = await measure(base, sink, 'pass', sinkUrl);
     console.log(

@@ -34,21 +34,27 @@ export function inboxRepo({ db, now }: RepoContext): InboxRepo {
   };
   return {
     async add(input) {
+      const row = {
+        scope: input.scope,
+        event_id: input.eventId,
+        event_type: input.type,
+        account: input.account ?? null,
+        event_created: input.eventCreated ?? null,
+        payload: toJson(input.payload),
+        received_at: now(),
+      };
+      // Only the id back: the rest is what was written (no parse of a payload just serialised).
       const r = await db
         .insertInto('inbox')
-        .values({
-          scope: input.scope,
-          event_id: input.eventId,
-          event_type: input.type,
-          account: input.account ?? null,
-          event_created: input.eventCreated ?? null,
-          payload: toJson(input.payload),
-          received_at: now(),
-        })
+        .values(row)
         .onConflict((oc) => oc.columns(['scope', 'event_id']).doNothing())
-        .returningAll()
+        .returning('id')
         .executeTakeFirst();
-      if (r) return { event: toEvent(r), inserted: true };
+      if (r)
+        return {
+          event: { ...toEvent({ ...row, id: r.id, payload: 'null' }), payload: input.payload },
+          inserted: true,
+        };
       return { event: (await get(input.scope, input.eventId))!, inserted: false };
     },
     get,

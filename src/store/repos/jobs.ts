@@ -96,13 +96,18 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRu
         created_at: now,
         updated_at: now,
       };
+      // Only the id back: the rest is what was written (no parse of a payload just serialised).
       const inserted = await db
         .insertInto('jobs')
         .values(row)
         .onConflict((oc) => oc.columns(['queue', 'dedup_key']).doNothing())
-        .returningAll()
+        .returning('id')
         .executeTakeFirst();
-      if (inserted) return { job: toJob<P>(inserted), inserted: true };
+      if (inserted) {
+        const written = { ...row, id: inserted.id, payload: 'null', locked_by: null, locked_until: null };
+        const job = toJob<P>({ ...written, last_error: null, result: null, finished_at: null });
+        return { job: { ...job, payload: input.payload }, inserted: true };
+      }
       const existing = await db
         .selectFrom('jobs')
         .selectAll()

@@ -5,7 +5,9 @@
  * does ~1,500 single-write transactions a second on the 2-core machine, ~4,000 batched).
  * Urgent writes (a dispatcher's acks: an ordered trigger's next send waits for its ack) do not queue
  * behind a burst of webhooks: they get the next transaction to themselves, and a batch is capped,
- * so one never waits for more than a short transaction.
+ * so one never waits for more than a short transaction. Lazy writes (an ordered trigger's acks,
+ * which its next send no longer waits for) start no transaction of their own unless nothing else
+ * comes within LAZY_MS: under a flow of webhooks they ride along in the webhooks' transactions.
  */
 import type { Repos, Store } from '../../store/types.ts';
 
@@ -15,10 +17,14 @@ type Op = {
   reject: (error: unknown) => void;
 };
 
+/** How long a lazy write waits for a transaction to join before it starts one. */
+export const LAZY_MS = 5;
+
 export class GroupCommit {
   private waiting: Op[] = [];
   private urgent: Op[] = [];
   private running: Promise<void> | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -28,22 +34,32 @@ export class GroupCommit {
 
   /**
    * Runs `fn` in a transaction shared with whatever else is waiting; resolves after the commit.
-   * `urgent`: in the next transaction, with the other urgent writes only.
+   * `urgent`: in the next transaction, with the other urgent writes only. `lazy`: in the next
+   * transaction that starts, or in one of its own after LAZY_MS.
    */
-  run<T>(fn: (tx: Repos) => Promise<T>, opts: { urgent?: boolean } = {}): Promise<T> {
+  run<T>(fn: (tx: Repos) => Promise<T>, opts: { urgent?: boolean; lazy?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       (opts.urgent ? this.urgent : this.waiting).push({
         run: fn,
         resolve: resolve as (v: unknown) => void,
         reject,
       });
-      this.running ??= this.drain();
+      if (this.running) return;
+      if (!opts.lazy) return this.start();
+      this.lazyTimer ??= setTimeout(() => this.start(), LAZY_MS);
     });
   }
 
   /** Resolves once everything queued so far has committed (or failed). */
   async flush(): Promise<void> {
+    if (this.lazyTimer) this.start();
     while (this.running) await this.running;
+  }
+
+  private start(): void {
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
+    this.running ??= this.drain();
   }
 
   private async drain(): Promise<void> {

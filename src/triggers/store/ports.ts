@@ -116,9 +116,12 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       ...(first !== undefined ? { firstAttemptAt: first } : {}),
     };
   };
-  // Urgent: a trigger's next send waits for these, not for the webhooks stored meanwhile.
-  const settle = <T>(ds: Delivery[], fn: (tx: Repos) => Promise<T>) =>
-    commit.run(fn, { urgent: true }).finally(() => ds.forEach((d) => held.delete(d.handle)));
+  // Urgent: a trigger's next send waits for these, not for the webhooks stored meanwhile. An
+  // ordered trigger's acks are lazy instead: its next send goes without waiting for them.
+  const settle = <T>(ds: Delivery[], fn: (tx: Repos) => Promise<T>, lazy = false) =>
+    commit
+      .run(fn, lazy ? { lazy } : { urgent: true })
+      .finally(() => ds.forEach((d) => held.delete(d.handle)));
 
   const queue: DeliveryQueue = {
     async claim(trigger, limit, { ordered }) {
@@ -130,7 +133,7 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       );
       return Promise.all(jobs.map(toDelivery));
     },
-    ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker)),
+    ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker), ordered(d.trigger)),
     retry: async (d, u) =>
       void (await settle([d], (tx) =>
         tx.deliveries.fail(d.handle, worker, { error: u.error, retryAt: u.notBefore }),

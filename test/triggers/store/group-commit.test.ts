@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Repos, type Store } from '../../../src/store/index.ts';
-import { GroupCommit } from '../../../src/triggers/store/group-commit.ts';
+import { GroupCommit, LAZY_MS } from '../../../src/triggers/store/group-commit.ts';
 
 let store: Store;
 beforeEach(async () => {
@@ -15,7 +15,7 @@ afterEach(() => store.close());
 /** The writes of each transaction, in commit order (a transaction is known by its repos object). */
 function recorded(commit: GroupCommit) {
   const byTx = new Map<object, string[]>();
-  const write = (name: string, urgent = false, then?: (tx: Repos) => void) =>
+  const write = (name: string, urgent = false, then?: (tx: Repos) => void, lazy = false) =>
     commit.run(
       async (tx) => {
         if (!byTx.has(tx)) byTx.set(tx, []);
@@ -23,7 +23,7 @@ function recorded(commit: GroupCommit) {
         await tx.kv.set(name, true);
         then?.(tx);
       },
-      { urgent },
+      { urgent, lazy },
     );
   return { batches: () => [...byTx.values()], write };
 }
@@ -52,5 +52,23 @@ describe('group commit', () => {
     await Promise.all(normal);
     for (let i = 0; i < chain.length; i++) await chain[i];
     expect(batches().map((b) => b[0]![0])).toEqual(['u', 'w', 'u', 'w', 'u', 'u']);
+  });
+
+  it('a lazy write rides along in the next transaction that starts, or starts its own after LAZY_MS; flush commits it', async () => {
+    const commit = new GroupCommit(store);
+    const { batches, write } = recorded(commit);
+    const alone = write('lazy1', false, undefined, true);
+    const started = Date.now();
+    await alone;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LAZY_MS - 1);
+    const along = write('lazy2', false, undefined, true);
+    await new Promise((r) => setTimeout(r, 1));
+    await Promise.all([along, write('webhook')]);
+    const flushed = write('lazy3', false, undefined, true);
+    const flushing = Date.now();
+    await commit.flush();
+    expect(Date.now() - flushing).toBeLessThan(LAZY_MS);
+    await flushed;
+    expect(batches()).toEqual([['lazy1'], ['lazy2', 'webhook'], ['lazy3']]);
   });
 });
