@@ -43,7 +43,7 @@ export function storeContract(backend: Backend): void {
       await runTogether(4, 'open', url);
       const store = await open(url);
       expect(await store.health()).toEqual({
-        applied: ['0001_initial', '0002_unfinished_job_indexes'],
+        applied: ['0001_initial', '0002_unfinished_job_indexes', '0003_due_job_indexes'],
         pending: [],
       });
       await store.kv.set('survives', { reopen: true });
@@ -54,7 +54,7 @@ export function storeContract(backend: Backend): void {
       const raw = await backend.raw(url);
       const rows = await raw.db.selectFrom('kysely_migration').selectAll().execute();
       await raw.close();
-      expect(rows).toHaveLength(2);
+      expect(rows).toHaveLength(3);
     });
   });
 

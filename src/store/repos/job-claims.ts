@@ -40,27 +40,38 @@ function earlier(eb: JobsEb, which: 'unfinished' | 'held') {
     .where(which === 'unfinished' ? unfinished('p') : heldDead('p'));
 }
 
+/**
+ * Up to `limit` due jobs, oldest first: running ones whose lease ran out (found by lease end,
+ * through `jobs_leased`; usually none), then queued ones whose time has come (in id order,
+ * through `jobs_queued`), neither walking past the jobs being worked on.
+ */
 export async function claimIds(db: Db, ctx: RepoContext, opts: ClaimOptions, now: number): Promise<number[]> {
-  const q = db
-    .selectFrom('jobs as j')
-    .select('j.id')
-    .where('j.queue', '=', opts.queue)
-    .where(unfinished('j'))
-    .where((eb) => isDue(eb, now))
-    .$if(opts.groups !== undefined, (qb) =>
-      qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']),
-    )
-    // An ordered job waits for every earlier job of its group (and a held dead one) to finish.
-    .where((eb) =>
-      eb.or([
-        eb('j.ordered', '=', 0),
-        eb.and([eb.not(eb.exists(earlier(eb, 'unfinished'))), eb.not(eb.exists(earlier(eb, 'held')))]),
-      ]),
-    )
-    .orderBy('j.id')
-    .limit(opts.limit ?? 1)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('j').skipLocked());
-  return (await q.execute()).map((r) => Number(r.id));
+  const limit = opts.limit ?? 1;
+  const due = (status: 'queued' | 'running', n: number) =>
+    db
+      .selectFrom('jobs as j')
+      .select('j.id')
+      .where('j.queue', '=', opts.queue)
+      // Literal, as the partial indexes' predicates are.
+      .where(sql<SqlBool>`${sql.ref('j.status')} = ${sql.lit(status)}`)
+      .where(status === 'queued' ? 'j.run_at' : 'j.locked_until', status === 'queued' ? '<=' : '<', now)
+      .$if(opts.groups !== undefined, (qb) =>
+        qb.where('j.grp', 'in', opts.groups!.length ? opts.groups! : ['']),
+      )
+      // An ordered job waits for every earlier job of its group (and a held dead one) to finish.
+      .where((eb) =>
+        eb.or([
+          eb('j.ordered', '=', 0),
+          eb.and([eb.not(eb.exists(earlier(eb, 'unfinished'))), eb.not(eb.exists(earlier(eb, 'held')))]),
+        ]),
+      )
+      .orderBy('j.id')
+      .limit(n)
+      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('j').skipLocked())
+      .execute();
+  const expired = await due('running', limit);
+  const queued = expired.length < limit ? await due('queued', limit - expired.length) : [];
+  return [...expired, ...queued].map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** The ids of one group's run: its unfinished jobs oldest first, up to the first that is not due. */
