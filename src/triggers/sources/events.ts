@@ -2,8 +2,10 @@
  * The Events-API poller: walks `/v1/events` forward from its checkpoint, oldest first, into the
  * trigger's inbox. Each poll first re-reads the last `overlapSeconds` before the checkpoint, since
  * Stripe's list is eventually consistent (an event may show up after newer ones were listed); the
- * inbox's dedup by event id drops what was already seen. Progress is stored after every batch, so a
- * long catch-up survives a crash.
+ * inbox's dedup by event id drops what was already seen. That re-read runs at most once every sixth
+ * of the window (10 s by default), not on every poll: each event is still looked for again five
+ * times within its window, and a 1 s poll at 100 events/s no longer re-lists 6,000 events (60
+ * pages) a second. Progress is stored after every batch, so a long catch-up survives a crash.
  */
 import type { Gateway } from '../../gateway/types.ts';
 import type { Atomic, Checkpoints, Inbox } from '../ports.ts';
@@ -26,6 +28,8 @@ export interface EventsCheckpoint {
   start: number;
   /** Events that already existed in the start second: never delivered either. */
   startIds: string[];
+  /** When the overlap window was last re-read (epoch s). */
+  overlapAt?: number;
 }
 
 export interface EventsPoller {
@@ -77,7 +81,8 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
     cp = { ...cp, created: Math.max(cp.created, now - EVENT_RETENTION_S), ids: [], anchors: {} };
   }
   const state = { listed: 0, inserted: 0, cp };
-  await put(p, state, await overlap(p, filters, cp), []);
+  const reread = rereadDue(cp, now, p.overlapSeconds ?? 60);
+  if (reread) await put(p, state, await overlap(p, filters, cp), []);
   const walks = filters.map((f) =>
     walkForward(p.gateway, {
       path: '/v1/events',
@@ -109,7 +114,7 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
     batch,
     from.map((i) => filters[i]),
   );
-  state.cp = { ...state.cp, polledAt: now };
+  state.cp = { ...state.cp, polledAt: now, ...(reread ? { overlapAt: now } : {}) };
   await p.checkpoints.set(p.trigger, state.cp);
   return { listed: state.listed, inserted: state.inserted, checkpoint: state.cp, ...(lost ? { lost } : {}) };
 }
@@ -133,6 +138,11 @@ async function firstCheckpoint(
   }
   const ids = (await overlap(p, filters, { start: now, created: now }, 0)).map((e) => e.id);
   return { created: now, ids, anchors: {}, polledAt: now, start: now, startIds: ids };
+}
+
+/** Whether this poll re-reads the overlap window: once every sixth of it, at least a second apart. */
+function rereadDue(cp: EventsCheckpoint, now: number, overlapSeconds: number): boolean {
+  return cp.overlapAt === undefined || now - cp.overlapAt >= Math.max(1, Math.floor(overlapSeconds / 6));
 }
 
 /** The events of the last `overlapSeconds` up to the checkpoint, oldest first (a short window). */

@@ -42,10 +42,10 @@ describe('events poller', () => {
     env.emulator.clearRequests();
     const first = await p.poll();
     expect(first.inserted).toBe(250);
-    // Each event listed once (dedup must not be what hides a wrong cursor): the overlap read, the
-    // anchor look-up, then three pages of 100 walking forward.
+    // Each event listed once (dedup must not be what hides a wrong cursor): the anchor look-up, then
+    // three pages of 100 walking forward (the first poll, a moment ago, read the overlap window).
     expect(first.listed).toBe(250);
-    expect(env.emulator.requests.filter((r) => r.path.startsWith('/v1/events')).length).toBe(5);
+    expect(env.emulator.requests.filter((r) => r.path.startsWith('/v1/events')).length).toBe(4);
     expect(p.inbox.ids('forward')).toEqual(loaded.map((e) => e.id));
     expect((await p.poll()).inserted).toBe(0);
     const more = loadEvents(
@@ -134,10 +134,36 @@ describe('events poller', () => {
     await p.poll();
     // Stripe's list is eventually consistent: this one shows up only now, dated before the last seen.
     const late = loadEvents(env.emulator, [{ type: 'charge.refunded', created: t0 + 12 }]);
+    // The window is re-read every 10 s (a sixth of 60 s), not on every poll.
+    expect((await p.poll()).inserted).toBe(0);
+    p.clock.now += 10;
     const again = await p.poll();
     expect(again.inserted).toBe(1);
+    p.clock.now += 10;
     expect((await p.poll()).inserted).toBe(0);
     expect(p.inbox.ids('late')).toEqual([...early, ...late].map((e) => e.id));
+  });
+
+  it('re-reads the overlap window once every sixth of it, not on every poll (and not again after a restart)', async () => {
+    const t0 = range();
+    loadEvents(
+      env.emulator,
+      Array.from({ length: 250 }, (_, i) => ({ type: 'charge.expired', created: t0 + 1 + (i % 50) })),
+    );
+    const p = poller('reread', ['charge.expired'], t0);
+    const calls = () => env.emulator.requests.filter((r) => r.path.startsWith('/v1/events')).length;
+    expect((await p.poll()).inserted).toBe(250);
+    const reads: number[] = [];
+    for (let poll = 0; poll < 20; poll++) {
+      p.clock.now += 1;
+      const before = calls();
+      await p.poll();
+      reads.push(calls() - before);
+    }
+    // One list call per poll; every 10th poll also re-reads the 60 s window (250 events: 3 pages).
+    expect(reads.filter((n) => n > 1)).toEqual([4, 4]);
+    expect(reads.filter((n) => n === 1)).toHaveLength(18);
+    expect(p.inbox.ids('reread')).toHaveLength(250);
   });
 
   it('with no overlap window, a late event older than the checkpoint is missed (the window is what catches it)', async () => {
