@@ -55,6 +55,8 @@ export class Dispatcher {
   private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Map<string, AbortController>();
+  /** Triggers woken while not idle. */
+  private readonly woken = new Set<string>();
   private readonly sinkBuckets = new Map<string, TokenBucket>();
   private readonly clock: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -69,9 +71,14 @@ export class Dispatcher {
     this.loops.push(this.loop(trigger));
   }
 
-  /** New deliveries were queued for the trigger: look now instead of at the next idle tick. */
+  /**
+   * New deliveries were queued for the trigger: look now instead of at the next idle tick. Not
+   * idle now: it looks before it next idles (a wake is never lost between a claim and a wait).
+   */
   wake(trigger: string): void {
-    this.wakers.get(trigger)?.abort();
+    const waker = this.wakers.get(trigger);
+    if (waker) waker.abort();
+    else this.woken.add(trigger);
   }
 
   /** Stops taking work, lets in-flight sends finish and their results be stored. */
@@ -109,6 +116,8 @@ export class Dispatcher {
    */
   private async orderedStep(t: DispatchTrigger, bucket: TokenBucket): Promise<boolean> {
     const length = Math.min(this.opts.runLength ?? 50, Math.max(1, Math.floor(t.rateLimit)));
+    // What is queued from here on wakes it again; what was queued before, this claim sees.
+    this.woken.delete(t.name);
     const run = await this.opts.queue.claim(t.name, length, { ordered: true });
     if (!run.length) return this.idle(t.name);
     const acks: Promise<boolean>[] = [];
@@ -123,7 +132,8 @@ export class Dispatcher {
         if (rest.length) await this.opts.queue.release(rest);
         return next !== 'disabled';
       }
-      return true;
+      // A short run was all there was: no claim again until something new is queued (or the tick).
+      return run.length < length ? this.idle(t.name) : true;
     } finally {
       // An ack not stored (claim lost, store down) was told by its notice; the run is over either way.
       await Promise.all(acks);
@@ -141,6 +151,7 @@ export class Dispatcher {
     const batch = Math.max(1, Math.floor(t.concurrency / 4));
     if (inflight.size > t.concurrency - batch) return (await Promise.race(inflight.values())) !== 'disabled';
     const free = t.concurrency - inflight.size;
+    this.woken.delete(t.name);
     const claimed = await this.opts.queue.claim(t.name, free, { ordered: false });
     for (const [i, d] of claimed.entries()) {
       await this.take(bucket, t.sinkKey);
@@ -155,22 +166,38 @@ export class Dispatcher {
         sent.finally(() => inflight.delete(d.id)),
       );
     }
-    if (claimed.length) return true;
-    if (inflight.size) return (await Promise.race(inflight.values())) !== 'disabled';
-    return this.idle(t.name);
+    // All that was due is out: claim again once something new is queued (or at the idle tick),
+    // not each time a send settles; a send finding the sink gone ends the wait.
+    if (claimed.length === free) return true;
+    const gone = [...inflight.values()].map((sent) =>
+      sent.then((next) => (next === 'disabled' ? next : new Promise<Next>(() => {}))),
+    );
+    return this.idle(t.name, undefined, gone);
   }
 
   private notifyStoreError(t: DispatchTrigger, error: Error): void {
     this.opts.onNotice?.({ kind: 'store-error', trigger: t.name, error: error.message });
   }
 
-  /** Until woken, stopped, or `ms` (default: the idle interval). Resolves true (still enabled). */
-  private async idle(trigger: string, ms = this.opts.idleMs ?? 250): Promise<boolean> {
+  /**
+   * Until woken, stopped, `ms` (default: the idle interval), or one of `sends` settles. Resolves
+   * true (still enabled), false if a send found the sink gone.
+   */
+  private async idle(
+    trigger: string,
+    ms = this.opts.idleMs ?? 250,
+    sends: Promise<Next>[] = [],
+  ): Promise<boolean> {
+    if (this.woken.delete(trigger) || this.stopping.signal.aborted) return true;
     // One signal per wait (stop() aborts the wakers too): composed signals can be collected early.
     const waker = new AbortController();
     this.wakers.set(trigger, waker);
-    if (!this.stopping.signal.aborted) await this.sleep(ms, waker.signal);
-    return true;
+    try {
+      return (await Promise.race([this.sleep(ms, waker.signal), ...sends])) !== 'disabled';
+    } finally {
+      waker.abort(); // ends the sleep when a send settled first
+      if (this.wakers.get(trigger) === waker) this.wakers.delete(trigger);
+    }
   }
 
   private async take(bucket: TokenBucket, sinkKey: string): Promise<void> {

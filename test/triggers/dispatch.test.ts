@@ -117,9 +117,9 @@ describe('dispatcher', () => {
     const acked: string[] = [];
     const d = new Dispatcher({ queue, onNotice: (n) => n.kind === 'delivered' && acked.push(n.delivery) });
     d.run(trigger(sink));
-    await until(() => got.length === 10);
-    // All ten sent, one at a time, while not one ack had been stored.
-    expect([state.maxInflight, queue.count('acked'), writes.length]).toEqual([1, 0, 10]);
+    await until(() => writes.length === 10);
+    // All ten sent and acknowledged by the sink, one at a time, while not one ack had been stored.
+    expect([state.maxInflight, queue.count('acked'), got.length]).toEqual([1, 0, 10]);
     const stopping = d.stop();
     await new Promise((r) => setTimeout(r, 20));
     writes.forEach((w) => w());
@@ -143,6 +143,21 @@ describe('dispatcher', () => {
     // settling at the end; one claim per freed slot would be 57 + 8.
     expect(claims).toBeLessThanOrEqual(1 + 28 + 8);
   });
+
+  for (const mode of ['ordered', 'parallel'] as const)
+    it(`${mode}: a wake while it is busy sending is not lost (what was queued meanwhile goes without waiting for the idle tick)`, async () => {
+      const queue = await queueWith('t', 1);
+      const { sink, got } = scriptedSink(() => ({ kind: 'ack' }), 30);
+      const d = new Dispatcher({ queue, idleMs: 60_000 });
+      d.run(trigger(sink, { mode, concurrency: 4 }));
+      await until(() => got.length === 1);
+      // Queued while the first is at the sink: the claim has been made, the dispatcher is not idle.
+      await new MemoryInbox(queue).put('t', [event(1), event(2)]);
+      d.wake('t');
+      await until(() => queue.count('acked') === 3);
+      await d.stop();
+      expect(got.map((m) => m.data.id)).toEqual(['cus_0', 'cus_1', 'cus_2']);
+    });
 
   it('dead-letters after N attempts and moves on to the next delivery', async () => {
     const queue = await queueWith('t', 3);

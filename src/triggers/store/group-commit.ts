@@ -3,11 +3,11 @@
  * the next one. Each caller still resolves only once its own write is durable, so nothing is
  * acknowledged early, but a burst of N webhooks or acks costs one transaction instead of N (SQLite
  * does ~1,500 single-write transactions a second on the 2-core machine, ~4,000 batched).
- * Urgent writes (a dispatcher's acks: an ordered trigger's next send waits for its ack) do not queue
+ * Urgent writes (a dispatcher's retries and releases: what it sends next depends on them) do not queue
  * behind a burst of webhooks: they get the next transaction to themselves, and a batch is capped,
- * so one never waits for more than a short transaction. Lazy writes (an ordered trigger's acks,
- * which its next send no longer waits for) start no transaction of their own unless nothing else
- * comes within LAZY_MS: under a flow of webhooks they ride along in the webhooks' transactions.
+ * so one never waits for more than a short transaction. Lazy writes (the dispatchers' acks: the sink
+ * already has the delivery) start no transaction of their own unless nothing else comes within LAZY_MS:
+ * under a flow of webhooks they ride along in the webhooks' transactions.
  */
 import type { Repos, Store } from '../../store/types.ts';
 

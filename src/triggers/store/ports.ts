@@ -116,8 +116,10 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       ...(first !== undefined ? { firstAttemptAt: first } : {}),
     };
   };
-  // Urgent: a trigger's next send waits for these, not for the webhooks stored meanwhile. An
-  // ordered trigger's acks are lazy instead: its next send goes without waiting for them.
+  // Urgent: a retry, dead letter or release decides what is sent next, so it does not wait behind
+  // the webhooks stored meanwhile. Acks are lazy instead: the sink has the delivery, an ordered
+  // trigger's next send does not wait for the write, and acks ride along in the webhooks'
+  // transactions rather than each starting one (a crash before it commits resends, same id).
   const settle = <T>(ds: Delivery[], fn: (tx: Repos) => Promise<T>, lazy = false) =>
     commit
       .run(fn, lazy ? { lazy } : { urgent: true })
@@ -133,7 +135,7 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
       );
       return Promise.all(jobs.map(toDelivery));
     },
-    ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker), ordered(d.trigger)),
+    ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker), true),
     retry: async (d, u) =>
       void (await settle([d], (tx) =>
         tx.deliveries.fail(d.handle, worker, { error: u.error, retryAt: u.notBefore }),
