@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { ConnectorError } from '../errors.ts';
+import type { Direct } from './context.ts';
 import { migrate } from './migrations.ts';
 import type { StoreDatabase } from './schema.ts';
 import { createStore } from './store.ts';
@@ -76,14 +77,17 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<Store> {
       },
     );
   }
-  const db = new Kysely<StoreDatabase>({
-    dialect: new SqliteDialect({ database: reusingStatements(database) }),
-  });
+  const statements = reusingStatements(database);
+  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: statements }) });
+  const direct: Direct = {
+    get: <T>(text: string, ...params: unknown[]) => statements.prepare(text).get(...params) as T | undefined,
+    run: (text: string, ...params: unknown[]) => statements.prepare(text).run(...params),
+  };
   try {
     await migrate(db, 'sqlite');
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return createStore({ db, dialect: 'sqlite', location: opts.file, now: opts.now });
+  return createStore({ db, dialect: 'sqlite', location: opts.file, now: opts.now, direct });
 }

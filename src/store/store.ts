@@ -1,5 +1,5 @@
 /** Builds a Store over an open Kysely instance: the repositories, transactions and close. */
-import type { Db, RepoContext } from './context.ts';
+import type { Db, Direct, RepoContext } from './context.ts';
 import { migrationStatus } from './migrations.ts';
 import { billingRepo } from './repos/billing.ts';
 import { leaseRepo, nodeRepo } from './repos/cluster.ts';
@@ -39,13 +39,21 @@ export interface StoreParts {
   schema?: string;
   now?: () => number;
   close?: () => Promise<void>;
+  /** SQLite: statements straight on the connection, given to repositories inside transactions. */
+  direct?: Direct;
 }
 
 export function createStore(parts: StoreParts): Store {
   const { db, dialect } = parts;
   const now = parts.now ?? Date.now;
   const runTx = <T>(fn: (tx: Db) => Promise<T>): Promise<T> => withTransaction(db, dialect, fn);
-  const inTx = (tx: Db): RepoContext => ({ db: tx, dialect, now, atomic: (fn) => fn(tx) });
+  const inTx = (tx: Db): RepoContext => ({
+    db: tx,
+    dialect,
+    now,
+    atomic: (fn) => fn(tx),
+    direct: parts.direct,
+  });
   const root: RepoContext = { db, dialect, now, atomic: runTx };
   return {
     ...repos(root),

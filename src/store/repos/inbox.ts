@@ -7,6 +7,7 @@
 import type { Selectable } from 'kysely';
 import type { InboxTable } from '../schema.ts';
 import { fromJson, toJson, type RepoContext } from '../context.ts';
+import { insertNew } from '../direct.ts';
 import type { InboxEvent, InboxRepo } from '../types.ts';
 
 function toEvent<P>(r: Selectable<InboxTable>): InboxEvent<P> {
@@ -22,7 +23,8 @@ function toEvent<P>(r: Selectable<InboxTable>): InboxEvent<P> {
   };
 }
 
-export function inboxRepo({ db, now }: RepoContext): InboxRepo {
+export function inboxRepo(ctx: RepoContext): InboxRepo {
+  const { db, now } = ctx;
   const get: InboxRepo['get'] = async (scope, eventId) => {
     const r = await db
       .selectFrom('inbox')
@@ -44,15 +46,10 @@ export function inboxRepo({ db, now }: RepoContext): InboxRepo {
         received_at: now(),
       };
       // Only the id back: the rest is what was written (no parse of a payload just serialised).
-      const r = await db
-        .insertInto('inbox')
-        .values(row)
-        .onConflict((oc) => oc.columns(['scope', 'event_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (r)
+      const id = await insertNew(ctx, 'inbox', row, ['scope', 'event_id']);
+      if (id !== undefined)
         return {
-          event: { ...toEvent({ ...row, id: r.id, payload: 'null' }), payload: input.payload },
+          event: { ...toEvent({ ...row, id, payload: 'null' }), payload: input.payload },
           inserted: true,
         };
       return { event: (await get(input.scope, input.eventId))!, inserted: false };

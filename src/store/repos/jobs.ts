@@ -6,6 +6,7 @@
 import type { Selectable } from 'kysely';
 import type { JobsTable } from '../schema.ts';
 import { fromJson, toJson, type Db, type RepoContext } from '../context.ts';
+import { insertNew, updateWhere } from '../direct.ts';
 import { claimIds, release, runIds, take } from './job-claims.ts';
 import type {
   ClaimOptions,
@@ -51,13 +52,13 @@ export function backoffDelay(attempts: number, baseMs: number, maxMs: number, ra
   return Math.round(exp * (0.8 + 0.4 * random()));
 }
 
-function finishAttempt(dbx: Db, jobId: number, outcome: string, error: string | null, now: number) {
-  return dbx
-    .updateTable('job_attempts')
-    .set({ finished_at: now, outcome, error })
-    .where('job_id', '=', jobId)
-    .where('finished_at', 'is', null)
-    .execute();
+/** The context for statements in `tx`: ctx itself when already in that transaction. */
+const inside = (ctx: RepoContext, tx: Db): RepoContext =>
+  tx === ctx.db ? ctx : { ...ctx, db: tx, direct: undefined };
+
+function finishAttempt(ctx: RepoContext, jobId: number, outcome: string, error: string | null, now: number) {
+  const done = { finished_at: now, outcome, error };
+  return updateWhere(ctx, 'job_attempts', done, { job_id: jobId, finished_at: null });
 }
 
 /** The job, locked, if `worker` still holds its claim. */
@@ -97,14 +98,9 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRu
         updated_at: now,
       };
       // Only the id back: the rest is what was written (no parse of a payload just serialised).
-      const inserted = await db
-        .insertInto('jobs')
-        .values(row)
-        .onConflict((oc) => oc.columns(['queue', 'dedup_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted) {
-        const written = { ...row, id: inserted.id, payload: 'null', locked_by: null, locked_until: null };
+      const id = await insertNew(ctx, 'jobs', row, ['queue', 'dedup_key']);
+      if (id !== undefined) {
+        const written = { ...row, id, payload: 'null', locked_by: null, locked_until: null };
         const job = toJob<P>({ ...written, last_error: null, result: null, finished_at: null });
         return { job: { ...job, payload: input.payload }, inserted: true };
       }
@@ -148,24 +144,20 @@ function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'
     complete(id, worker, result) {
       return ctx.atomic(async (tx) => {
         const now = ctx.now();
+        const within = inside(ctx, tx);
         // One guarded update (the row lock on PostgreSQL): done only if this worker still holds it.
-        const r = await tx
-          .updateTable('jobs')
-          .set({
-            status: 'succeeded',
-            locked_by: null,
-            locked_until: null,
-            result: toJson(result),
-            finished_at: now,
-            updated_at: now,
-            last_error: null,
-          })
-          .where('id', '=', id)
-          .where('status', '=', 'running')
-          .where('locked_by', '=', worker)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return false;
-        await finishAttempt(tx, id, 'succeeded', null, now);
+        const done = {
+          status: 'succeeded',
+          locked_by: null,
+          locked_until: null,
+          result: toJson(result),
+          finished_at: now,
+          updated_at: now,
+          last_error: null,
+        };
+        const held = { id, status: 'running', locked_by: worker };
+        if ((await updateWhere(within, 'jobs', done, held)) !== 1) return false;
+        await finishAttempt(within, id, 'succeeded', null, now);
         return true;
       });
     },
@@ -195,7 +187,7 @@ function settle(ctx: RepoContext): Pick<JobQueue, 'complete' | 'fail' | 'extend'
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await finishAttempt(tx, id, dead ? 'dead' : 'failed', opts.error, now);
+        await finishAttempt(inside(ctx, tx), id, dead ? 'dead' : 'failed', opts.error, now);
         return toJob(row);
       });
     },
