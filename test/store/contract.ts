@@ -560,6 +560,38 @@ export function storeContract(backend: Backend): void {
       });
     });
 
+    it('inside a transaction (where trigger events are written): duplicates skipped, a lost claim acks nothing, all of it rolled back together', async () => {
+      const store = await open();
+      const first = await store.transaction(async (tx) => {
+        const put = await tx.inbox.add({ scope: 's', eventId: 'e1', type: 't', payload: { v: 1 } });
+        const again = await tx.inbox.add({ scope: 's', eventId: 'e1', type: 't', payload: { v: 2 } });
+        const d = await tx.deliveries.enqueue({ trigger: 't', eventId: 'e1', payload: { v: 1 } });
+        const twice = await tx.deliveries.enqueue({ trigger: 't', eventId: 'e1', payload: { v: 2 } });
+        return { put, again, d, twice };
+      });
+      expect(first.put).toMatchObject({ inserted: true, event: { eventId: 'e1', payload: { v: 1 } } });
+      expect(first.again).toMatchObject({
+        inserted: false,
+        event: { id: first.put.event.id, payload: { v: 1 } },
+      });
+      expect(first.d.delivery).toMatchObject({ status: 'queued', attempts: 0, payload: { v: 1 } });
+      expect(first.twice).toMatchObject({ inserted: false, delivery: { id: first.d.delivery.id } });
+      const [job] = await store.deliveries.claim({ worker: 'w', leaseMs: 1000 });
+      expect(await store.transaction((tx) => tx.deliveries.ack(job.id, 'another worker'))).toBe(false);
+      await expect(
+        store.transaction(async (tx) => {
+          expect(await tx.deliveries.ack(job.id, 'w')).toBe(true);
+          await tx.inbox.add({ scope: 's', eventId: 'e2', type: 't', payload: {} });
+          throw new Error('the rest of the batch failed');
+        }),
+      ).rejects.toThrow('the rest of the batch failed');
+      expect(await store.inbox.get('s', 'e2')).toBeUndefined();
+      expect((await store.deliveries.get(job.id))?.status).toBe('running');
+      expect(await store.transaction((tx) => tx.deliveries.ack(job.id, 'w'))).toBe(true);
+      expect(await store.deliveries.get(job.id)).toMatchObject({ status: 'succeeded', lockedBy: null });
+      expect((await store.deliveries.attempts(job.id)).map((a) => a.outcome)).toEqual(['succeeded']);
+    });
+
     it('leave a consistent store when the process is killed with SIGKILL mid-transaction', async () => {
       const url = await backend.freshUrl();
       for (let round = 0; round < 3; round++) {
