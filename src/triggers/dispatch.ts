@@ -91,12 +91,15 @@ export class Dispatcher {
   private async loop(t: DispatchTrigger): Promise<void> {
     const bucket = new TokenBucket(t.rateLimit, Math.max(1, t.rateLimit), this.clock);
     const inflight = new Map<string, Promise<Next>>();
+    // Ordered: acks being written. The next claim is queued behind them (one group commit, in
+    // order), so it sees them; only stopping waits for them.
+    const acks = new Set<Promise<boolean>>();
     let disabled = false;
     while (!this.stopping.signal.aborted && !disabled) {
       try {
         disabled =
           t.mode === 'ordered'
-            ? !(await this.orderedStep(t, bucket))
+            ? !(await this.orderedStep(t, bucket, acks))
             : !(await this.parallelStep(t, bucket, inflight));
       } catch (error) {
         // The store failed: nothing was recorded, so the delivery is still pending; try again.
@@ -104,7 +107,7 @@ export class Dispatcher {
         await this.idle(t.name);
       }
     }
-    await Promise.all(inflight.values());
+    await Promise.all([...inflight.values(), ...acks]);
   }
 
   /**
@@ -112,9 +115,13 @@ export class Dispatcher {
    * disabled. A delivery goes once the one before it was acknowledged by the sink; the ack's
    * write is not waited for (it commits with the next ones): a crash before it commits sends the
    * acknowledged ones again, in order, under the same ids, as any crash between a sink's 2xx and
-   * its record does. The run ends with all its writes stored.
+   * its record does.
    */
-  private async orderedStep(t: DispatchTrigger, bucket: TokenBucket): Promise<boolean> {
+  private async orderedStep(
+    t: DispatchTrigger,
+    bucket: TokenBucket,
+    pending: Set<Promise<boolean>>,
+  ): Promise<boolean> {
     const length = Math.min(this.opts.runLength ?? 50, Math.max(1, Math.floor(t.rateLimit)));
     // What is queued from here on wakes it again; what was queued before, this claim sees.
     this.woken.delete(t.name);
@@ -135,8 +142,11 @@ export class Dispatcher {
       // A short run was all there was: no claim again until something new is queued (or the tick).
       return run.length < length ? this.idle(t.name) : true;
     } finally {
-      // An ack not stored (claim lost, store down) was told by its notice; the run is over either way.
-      await Promise.all(acks);
+      // An ack not stored (claim lost, store down) was told by its notice.
+      for (const ack of acks) {
+        pending.add(ack);
+        void ack.finally(() => pending.delete(ack));
+      }
     }
   }
 
