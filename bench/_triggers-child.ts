@@ -5,7 +5,7 @@
  * ms since the epoch) to its arrival; `runner MODE EMULATOR SINK` is what is measured: MODE
  * `ordered` or `parallel` is the trigger runner (webhook listener → store → dispatcher → sink),
  * `pass` the baseline (the same listener handing each verified event straight to the sink, no
- * store). Each prints one JSON line when ready and answers the parent over IPC.
+ * store). Each tells the parent over IPC when it is ready, and answers it there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,6 +23,7 @@ import { triggerServices } from '../src/triggers/runner.ts';
 import { TriggerService } from '../src/triggers/service.ts';
 import { httpSink } from '../src/triggers/sinks/http.ts';
 import { listenWebhooks } from '../src/triggers/sources/listener.ts';
+import { freePort } from '../test/triggers/support/processes.ts';
 
 export const BENCH_KEY = 'sk_test_bench';
 export const now = () => performance.timeOrigin + performance.now();
@@ -73,13 +74,14 @@ async function sink(secret: string) {
   reply({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
 }
 
-async function api(base: string, method: string, path: string, params: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method,
+/** A webhook endpoint on the emulator for `url`; its signing secret. */
+async function endpointSecretFor(base: string, url: string): Promise<string> {
+  const res = await fetch(`${base}/v1/webhook_endpoints`, {
+    method: 'POST',
     headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: method === 'GET' ? undefined : new URLSearchParams(params),
+    body: new URLSearchParams({ url, 'enabled_events[]': 'customer.created' }),
   });
-  return (await res.json()) as Record<string, any>;
+  return ((await res.json()) as { secret: string }).secret;
 }
 
 async function passThrough(base: string, sinkUrl: string, secret: string) {
@@ -99,13 +101,9 @@ async function passThrough(base: string, sinkUrl: string, secret: string) {
       },
     },
   });
-  const endpoint = await api(base, 'POST', '/v1/webhook_endpoints', {
-    url: listener.url,
-    'enabled_events[]': 'customer.created',
-  });
-  endpointSecret = endpoint.secret;
+  endpointSecret = await endpointSecretFor(base, listener.url);
+  // The endpoint goes with the emulator, which every measurement starts anew.
   return async () => {
-    await api(base, 'DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
     await listener.close();
     await sink.close();
   };
@@ -126,7 +124,6 @@ async function durable(mode: 'ordered' | 'parallel', base: string, sinkUrl: stri
     rateLimit: 100_000,
     ...(mode === 'parallel' ? { delivery: { mode: 'parallel', concurrency: 64 } } : {}),
   });
-  const { freePort } = await import('../test/triggers/support/processes.ts');
   const port = await freePort();
   const stop = new AbortController();
   const { services } = await triggerServices({
@@ -144,9 +141,6 @@ async function durable(mode: 'ordered' | 'parallel', base: string, sinkUrl: stri
   return async () => {
     stop.abort();
     await running;
-    // The runner leaves its endpoint for its next start; the next measurement makes its own.
-    for (const e of (await api(base, 'GET', '/v1/webhook_endpoints?limit=100')).data)
-      await api(base, 'DELETE', `/v1/webhook_endpoints/${e.id}`);
     await gateway.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });

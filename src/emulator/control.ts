@@ -70,7 +70,7 @@ interface TriggerInput {
   count?: number;
 }
 
-export const MAX_EMIT_COUNT = 1000;
+const MAX_EMIT_COUNT = 1000;
 
 function parseInput(text: string): TriggerInput {
   let value: unknown;

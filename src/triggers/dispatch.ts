@@ -2,8 +2,9 @@
  * The dispatcher: claims each trigger's due deliveries from the DeliveryQueue and sends them to
  * its sink. Ordered (the default): one at a time in queue order, the next only after the sink
  * acknowledged the previous one (its ack written behind it, not waited for) or it was
- * dead-lettered; a head that waits for its retry time holds the rest. It claims a run of consecutive due deliveries at once (one claim instead of one
- * per delivery) and sends them one after another, giving back what it did not send. Parallel:
+ * dead-lettered; a head that waits for its retry time holds the rest. It claims a run of
+ * consecutive due deliveries at once (one claim instead of one per delivery) and sends them one
+ * after another, giving back what it did not send. Parallel:
  * up to `concurrency` at once. Each send first takes a token from the trigger's and the sink's
  * bucket. The queue is the only state: a restarted dispatcher carries on where the store says.
  */

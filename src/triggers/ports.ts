@@ -67,7 +67,8 @@ export interface DeliveryQueue {
    * head of the queue — the oldest pending delivery and the due ones right behind it — and only
    * when nothing before it is claimed (a head waiting for its retry time holds the rest). The
    * dispatcher sends a run one after another, each only after the previous was acknowledged, and
-   * releases what it does not send.
+   * releases what it does not send. A claim sees every ack made before it, even one whose promise
+   * has not settled yet (the dispatcher claims the next run without waiting for the last acks).
    */
   claim(trigger: string, limit: number, opts: { ordered: boolean }): Promise<Delivery[]>;
   /**

@@ -12,7 +12,7 @@ import { MAX_WEBHOOK_BYTES, signatureKey } from '../../triggers/sources/listener
 import { routeEvent } from '../../triggers/sources/route.ts';
 import { verifyWebhook, WebhookSignatureError } from '../../triggers/sources/webhook.ts';
 import type { ServerPlugin } from '../app.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses, nameParam } from '../schemas.ts';
 import type { ServerTriggerRunner } from '../trigger-runner.ts';
 
 export interface WebhookCounts {
@@ -38,7 +38,7 @@ export function webhookRoutes(runner: ServerTriggerRunner, counts?: WebhookCount
         params: {
           type: 'object',
           required: ['connection'],
-          properties: { connection: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: { connection: nameParam },
           additionalProperties: false,
         },
         response: {

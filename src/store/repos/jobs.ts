@@ -73,6 +73,19 @@ function owned(ctx: RepoContext, dbx: Db, id: number, worker: string) {
     .executeTakeFirst();
 }
 
+/** Finds the ids to claim and takes them, in one transaction. */
+function claimWith<P>(
+  ctx: RepoContext,
+  opts: { worker: string; leaseMs: number },
+  find: (tx: Db, now: number) => Promise<number[]>,
+): Promise<Job<P>[]> {
+  return ctx.atomic(async (tx) => {
+    const now = ctx.now();
+    const ids = await find(tx, now);
+    return ids.length ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r)) : [];
+  });
+}
+
 /** Putting jobs in and claiming them. */
 function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRun' | 'release'> {
   const { db } = ctx;
@@ -113,25 +126,8 @@ function intake(ctx: RepoContext): Pick<JobQueue, 'enqueue' | 'claim' | 'claimRu
       return { job: toJob<P>(existing), inserted: false };
     },
 
-    claim<P>(opts: ClaimOptions): Promise<Job<P>[]> {
-      return ctx.atomic(async (tx) => {
-        const now = ctx.now();
-        const ids = await claimIds(tx, ctx, opts, now);
-        return ids.length
-          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
-          : [];
-      });
-    },
-
-    claimRun<P>(opts: RunClaimOptions): Promise<Job<P>[]> {
-      return ctx.atomic(async (tx) => {
-        const now = ctx.now();
-        const ids = await runIds(tx, ctx, opts, now);
-        return ids.length
-          ? (await take(tx, ids, opts.worker, opts.leaseMs, now)).map((r) => toJob<P>(r))
-          : [];
-      });
-    },
+    claim: <P>(opts: ClaimOptions) => claimWith<P>(ctx, opts, (tx, now) => claimIds(tx, ctx, opts, now)),
+    claimRun: <P>(opts: RunClaimOptions) => claimWith<P>(ctx, opts, (tx, now) => runIds(tx, ctx, opts, now)),
 
     release: (ids, worker) => ctx.atomic((tx) => release(tx, ids, worker, ctx.now())),
   };
