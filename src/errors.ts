@@ -53,6 +53,12 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, exit: 2 },
   UNKNOWN_CONNECTION: { status: 404, exit: 2 },
   CONNECTION_EXISTS: { status: 409, exit: 2 },
+  /** Only the operator may declare it (a command, a file, a network address, a secret of the host). */
+  OPERATOR_ONLY: { status: 403, exit: 2 },
+  /** A trigger's `destination:NAME` that the server's config does not declare. */
+  UNKNOWN_DESTINATION: { status: 400, exit: 2 },
+  /** Over a per-connection quota of the server's config (`api.triggers`). */
+  QUOTA_EXCEEDED: { status: 409, exit: 2 },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 2 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2 },
   RATE_LIMITED: { status: 429, exit: 1 },

@@ -16,7 +16,7 @@ const upperEnum = <T extends readonly [string, ...string[]]>(values: T) =>
 // yes), so the check lives in load.ts, which knows the source.
 const secretRef = z.string().min(1);
 
-const httpUrl = z.string().refine(
+export const httpUrl = z.string().refine(
   (v) => {
     try {
       return ['http:', 'https:'].includes(new URL(v).protocol);

@@ -9,12 +9,14 @@ import type { DestinationStream, LevelWithSilent } from 'pino';
 import { loadCatalog, type StripeCatalog } from '../catalog/index.ts';
 import type { GatewayOptions } from '../gateway/index.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
+import { OwnerResolvers } from './auth.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerSecurity } from './security.ts';
 import { installShutdown } from './shutdown.ts';
 import { createServerLogger } from './logging.ts';
 import { createInMemoryPorts } from './memory.ts';
+import { connectionOwner } from './owners.ts';
 import { RequestMetrics } from './metrics.ts';
 import type { ServerPorts } from './ports.ts';
 import { ConnectionRegistry } from './registry.ts';
@@ -103,6 +105,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     catalog,
     metrics: new RequestMetrics(),
     metricSources: [],
+    owners: new OwnerResolvers(),
     env,
     baseDir: options.baseDir ?? process.cwd(),
   };
@@ -138,7 +141,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     );
   });
 
-  await registerSecurity(app, config, ports.tokens);
+  state.owners.register('connection', connectionOwner(state));
+  await registerSecurity(app, config, ports.tokens, state.owners);
   await registerDocs(app);
 
   for (const routes of [

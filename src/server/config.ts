@@ -8,13 +8,58 @@ import { dirname, resolve } from 'node:path';
 import { readYamlObject } from '../connection/yaml-file.ts';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.ts';
-import { applyAliases, connectionSchema, describeIssues } from '../connection/schema.ts';
+import { applyAliases, connectionSchema, describeIssues, NAME_PATTERN } from '../connection/schema.ts';
+import { hostGrantsShape } from '../connection/grants.ts';
+import { parseSinkSpec } from '../triggers/sink-spec.ts';
+import { parseDuration } from '../triggers/duration.ts';
 import { parseConnection, type ConnectionFileInput } from '../connection/index.ts';
 import type { ConnectionOrigin } from './ports.ts';
 import { clusterConfigSchema } from './cluster.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
+
+const NAME_RULE =
+  'must be lowercase letters, digits and hyphens, start with a letter and end with a letter or digit';
+
+const DEFAULT_TRIGGER_QUOTA = { perConnection: 20, minInterval: '5s' };
+
+const apiSchema = z
+  .object({
+    ...hostGrantsShape,
+    /** Per connection, for triggers made over the API. */
+    triggers: z
+      .object({
+        /** At most this many triggers on one connection. */
+        perConnection: z.number().int().min(0).max(10_000).default(DEFAULT_TRIGGER_QUOTA.perConnection),
+        /** The shortest poll interval. */
+        minInterval: z
+          .string()
+          .refine((v) => (parseDuration(v) ?? -1) >= 1000, {
+            message: 'must be a duration such as 5s, 2m or 1h, at least 1s',
+          })
+          .default(DEFAULT_TRIGGER_QUOTA.minInterval),
+      })
+      .strict()
+      .default(DEFAULT_TRIGGER_QUOTA),
+  })
+  .strict();
+
+const destinationSchema = z
+  .object({
+    sink: z.string().min(1),
+    secret: z
+      .string()
+      .regex(/^(env|file):.+/, { message: 'must be a secret reference env:VAR or file:PATH' })
+      .optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const spec = parseSinkSpec(d.sink, d.secret);
+    if ('error' in spec) ctx.addIssue({ code: 'custom', path: ['sink'], message: spec.error });
+    else if (spec.kind === 'destination')
+      ctx.addIssue({ code: 'custom', path: ['sink'], message: 'a destination cannot point at another' });
+  });
 
 const serverConfigSchema = z
   .object({
@@ -65,6 +110,22 @@ const serverConfigSchema = z
       .default({ allowMoney: false, allowLive: false }),
     /** Scale-out on a PostgreSQL store: min/max nodes, lease and heartbeat times (cluster.ts). */
     cluster: clusterConfigSchema.optional(),
+    /**
+     * What a client of the API may use of the host, granted by the operator (the rest of the host
+     * is the operator's alone: see docs/security.md). Connections and billing integrations created
+     * over the API may name only these secrets, Stripe addresses and proxies.
+     */
+    api: apiSchema.default(apiSchema.parse({})),
+    /**
+     * Where triggers may deliver, declared by the operator and referenced by name
+     * (`sink: destination:NAME`): the only way a trigger made over the API reaches a command, a file
+     * or a network address. `sink` is written as on the command line (`https://…`, `file:PATH`,
+     * `exec:COMMAND`); a relative file path is in the config's folder; `secret` is the http sink's
+     * `whsec_` key as a reference.
+     */
+    destinations: z
+      .record(z.string().regex(NAME_PATTERN, { message: NAME_RULE }), destinationSchema)
+      .default({}),
     /** Origins allowed to call from a browser; none: CORS stays off. */
     cors: z
       .object({ origins: z.array(z.string().min(1)).min(1) })
@@ -88,6 +149,8 @@ export interface ConfiguredConnection {
 
 export interface ServerConfig extends Omit<z.output<typeof serverConfigSchema>, 'connections'> {
   connections: ConfiguredConnection[];
+  /** The config file's folder (relative `file:` references and destination paths), or the cwd. */
+  baseDir: string;
 }
 
 function invalid(source: string, lines: string[], keys: string[]): ConnectorError {
@@ -182,7 +245,7 @@ export function parseServerConfig(
       );
     names.set(name, i);
   });
-  return { ...parsed.data, connections };
+  return { ...parsed.data, connections, baseDir };
 }
 
 export function loadServerConfig(path: string): ServerConfig {

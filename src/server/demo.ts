@@ -31,6 +31,8 @@ export const DEMO_TOKEN_FILE = 'demo-token';
 export const DEMO_KEY = 'sk_test_demo';
 const DEMO_KEY_VAR = 'STRIPE_CONNECTOR_DEMO_KEY';
 export const DEMO_TRIGGER = 'demo-customers';
+/** The destination the demo declares for triggers made in the console: a file in the data folder. */
+export const DEMO_DESTINATION = 'demo-deliveries';
 
 /** `afterStart` and `plugins` pass through (the demo's own afterStart adds its trigger first). */
 export interface DemoOptions extends Omit<ServiceOptions, 'connections' | 'firstToken'> {
@@ -132,6 +134,15 @@ export function demoServices(options: DemoOptions, onStarted: (info: DemoInfo) =
       env: realKey ? env : { ...env, [DEMO_KEY_VAR]: DEMO_KEY },
       get connections() {
         return [connection()];
+      },
+      // What the console's users may pick: the emulator and its key, and a file in the data folder.
+      get grants() {
+        return {
+          ...(emulator ? { env: [DEMO_KEY_VAR], baseUrls: [emulator.url] } : {}),
+          destinations: {
+            [DEMO_DESTINATION]: { sink: `file:${join(dataDir, `${DEMO_DESTINATION}.ndjson`)}` },
+          },
+        };
       },
       firstToken: (store) => demoToken(store, tokenFile),
       // Before the runner starts (startService starts it after afterStart): it runs from the start.

@@ -1,29 +1,32 @@
 /**
  * A route of server-sent events for the console (the trigger status, the billing queue): every
- * row once, then each row again whenever it changed; ends when the client goes or the server closes.
- * `rows` is read every `intervalMs` and calls `send(event, key, value)` per row: a row whose JSON is
- * the same as last time under that key is not sent again. A failed read is sent as `event: error`.
+ * row once, then each row again whenever it changed; ends when the client goes, the server closes
+ * or the token is revoked (asked again on every read, so within one interval). `rows` is read every
+ * `intervalMs` with the request (whose token decides which rows it may see) and calls
+ * `send(event, key, value)` per row: a row whose JSON is the same as last time under that key is not
+ * sent again. A failed read is sent as `event: error`.
  */
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { redact } from '../connection/redact.ts';
 import { toConnectorError } from '../errors.ts';
+import type { Owner } from './auth.ts';
 
 export type Send = (event: string, key: string, value: unknown) => void;
 
 export function eventStream(
   app: FastifyInstance,
   path: string,
-  schema: FastifySchema,
+  route: { schema: FastifySchema; owner: Owner },
   intervalMs: number,
-  rows: (send: Send) => Promise<void>,
+  rows: (send: Send, request: FastifyRequest) => Promise<void>,
 ): void {
   const open = new Set<() => void>();
   app.addHook('onClose', async () => {
     for (const end of open) end();
   });
   app.get(path, {
-    config: { access: 'read' },
-    schema,
+    config: { access: 'read', owner: route.owner },
+    schema: route.schema,
     handler: async (request, reply) => {
       reply.hijack();
       const res = reply.raw;
@@ -45,7 +48,13 @@ export function eventStream(
         if (busy) return;
         busy = true;
         try {
-          await rows(send);
+          if (request.tokenStillValid && !(await request.tokenStillValid())) {
+            res.write(
+              `event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: 'the API token was revoked' })}\n\n`,
+            );
+            return end();
+          }
+          await rows(send, request);
         } catch (error) {
           const message = redact(toConnectorError(error).message);
           res.write(`event: error\ndata: ${JSON.stringify({ message })}\n\n`);

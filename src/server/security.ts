@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { installAuth } from './auth.ts';
+import { installAuth, type OwnerResolvers } from './auth.ts';
 import { ConnectorError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { TokenRepo } from './ports.ts';
@@ -15,6 +15,7 @@ export async function registerSecurity(
   app: FastifyInstance,
   config: ServerConfig,
   tokens: TokenRepo,
+  owners: OwnerResolvers,
 ): Promise<void> {
   // HSTS and upgrade-insecure-requests belong to the TLS front (a proxy) when there is one: on the
   // default plain-HTTP listener they would make browsers fetch the docs' assets over https.
@@ -32,7 +33,7 @@ export async function registerSecurity(
     },
   });
   if (config.cors) await app.register(cors, { origin: config.cors.origins });
-  installAuth(app, tokens);
+  installAuth(app, tokens, owners);
   await app.register(rateLimit, {
     global: true,
     // After auth (onRequest), so the key is the token, not the address a proxy shares.

@@ -14,7 +14,7 @@ import { STORE_ENV } from '../gateway/budget-store.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import type { ServerOptions, ServerPlugin } from './app.ts';
-import { loadServerConfig, parseServerConfig, type ServerConfig } from './config.ts';
+import { loadServerConfig, parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import { startServer, type RunningServer } from './index.ts';
 import { clusterNode, type ClusterNode } from './cluster.ts';
 import { billingRoutes } from './routes/billing.ts';
@@ -27,6 +27,8 @@ import { serverTriggers } from './triggers.ts';
 export interface ServiceOptions {
   /** --config FILE (YAML/JSON); without it every default applies. */
   configFile?: string;
+  /** The same as an object, when there is no file (a library user's, a test's). */
+  config?: ServerConfigInput;
   /** The flags override the config's listen address and store. */
   host?: string;
   port?: number;
@@ -34,6 +36,15 @@ export interface ServiceOptions {
   storeUrl?: string;
   /** Connections added to (or replacing same-named ones of) the config's: npm start's `demo`. */
   connections?: ConnectionFileInput[];
+  /**
+   * More of the host granted to clients of the API, added to the config's: npm start lets the
+   * console make connections to its emulator and triggers that write to its data directory.
+   */
+  grants?: {
+    env?: string[];
+    baseUrls?: string[];
+    destinations?: ServerConfig['destinations'];
+  };
   env?: Record<string, string | undefined>;
   plugins?: ServerPlugin[];
   log?: ServerOptions['log'];
@@ -87,16 +98,28 @@ function storeUrl(options: ServiceOptions, config: ServerConfig, env: Record<str
 }
 
 export function loadServiceConfig(options: ServiceOptions): ServerConfig {
-  const config = options.configFile ? loadServerConfig(options.configFile) : parseServerConfig({});
+  const config = options.configFile
+    ? loadServerConfig(options.configFile)
+    : parseServerConfig(options.config ?? {});
   if (options.dataDir && options.storeUrl)
     throw new ConnectorError('INVALID_ARGUMENT', '--data-dir and --store conflict: give only one', {
       field: '--store',
     });
-  if (!options.connections?.length) return config;
+  const grants = options.grants ?? {};
+  const granted: ServerConfig = {
+    ...config,
+    api: {
+      ...config.api,
+      secrets: { ...config.api.secrets, env: [...config.api.secrets.env, ...(grants.env ?? [])] },
+      baseUrls: [...config.api.baseUrls, ...(grants.baseUrls ?? [])],
+    },
+    destinations: { ...grants.destinations, ...config.destinations },
+  };
+  if (!options.connections?.length) return granted;
   const extra = parseServerConfig({ connections: options.connections }).connections;
   const names = new Set(extra.map((c) => String(c.definition.name)));
   return {
-    ...config,
+    ...granted,
     connections: [...config.connections.filter((c) => !names.has(String(c.definition.name))), ...extra],
   };
 }

@@ -4,15 +4,17 @@ import type { TriggerDefinition } from './definition.ts';
 import type { DispatchTrigger } from './dispatch.ts';
 import { parseFields } from './project.ts';
 import { createSink } from './sinks/index.ts';
+import { resolveSink, type Destinations } from './destinations.ts';
 
 export function dispatchTrigger(
   t: TriggerDefinition,
   env: Record<string, string | undefined>,
+  destinations: Destinations = {},
 ): DispatchTrigger {
-  const spec = t.sinkSpec;
+  const { spec, secret: reference, baseDir } = resolveSink(t.sinkSpec, t.sinkSecret, destinations);
   const secret =
-    spec.kind === 'http'
-      ? resolveSecret(spec.secret, `${t.name}.sinkSecret`, { env, baseDir: process.cwd() })
+    spec.kind === 'http' && reference
+      ? resolveSecret(reference, `${t.name}.sinkSecret`, { env, baseDir })
       : undefined;
   return {
     name: t.name,

@@ -11,6 +11,7 @@ import { runUntilSignal, type Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
 import type { TriggerDefinition } from './definition.ts';
 import { Dispatcher, type DispatchNotice } from './dispatch.ts';
+import { loadDestinations } from './destinations.ts';
 import { dispatchTrigger } from './run-trigger.ts';
 import { pollService } from './run-sources.ts';
 import { webhookService } from './run-webhooks.ts';
@@ -80,10 +81,11 @@ export async function triggerServices(opts: RunOptions): Promise<{
     {
       name: 'dispatcher',
       start: async () => {
+        const destinations = await loadDestinations(opts.store);
         for (const t of triggers) {
           if (await opts.store.kv.get(disabledKey(t.name)))
             log(`${t.name}: disabled (its sink answered 410); trigger add it again to re-enable`);
-          else dispatcher.run(dispatchTrigger(t, opts.env ?? process.env));
+          else dispatcher.run(dispatchTrigger(t, opts.env ?? process.env, destinations));
         }
       },
       stop: () => dispatcher.stop(),

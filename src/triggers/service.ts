@@ -7,6 +7,7 @@ import type { StripeCatalog } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import type { Job, Store } from '../store/types.ts';
 import { parseTrigger, type TriggerDefinition, type TriggerInput } from './definition.ts';
+import { checkClientTrigger, type ClientLimits } from './client-rules.ts';
 import { deliveryId } from './delivery-id.ts';
 import { checkEventTypes } from './event-types.ts';
 import type { InboxEvent } from './ports.ts';
@@ -38,6 +39,8 @@ export interface DeliveryView {
 
 export interface TriggerStatus {
   name: string;
+  /** The connection whose events it watches (what a token must be allowed to see it). */
+  connection: string;
   source: string;
   disabled?: { reason: string; at: string };
   /** The poller's position: the newest event time it has stored, and when it last wrote it. */
@@ -90,9 +93,16 @@ export class TriggerService {
     private readonly catalog?: StripeCatalog,
   ) {}
 
-  /** Adds or replaces a trigger (re-adding one a sink disabled enables it again). */
-  async add(input: Partial<TriggerInput> & { preset?: string }): Promise<TriggerRecord> {
-    const { raw } = defineTrigger(input, this.catalog);
+  /**
+   * Adds or replaces a trigger (re-adding one a sink disabled enables it again). `client`: made by
+   * a client of the API, within what the operator allows (client-rules.ts).
+   */
+  async add(
+    input: Partial<TriggerInput> & { preset?: string },
+    opts: { client?: ClientLimits } = {},
+  ): Promise<TriggerRecord> {
+    const { raw, definition } = defineTrigger(input, this.catalog);
+    if (opts.client) await checkClientTrigger(this.store, definition, opts.client);
     await this.store.transaction(async (tx) => {
       await tx.triggers.put(raw.name, raw);
       await tx.kv.remove(disabledKey(raw.name));
@@ -214,6 +224,7 @@ export class TriggerService {
     const oldest = waiting[0]?.payload.created;
     return {
       name: r.name,
+      connection: r.definition.connection ?? 'default',
       source: r.definition.source,
       ...(r.disabled ? { disabled: r.disabled } : {}),
       checkpoint: {

@@ -66,7 +66,7 @@ describe('connections', () => {
     const dup = await post({ name: 'demo', apiKey: 'env:SERVER_TEST_KEY' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error).toMatchObject({ code: 'CONNECTION_EXISTS', field: 'name' });
-    const unresolved = await post({ name: 'nokey', apiKey: 'env:NOT_SET_ANYWHERE' });
+    const unresolved = await post({ name: 'nokey', apiKey: 'env:SERVER_TEST_NOT_SET' });
     expect(unresolved.json().error).toMatchObject({ code: 'SECRET_UNRESOLVED', field: 'apiKey' });
     const badName = await inject({ url: '/api/connections/Bad_Name', headers: env.auth(env.tokens.read) });
     expect(badName.statusCode).toBe(400);

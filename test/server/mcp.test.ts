@@ -113,7 +113,7 @@ describe('MCP behind the server tokens (default config)', () => {
     expect((await anonymous.json()).error.code).toBe('UNAUTHENTICATED');
     const other = await call(env.tokens.other);
     expect(other.status).toBe(403);
-    expect((await other.json()).error).toMatchObject({ code: 'FORBIDDEN', field: 'name' });
+    expect((await other.json()).error).toMatchObject({ code: 'FORBIDDEN', field: 'connection' });
     const viaQuery = await call(env.tokens.other, '/mcp?connection=demo');
     expect(viaQuery.status).toBe(403);
     const unknown = await call(env.tokens.read, '/mcp/nope');

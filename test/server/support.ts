@@ -43,6 +43,8 @@ export function useServer(extra: Partial<ServerConfigInput> = {}): ServerEnv {
             logging: { verbosity: 3 },
           },
         ],
+        // What clients may name: the test key's variable, the emulator.
+        api: { secrets: { env: ['SERVER_TEST_'] }, baseUrls: [env.emulator.url] },
         ...extra,
       },
       env: { SERVER_TEST_KEY: API_KEY },

@@ -50,6 +50,11 @@ beforeAll(async () => {
       { name: 'stuck', apiKey: 'env:K', baseUrl: silentUrl, timeoutMs: 60_000 },
     ],
     env: { K: API_KEY },
+    // What clients may use: the key's variable, the emulator, a file destination, 1 s polls.
+    config: {
+      api: { secrets: { env: ['K'] }, baseUrls: [emulator.url], triggers: { minInterval: '1s' } },
+      destinations: { 'api-file': { sink: `file:${join(dir, 'api.ndjson')}` } },
+    },
     log: { level: 'silent' },
     publicUrl: `http://127.0.0.1:${port}`,
     triggerWatchMs: 100,
@@ -75,7 +80,7 @@ describe('the server runs its triggers', () => {
         preset: 'customer-added',
         connection: 'demo',
         interval: '1s',
-        sink: `file:${out}`,
+        sink: 'destination:api-file',
       },
     });
     expect(added.statusCode).toBe(201);
@@ -276,6 +281,7 @@ describe('runTriggers: false', () => {
       dataDir: join(dir, 'routes-only'),
       connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }],
       env: { K: API_KEY },
+      config: { api: { triggers: { minInterval: '1s' } } },
       log: { level: 'silent' },
       runTriggers: false,
     });

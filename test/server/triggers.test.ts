@@ -27,7 +27,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    config: { connections: connections() },
+    config: { connections: connections(), api: { triggers: { minInterval: '1s' } } },
     ports: storePorts(store),
     env: { K: API_KEY },
     log: { level: 'silent' },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../src/emulator/index.ts';
+import { resolveSink } from '../../src/triggers/destinations.ts';
 import { parseTrigger } from '../../src/triggers/definition.ts';
 import { Dispatcher } from '../../src/triggers/dispatch.ts';
 import { ensureEndpoint } from '../../src/triggers/endpoint.ts';
@@ -34,7 +35,7 @@ function dispatcherFor(queue: MemoryQueue, t: ReturnType<typeof parseTrigger>, s
     mode: t.delivery.mode,
     concurrency: t.delivery.concurrency,
     rateLimit: t.rateLimit,
-    sink: createSink(t.sinkSpec, { secret }),
+    sink: createSink(resolveSink(t.sinkSpec, t.sinkSecret, {}).spec, { secret }),
     sinkKey: t.sink,
     fields: t.fields && parseFields(t.fields),
     maxAttempts: t.retry.maxAttempts,

@@ -20,7 +20,7 @@ export function isFile(value: unknown): value is ActionFile {
 export function actionRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     app.post('/api/connections/:name/actions/:action', {
-      config: { access: 'write' },
+      config: { access: 'write', owner: 'connection' },
       schema: {
         tags: ['actions'],
         summary: 'Run an action (ConfirmPaymentIntent, AttachPaymentMethodToCustomer, PdfQuote, …)',

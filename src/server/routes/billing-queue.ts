@@ -45,7 +45,7 @@ export function queueRoutes(app: FastifyInstance, billing: BillingService, inter
 
 function consumerRoutes(app: FastifyInstance, billing: BillingService) {
   app.post('/api/billing/integrations/:name/subscriptions', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf(
       'Subscribe a consumer to a plan: customer, card, default card, subscription (four jobs)',
       {
@@ -75,7 +75,7 @@ function consumerRoutes(app: FastifyInstance, billing: BillingService) {
     },
   });
   app.post('/api/billing/integrations/:name/consumers/:consumer/unsubscribe', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Cancel a consumer’s subscription at the period end, or now', {
       params: consumerParams,
       body: body({ plan: text(200), now: { type: 'boolean', default: false } }),
@@ -87,7 +87,7 @@ function consumerRoutes(app: FastifyInstance, billing: BillingService) {
     },
   });
   app.post('/api/billing/integrations/:name/consumers/:consumer/change-plan', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Move a consumer’s subscription to another plan (prorated as Stripe does)', {
       params: consumerParams,
       body: body({ to: text(200), from: text(200) }, ['to']),
@@ -99,7 +99,7 @@ function consumerRoutes(app: FastifyInstance, billing: BillingService) {
     },
   });
   app.get('/api/billing/integrations/:name/consumers', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('The consumers the integration’s jobs were for', {
       params: nameParams,
       response: { 200: rows, ...errorResponses },
@@ -109,7 +109,7 @@ function consumerRoutes(app: FastifyInstance, billing: BillingService) {
     }),
   });
   app.get('/api/billing/integrations/:name/consumers/:consumer', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('A consumer’s subscriptions, invoices and payments, as Stripe has them', {
       params: consumerParams,
     }),
@@ -119,7 +119,7 @@ function consumerRoutes(app: FastifyInstance, billing: BillingService) {
 
 function jobRoutes(app: FastifyInstance, billing: BillingService) {
   app.get('/api/billing/jobs', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('Billing jobs in creation order', {
       querystring: {
         type: 'object',
@@ -137,12 +137,12 @@ function jobRoutes(app: FastifyInstance, billing: BillingService) {
     ) => ({ data: await billing.jobs(request.query) }),
   });
   app.get('/api/billing/jobs/:id', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('One job with its attempts', { params: idParams }),
     handler: async (request: ById) => billing.job(request.params.id),
   });
   app.post('/api/billing/jobs/:id/retry', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Put a blocked (or discarded) job back in its queue with fresh attempts', {
       params: idParams,
       body: { type: 'object', properties: { wait: waitProperty }, additionalProperties: false },
@@ -153,7 +153,7 @@ function jobRoutes(app: FastifyInstance, billing: BillingService) {
     },
   });
   app.post('/api/billing/jobs/:id/discard', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Discard a queued, failed or blocked job (its queue carries on without it)', {
       params: idParams,
     }),
@@ -168,7 +168,7 @@ function events(app: FastifyInstance, billing: BillingService, intervalMs: numbe
     summary: 'Queue status and job changes as server-sent events',
     security: bearer,
   };
-  eventStream(app, '/api/billing/events', schema, intervalMs, async (send) => {
+  eventStream(app, '/api/billing/events', { schema, owner: 'server' }, intervalMs, async (send) => {
     for (const integration of await billing.integrations())
       send('integration', integration.name, integration);
     for (const job of await billing.jobs()) send('job', String(job.id), job);

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BillingService, CATALOG_KINDS, type RetrySchedule } from '../../billing/index.ts';
 import type { Store } from '../../store/types.ts';
 import type { ServerPlugin } from '../app.ts';
+import { checkClientReach, clientSecretsDir } from '../../connection/grants.ts';
 import { errorResponses } from '../schemas.ts';
 import {
   name,
@@ -37,26 +38,42 @@ export function billingRoutes(opts: BillingRoutesOptions): ServerPlugin {
     const billing = new BillingService({
       store: opts.store,
       env: state.env,
-      baseDir: state.baseDir,
+      baseDir: clientSecretsDir(state.config.api, state.config.baseDir, state.baseDir),
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
     app.addHook('onClose', () => billing.close());
-    integrationRoutes(app, billing);
+    // An integration's keys and Stripe address: only what the operator granted clients.
+    const checkReach = (keys: { publishableKey?: string; secretKey?: string; baseUrl?: string }) =>
+      checkClientReach(
+        {
+          secrets: (['publishableKey', 'secretKey'] as const).flatMap((k): Array<[string, string]> =>
+            keys[k] === undefined ? [] : [[k, keys[k]]],
+          ),
+          ...(keys.baseUrl === undefined ? {} : { baseUrl: keys.baseUrl }),
+        },
+        state.config.api,
+        state.config.baseDir,
+      );
+    integrationRoutes(app, billing, checkReach);
     catalogRoutes(app, billing);
     queueRoutes(app, billing, opts.streamIntervalMs ?? 1000);
   };
 }
 
-function integrationRoutes(app: FastifyInstance, billing: BillingService) {
+function integrationRoutes(
+  app: FastifyInstance,
+  billing: BillingService,
+  checkReach: (keys: { publishableKey?: string; secretKey?: string; baseUrl?: string }) => void,
+) {
   app.get('/api/billing/integrations', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('Every integration with its catalogs and queue status', {
       response: { 200: rows, ...errorResponses },
     }),
     handler: async () => ({ data: await billing.integrations() }),
   });
   app.post('/api/billing/integrations', {
-    config: { access: 'admin' },
+    config: { access: 'admin', owner: 'server' },
     schema: schemaOf('Add an integration: Stripe says which account and mode its two keys belong to', {
       body: {
         type: 'object',
@@ -76,15 +93,18 @@ function integrationRoutes(app: FastifyInstance, billing: BillingService) {
         Body: { title: string; name?: string; publishableKey: string; secretKey: string; baseUrl?: string };
       }>,
       reply,
-    ) => reply.code(201).send(await billing.addIntegration(request.body)),
+    ) => {
+      checkReach(request.body);
+      return reply.code(201).send(await billing.addIntegration(request.body));
+    },
   });
   app.get('/api/billing/integrations/:name', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('One integration (key references only) with its queue status', { params: nameParams }),
     handler: async (request: Named) => billing.integration(request.params.name),
   });
   app.put('/api/billing/integrations/:name/keys', {
-    config: { access: 'admin' },
+    config: { access: 'admin', owner: 'server' },
     schema: schemaOf('New keys, taken only if Stripe says they are of the same account and mode', {
       params: nameParams,
       body: {
@@ -94,11 +114,13 @@ function integrationRoutes(app: FastifyInstance, billing: BillingService) {
         additionalProperties: false,
       },
     }),
-    handler: async (request: Named<{ publishableKey?: string; secretKey?: string }>) =>
-      billing.updateKeys(request.params.name, request.body),
+    handler: async (request: Named<{ publishableKey?: string; secretKey?: string }>) => {
+      checkReach(request.body);
+      return billing.updateKeys(request.params.name, request.body);
+    },
   });
   app.delete('/api/billing/integrations/:name', {
-    config: { access: 'admin' },
+    config: { access: 'admin', owner: 'server' },
     schema: schemaOf('Remove an integration (its unfinished jobs are discarded)', { params: nameParams }),
     handler: async (request: Named) => billing.removeIntegration(request.params.name),
   });
@@ -106,14 +128,14 @@ function integrationRoutes(app: FastifyInstance, billing: BillingService) {
 
 function catalogRoutes(app: FastifyInstance, billing: BillingService) {
   app.get('/api/billing/catalogs', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('Every catalog with its kind and integrations', {
       response: { 200: rows, ...errorResponses },
     }),
     handler: async () => ({ data: await billing.catalogs() }),
   });
   app.post('/api/billing/catalogs', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Add a catalog: sandbox (test keys) or production (live keys)', {
       body: {
         type: 'object',
@@ -126,7 +148,7 @@ function catalogRoutes(app: FastifyInstance, billing: BillingService) {
       reply.code(201).send(await billing.addCatalog(request.body.name, request.body.kind)),
   });
   app.post('/api/billing/catalogs/:name/integrations', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Attach an integration to the catalog (its keys must fit the catalog kind)', {
       params: nameParams,
       body: {
@@ -148,7 +170,7 @@ function catalogRoutes(app: FastifyInstance, billing: BillingService) {
     additionalProperties: false,
   });
   app.post('/api/billing/catalogs/:name/plan', {
-    config: { access: 'read' },
+    config: { access: 'read', owner: 'server' },
     schema: schemaOf('What applying the plan file would change in each attached integration', {
       params: nameParams,
       body: planBodySchema(false),
@@ -157,7 +179,7 @@ function catalogRoutes(app: FastifyInstance, billing: BillingService) {
       billing.plan({ catalog: request.params.name, plan: planBody(request.body.plan) }),
   });
   app.post('/api/billing/catalogs/:name/apply', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'server' },
     schema: schemaOf('Apply the plan file: its changes enqueued as jobs, one queue per integration', {
       params: nameParams,
       body: planBodySchema(true),

@@ -20,7 +20,7 @@ export function catalogRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     const tags = ['catalog'];
     app.get('/api/entities', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'none' },
       schema: {
         tags,
         summary: 'Every entity with its operations and actions',
@@ -45,7 +45,7 @@ export function catalogRoutes(state: ServerState) {
     });
 
     app.get('/api/entities/:entity', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'none' },
       schema: {
         tags,
         summary: 'An entity: fields with types, operations with parameters, actions with inputs',
@@ -63,7 +63,7 @@ export function catalogRoutes(state: ServerState) {
     });
 
     app.get('/api/actions', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'none' },
       schema: {
         tags,
         summary: 'Every action with its inputs',

@@ -1,11 +1,12 @@
 /** Named connections: list, show, create, delete, test. Definitions hold secret references only. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkClientReach, clientSecretsDir, connectionReach } from '../../connection/grants.ts';
 import type { ConnectionFileInput } from '../../connection/index.ts';
 import { ConnectorError } from '../../errors.ts';
 import { checkConnectionDefinition, resolveDefinition } from '../config.ts';
 import type { ConnectionRecord } from '../ports.ts';
 import type { ServerState } from '../state.ts';
-import { mayUseConnection } from '../tokens.ts';
+import { visibleTo } from '../auth.ts';
 import { anyObject, bearer, connectionParams, errorResponses } from '../schemas.ts';
 
 const connectionView = {
@@ -32,7 +33,7 @@ export function connectionRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     const tags = ['connections'];
     app.get('/api/connections', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'filtered' },
       schema: {
         tags,
         summary: 'Connections this token may use',
@@ -44,12 +45,12 @@ export function connectionRoutes(state: ServerState) {
       },
       handler: async (request) => {
         const all = await state.ports.connections.list();
-        return { data: all.filter((r) => mayUseConnection(request.token!, r.name)).map(view) };
+        return { data: all.filter((r) => visibleTo(request, r.name)).map(view) };
       },
     });
 
     app.post('/api/connections', {
-      config: { access: 'admin' },
+      config: { access: 'admin', owner: 'server' },
       schema: {
         tags,
         summary: 'Create a connection (secrets as env:/file: references, resolved on the server)',
@@ -60,23 +61,22 @@ export function connectionRoutes(state: ServerState) {
       handler: async (request: FastifyRequest<{ Body: Record<string, unknown> }>, reply) => {
         const definition = checkConnectionDefinition(request.body, 'body') as ConnectionFileInput;
         const name = definition.name;
-        if (!mayUseConnection(request.token!, name))
-          throw new ConnectorError('FORBIDDEN', `this token may not use connection "${name}"`, {
-            field: 'name',
-          });
+        // Only what the operator granted clients: its secrets, Stripe addresses and proxies.
+        const baseDir = clientSecretsDir(state.config.api, state.config.baseDir, state.baseDir);
+        checkClientReach(connectionReach(definition), state.config.api, state.config.baseDir);
         if (await state.ports.connections.get(name))
           throw new ConnectorError('CONNECTION_EXISTS', `a connection named "${name}" exists already`, {
             field: 'name',
           });
         // Resolving now refuses a reference the server cannot read, before anything is stored.
-        resolveDefinition(definition, state.baseDir, state.env);
-        await state.ports.connections.put({ name, definition, origin: 'api', baseDir: state.baseDir });
+        resolveDefinition(definition, baseDir, state.env);
+        await state.ports.connections.put({ name, definition, origin: 'api', baseDir });
         return reply.code(201).send(view((await state.ports.connections.get(name))!));
       },
     });
 
     app.get('/api/connections/:name', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'Show a connection',
@@ -89,7 +89,7 @@ export function connectionRoutes(state: ServerState) {
     });
 
     app.delete('/api/connections/:name', {
-      config: { access: 'admin' },
+      config: { access: 'admin', owner: 'server' },
       schema: {
         tags,
         summary: 'Delete a connection (its gateway is closed)',
@@ -109,7 +109,7 @@ export function connectionRoutes(state: ServerState) {
     });
 
     app.get('/api/connections/:name/test', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'Call Stripe with the connection: its account, mode and API version',

@@ -90,7 +90,7 @@ export function entityRoutes(state: ServerState) {
     const one = { 200: anyObject, ...errorResponses };
 
     app.get('/api/connections/:name/entities/:entity', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'List an entity, optionally filtered; cursor pages',
@@ -109,7 +109,7 @@ export function entityRoutes(state: ServerState) {
     });
 
     app.post('/api/connections/:name/entities/:entity', {
-      config: { access: 'write' },
+      config: { access: 'write', owner: 'connection' },
       schema: {
         tags,
         summary: 'Create an object (fields in any case: Currency or currency)',
@@ -128,7 +128,7 @@ export function entityRoutes(state: ServerState) {
     });
 
     app.get('/api/connections/:name/entities/:entity/:id', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'Get one object',
@@ -144,7 +144,7 @@ export function entityRoutes(state: ServerState) {
     });
 
     app.patch('/api/connections/:name/entities/:entity/:id', {
-      config: { access: 'write' },
+      config: { access: 'write', owner: 'connection' },
       schema: {
         tags,
         summary: 'Update one object',
@@ -168,7 +168,7 @@ export function entityRoutes(state: ServerState) {
     });
 
     app.delete('/api/connections/:name/entities/:entity/:id', {
-      config: { access: 'write' },
+      config: { access: 'write', owner: 'connection' },
       schema: {
         tags,
         summary: 'Delete one object',

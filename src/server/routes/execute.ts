@@ -116,7 +116,7 @@ export function executeRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     app.post('/api/connections/:name/execute', {
       // LIST and GET need read; everything else write, checked once the operation is known.
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags: ['execute'],
         summary: "The Google connector task's form: entity operations and actions in the seed's shape",

@@ -40,7 +40,7 @@ export function healthRoutes(state: ServerState) {
     });
 
     app.get('/metrics', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'server' },
       schema: {
         tags,
         summary:

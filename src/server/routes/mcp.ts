@@ -8,37 +8,13 @@
  * gateway and policy, and dropped with the gateway when the connection changes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectorError } from '../../errors.ts';
 import type { Gateway } from '../../gateway/index.ts';
 import { createMcpHttpHandler, type McpHttpHandler } from '../../mcp/index.ts';
-import { requireConnection } from '../auth.ts';
 import { hasScope } from '../tokens.ts';
 import type { ServerState } from '../state.ts';
 import { bearer, errorResponses, nameParam } from '../schemas.ts';
 
 type PolicyKind = 'read' | 'write';
-
-async function connectionName(state: ServerState, request: FastifyRequest): Promise<string> {
-  const params = request.params as { name?: string };
-  if (params.name) return params.name;
-  const asked = (request.query as { connection?: string }).connection;
-  if (asked) {
-    requireConnection(request, asked);
-    return asked;
-  }
-  const names = (await state.ports.connections.list()).map((c) => c.name);
-  if (names.length === 1) {
-    requireConnection(request, names[0]);
-    return names[0];
-  }
-  throw new ConnectorError(
-    names.length ? 'INVALID_ARGUMENT' : 'UNKNOWN_CONNECTION',
-    names.length
-      ? `this server has ${names.length} connections: use /mcp/{name} or /mcp?connection=NAME (one of ${names.join(', ')})`
-      : 'this server has no connection yet: create one first',
-    { field: 'connection' },
-  );
-}
 
 export function mcpRoutes(state: ServerState) {
   const handlers = new WeakMap<Gateway, Map<PolicyKind, McpHttpHandler>>();
@@ -60,7 +36,8 @@ export function mcpRoutes(state: ServerState) {
   }
 
   async function serve(request: FastifyRequest, reply: FastifyReply) {
-    const name = await connectionName(state, request);
+    // The one connection the route's owner resolved and authorized (auth.ts, owners.ts).
+    const [name] = request.connections!;
     const kind: PolicyKind = request.token && hasScope(request.token, 'write') ? 'write' : 'read';
     const handler = await handlerFor(name, kind);
     // The SDK's transport writes the answer itself.
@@ -103,12 +80,16 @@ export function mcpRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     for (const url of ['/mcp', '/mcp/:name']) {
       const withName = url.includes(':name');
-      app.post(url, { config: { access: 'read' }, schema: schema(withName), handler: serve });
+      app.post(url, {
+        config: { access: 'read', owner: 'connection' },
+        schema: schema(withName),
+        handler: serve,
+      });
       // Session streams (GET) and session ends (DELETE) do not exist on a stateless endpoint.
       app.route({
         method: ['GET', 'DELETE'],
         url,
-        config: { access: 'read' },
+        config: { access: 'read', owner: 'connection' },
         schema: { hide: true },
         handler: serve,
       });

@@ -26,7 +26,7 @@ export function queryRoutes(state: ServerState) {
   return async (app: FastifyInstance) => {
     const tags = ['query'];
     app.post('/api/connections/:name/query', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'Run a filter or SQL query; cursor pages as the entity list',
@@ -42,7 +42,7 @@ export function queryRoutes(state: ServerState) {
     });
 
     app.post('/api/connections/:name/explain', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'connection' },
       schema: {
         tags,
         summary: 'The plan of a query: Stripe calls, what is pushed down, what is checked locally',

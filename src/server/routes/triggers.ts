@@ -7,8 +7,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConnectorError } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
-import { TriggerService, type TriggerInput, type TriggerStatus } from '../../triggers/index.ts';
+import {
+  saveDestinations,
+  TriggerService,
+  type ClientLimits,
+  type TriggerInput,
+  type TriggerStatus,
+} from '../../triggers/index.ts';
+import { parseDuration } from '../../triggers/duration.ts';
 import type { ServerPlugin } from '../app.ts';
+import { visibleTo } from '../auth.ts';
+import type { ServerConfig } from '../config.ts';
 import { eventStream } from '../event-stream.ts';
 import { anyObject, bearer, errorResponses, nameParam } from '../schemas.ts';
 
@@ -57,48 +66,73 @@ export function epochSeconds(value: string | number, field: string): number {
   return Math.floor(ms / 1000);
 }
 
+/** What the operator lets a client of the API make (config `destinations`, `api.triggers`). */
+function clientLimits(config: ServerConfig): ClientLimits {
+  return {
+    destinations: Object.fromEntries(
+      Object.entries(config.destinations).map(([name, d]) => [name, { ...d, baseDir: config.baseDir }]),
+    ),
+    perConnection: config.api.triggers.perConnection,
+    minIntervalMs: parseDuration(config.api.triggers.minInterval) as number,
+  };
+}
+
+/** The connection a stored trigger belongs to. */
+async function connectionOf(store: Store, name: string): Promise<string | undefined> {
+  const row = await store.triggers.get<TriggerInput>(name);
+  return row && (row.definition.connection ?? 'default');
+}
+
 export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
   return async (app, { state }) => {
     const service = new TriggerService(opts.store, state.catalog);
-    /** 404 for a trigger that does not exist (the service's own error is for the CLI's arguments). */
-    const known = async (name: string) => {
-      if (!(await opts.store.triggers.get(name)))
+    const limits = clientLimits(state.config);
+    // Every runner on this store (here, or `trigger run` elsewhere) resolves destinations from it.
+    await saveDestinations(opts.store, limits.destinations);
+    // The object of `/api/triggers/:name…` is the trigger: its own connection is what the token
+    // must be allowed; a new one's is in the body, and a replaced one's counts too.
+    state.owners.register('trigger', async (request) => {
+      const name = (request.params as { name: string }).name;
+      const connection = await connectionOf(opts.store, name);
+      if (connection === undefined)
         throw new ConnectorError('NOT_FOUND', `no trigger named "${name}"`, { field: 'name' });
-    };
+      return [connection];
+    });
+    state.owners.register('trigger-input', async (request) => {
+      const body = request.body as { name: string; connection?: string };
+      const replaced = await connectionOf(opts.store, body.name);
+      return [body.connection ?? 'default', ...(replaced === undefined ? [] : [replaced])];
+    });
     const read = (summary: string, params: object = nameParams) => ({
-      config: { access: 'read' as const },
+      config: { access: 'read' as const, owner: 'trigger' as const },
       schema: { tags, summary, security: bearer, params, response: { 200: anyObject, ...errorResponses } },
     });
 
     app.get('/api/triggers', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'filtered' },
       schema: {
         tags,
         summary: 'Every trigger with its status (checkpoint, lag, pending, delivered, failed, dead)',
         security: bearer,
         response: { 200: rows, ...errorResponses },
       },
-      handler: async () => ({ data: (await service.status()).map(row) }),
+      handler: async (request) => ({
+        data: (await service.status()).filter((s) => visibleTo(request, s.connection)).map(row),
+      }),
     });
 
     app.get('/api/triggers/:name', {
       ...read('Show a trigger: its definition, when it was made and changed'),
-      handler: async (request: Named) => (
-        await known(request.params.name),
-        service.show(request.params.name)
-      ),
+      handler: async (request: Named) => service.show(request.params.name),
     });
 
     app.get('/api/triggers/:name/status', {
       ...read('The status of one trigger'),
-      handler: async (request: Named) => (
-        await known(request.params.name),
-        row((await service.status(request.params.name))[0])
-      ),
+      handler: async (request: Named) => row((await service.status(request.params.name))[0]),
     });
 
     app.get('/api/triggers/:name/deliveries', {
-      config: { access: 'read' },
+      config: { access: 'read', owner: 'trigger' },
       schema: {
         tags,
         summary: 'Deliveries of a trigger, oldest first',
@@ -121,7 +155,6 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
           Querystring: { status?: 'pending'; limit: number; after?: number };
         }>,
       ) => {
-        await known(request.params.name);
         return { data: await service.deliveries(request.params.name, request.query) };
       },
     });
@@ -134,12 +167,11 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
         response: { 200: rows, ...errorResponses },
       },
       handler: async (request: Named) => {
-        await known(request.params.name);
         return { data: await service.deadLetters(request.params.name) };
       },
     });
 
-    writeRoutes(app, service, opts, known);
+    writeRoutes(app, service, opts, limits);
     statusStream(app, service, opts.streamIntervalMs ?? 1000);
   };
 }
@@ -149,7 +181,7 @@ function writeRoutes(
   app: FastifyInstance,
   service: TriggerService,
   opts: TriggerRoutesOptions,
-  known: (name: string) => Promise<void>,
+  limits: ClientLimits,
 ) {
   // Not awaited: a restart drains in-flight deliveries, which may take a while; it logs its own failures.
   const changed = () => void opts.onChange?.();
@@ -161,7 +193,7 @@ function writeRoutes(
     response: { 200: anyObject, ...errorResponses },
   });
   app.post('/api/triggers', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'trigger-input' },
     schema: {
       tags,
       summary: 'Add or replace a trigger (the definition `trigger add` takes, `preset` included)',
@@ -173,17 +205,16 @@ function writeRoutes(
       request: FastifyRequest<{ Body: Partial<TriggerInput> & { preset?: string } }>,
       reply,
     ) => {
-      const record = await service.add(request.body);
+      const record = await service.add(request.body, { client: limits });
       changed();
       return reply.code(201).send(record);
     },
   });
 
   app.delete('/api/triggers/:name', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'trigger' },
     schema: schema('Remove a trigger (its delivery history stays)'),
     handler: async (request: Named) => {
-      await known(request.params.name);
       const remove = () => service.remove(request.params.name);
       const result = await (opts.around ? opts.around(request.params.name, remove) : remove());
       return { name: request.params.name, ...result };
@@ -191,7 +222,7 @@ function writeRoutes(
   });
 
   app.post('/api/triggers/:name/replay', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'trigger' },
     schema: {
       ...schema('Deliver again every finished delivery whose event was created in [from, to)'),
       body: {
@@ -207,7 +238,6 @@ function writeRoutes(
         Body: { from: string | number; to?: string | number };
       }>,
     ) => {
-      await known(request.params.name);
       const { from, to } = request.body;
       const window = {
         from: epochSeconds(from, 'from'),
@@ -218,10 +248,9 @@ function writeRoutes(
   });
 
   app.post('/api/triggers/:name/dead-letters/:id/redeliver', {
-    config: { access: 'write' },
+    config: { access: 'write', owner: 'trigger' },
     schema: schema('Queue a dead (or delivered) delivery again under its delivery id', deliveryParams),
     handler: async (request: FastifyRequest<{ Params: { name: string; id: string } }>) => {
-      await known(request.params.name);
       return service.redeliver(request.params.name, request.params.id);
     },
   });
@@ -234,7 +263,14 @@ function statusStream(app: FastifyInstance, service: TriggerService, intervalMs:
     summary: 'Trigger status rows as server-sent events, sent when one changes',
     security: bearer,
   };
-  eventStream(app, '/api/triggers/events', schema, intervalMs, async (send) => {
-    for (const status of await service.status()) send('trigger', status.name, row(status));
-  });
+  eventStream(
+    app,
+    '/api/triggers/events',
+    { schema, owner: 'filtered' },
+    intervalMs,
+    async (send, request) => {
+      for (const status of await service.status())
+        if (visibleTo(request, status.connection)) send('trigger', status.name, row(status));
+    },
+  );
 }

@@ -8,7 +8,10 @@ import type { Sink } from './types.ts';
 
 export type { Sink, SinkMessage, SinkOutcome } from './types.ts';
 
-export function createSink(spec: SinkSpec, resolved: { secret?: string } = {}): Sink {
+export function createSink(
+  spec: Exclude<SinkSpec, { kind: 'destination' }>,
+  resolved: { secret?: string } = {},
+): Sink {
   switch (spec.kind) {
     case 'http':
       if (!resolved.secret)
