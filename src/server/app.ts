@@ -9,7 +9,7 @@ import type { DestinationStream, LevelWithSilent } from 'pino';
 import { loadCatalog, type StripeCatalog } from '../catalog/index.ts';
 import type { GatewayOptions } from '../gateway/index.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
-import { OwnerResolvers } from './auth.ts';
+import { OwnerResolvers, type Access, type Owner } from './auth.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerSecurity } from './security.ts';
@@ -64,8 +64,18 @@ export interface ServerPluginOptions {
 
 export type ServerPlugin = FastifyPluginAsync<ServerPluginOptions>;
 
+/** A route as registered: what it needs (auth.ts) — the security tests walk every one. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access;
+  owner: Owner;
+}
+
 export interface Server {
   app: FastifyInstance;
+  /** Every route with its access and owner (a route that says nothing: admin, the whole server). */
+  routes(): RouteInfo[];
   config: ServerConfig;
   ports: ServerPorts;
   registry: ConnectionRegistry;
@@ -130,6 +140,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   });
+  const routes: Array<{ method: string | string[]; url: string; config?: { access?: Access; owner?: Owner } }> =
+    [];
+  app.addHook('onRoute', (route) => void routes.push(route));
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -163,5 +176,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     await ports.close?.();
   });
   await app.ready();
-  return { app, config, ports, registry, close };
+  const routeInfo = () =>
+    routes.flatMap((r) =>
+      [r.method].flat().map((method) => ({
+        method,
+        url: r.url,
+        access: r.config?.access ?? 'admin',
+        owner: r.config?.owner ?? (r.config?.access === 'public' ? 'none' : 'server'),
+      })),
+    );
+  return { app, routes: routeInfo, config, ports, registry, close };
 }

@@ -24,12 +24,6 @@ export async function checkClientTrigger(
   limits: ClientLimits,
 ): Promise<void> {
   const sink = trigger.sinkSpec;
-  if (trigger.sinkSecret !== undefined)
-    throw new ConnectorError(
-      'OPERATOR_ONLY',
-      "sinkSecret names a secret of the server's host: over the API, deliver to a destination the operator declared (sink: destination:NAME), which carries its own secret",
-      { field: 'sinkSecret' },
-    );
   if (sink.kind === 'destination') {
     if (!Object.hasOwn(limits.destinations, sink.name))
       throw unknownDestination(sink.name, limits.destinations);
@@ -40,6 +34,12 @@ export async function checkClientTrigger(
       { field: 'sink' },
     );
   }
+  if (trigger.sinkSecret !== undefined)
+    throw new ConnectorError(
+      'OPERATOR_ONLY',
+      "sinkSecret names a secret of the server's host: over the API, deliver to a destination the operator declared (sink: destination:NAME), which carries its own secret",
+      { field: 'sinkSecret' },
+    );
   if (trigger.intervalMs < limits.minIntervalMs)
     throw new ConnectorError(
       'QUOTA_EXCEEDED',

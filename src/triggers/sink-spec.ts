@@ -39,11 +39,18 @@ export function parseSinkSpec(text: string, secret?: string): SinkSpec | { error
     return command ? { kind: 'exec', command } : { error: 'exec: needs a command (exec:./handle.sh)' };
   }
   if (/^https?:\/\//i.test(text)) {
+    let url: URL;
     try {
-      new URL(text);
+      url = new URL(text);
     } catch {
-      return { error: `"${text}" is not a valid URL` };
+      return { error: 'is not a valid URL' };
     }
+    // A sink is stored and shown: what proves a delivery is its signature (sinkSecret), not a password.
+    if (url.username || url.password)
+      return {
+        error:
+          "a sink URL can't carry credentials (they would be stored and shown): receivers verify the signature made with sinkSecret",
+      };
     if (!secret) return { error: 'an http(s) sink needs sinkSecret (env:VAR or file:PATH of a whsec_ key)' };
     return { kind: 'http', url: text, secret };
   }

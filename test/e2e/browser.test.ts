@@ -48,7 +48,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       host: '127.0.0.1',
       port: 0,
       plugins: [consolePlugin()],
-      config: { connections: [{ name: 'demo', apiKey: 'env:CONSOLE_KEY', baseUrl: emulator.url }] },
+      config: {
+        connections: [{ name: 'demo', apiKey: 'env:CONSOLE_KEY', baseUrl: emulator.url }],
+        // What the console's user may name: the second key's variable and the emulator.
+        api: { secrets: { env: ['SECOND_'] }, baseUrls: [emulator.url] },
+      },
       env: { CONSOLE_KEY: 'sk_test_console123', SECOND_KEY: 'sk_test_second456' },
       log: { level: 'silent' },
     });
@@ -265,6 +269,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
         dataDir: join(dir, 'store'),
         connections: [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.url }],
         env: { K: 'sk_test_console123' },
+        // The operator's destinations (the console's user picks one by name) and 1 s polls.
+        config: {
+          destinations: { out: { sink: `file:${out}` } },
+          api: { triggers: { minInterval: '1s' } },
+        },
         log: { level: 'silent' },
         // The page holds the event stream open; the close need not wait for it.
         shutdownGraceMs: 200,
@@ -286,7 +295,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await form.getByLabel('Name', { exact: true }).fill('new-customers');
       await form.getByLabel('Connection', { exact: true }).fill('demo');
       await form.getByLabel('Event types, preset or entity').fill('customer.created');
-      await form.getByLabel('Sink', { exact: true }).fill(`file:${out}`);
+      await form.getByLabel('Sink', { exact: true }).fill('destination:out');
       await form.getByLabel('More settings (JSON, optional)').fill('{"interval": "1s"}');
       await form.getByRole('button', { name: 'Add trigger' }).click();
       const row = page.locator('tr[data-trigger="new-customers"]');

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,8 +67,11 @@ describe('npm start, end to end', () => {
 
   it('prints the console, docs and token lines; a journey over HTTP; SIGTERM mid-request loses nothing', async () => {
     const port = await freePort();
+    // The operator lets clients name the shop's key variable (beside the demo's own grants).
+    const config = join(dataDir, 'server.json');
+    writeFileSync(config, JSON.stringify({ api: { secrets: { env: ['SHOP_'] } } }));
     const { child, stdout, exited } = await start(
-      ['--port', String(port), '--data-dir', dataDir, '--emulator-latency', '300'],
+      ['--port', String(port), '--data-dir', dataDir, '--emulator-latency', '300', '--config', config],
       /Stop with Ctrl-C/,
     );
     const base = `http://127.0.0.1:${port}`;
@@ -223,7 +226,16 @@ describe('npm start, end to end', () => {
     const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/hook`;
     const env = { SINK_SECRET: `whsec_${randomBytes(24).toString('base64')}` };
     const port = await freePort();
-    const args = ['--port', String(port), '--data-dir', dir];
+    // The sink is a destination the operator declares; clients name it.
+    const config = join(dir, 'server.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        destinations: { 'slow-sink': { sink: sinkUrl, secret: 'env:SINK_SECRET' } },
+        api: { triggers: { minInterval: '1s' } },
+      }),
+    );
+    const args = ['--port', String(port), '--data-dir', dir, '--config', config];
     try {
       const first = await start(args, /Stop with Ctrl-C/, env);
       expect(first.stdout).toMatch(
@@ -245,8 +257,7 @@ describe('npm start, end to end', () => {
         preset: 'customer-added',
         connection: 'demo',
         interval: '1s',
-        sink: sinkUrl,
-        sinkSecret: 'env:SINK_SECRET',
+        sink: 'destination:slow-sink',
       });
       expect(added.status).toBe(201);
       const started = async (name: string) =>

@@ -22,6 +22,7 @@ interface StartOptions extends StoreOptions {
   emulatorLatency: string;
   logLevel: string;
   publicUrl?: string;
+  config?: string;
   json?: boolean;
 }
 
@@ -66,6 +67,7 @@ export function register(program: Command): void {
     .option('--emulator-port <port>', 'the demo emulator’s port (0: any free port)', '0')
     .option('--emulator-latency <ms>', 'latency the demo emulator adds to every answer', '0')
     .option('--public-url <url>', PUBLIC_URL_HELP)
+    .option('--config <file>', 'a server config (YAML/JSON) beside the demo: grants, destinations, connections')
     .option('--log-level <level>', 'log level of the JSON log on stderr', 'warn')
     .option('--json', 'print where to look as one JSON object instead of the lines');
   addStoreOptions(command).action(async (opts: StartOptions) => {
@@ -86,6 +88,7 @@ export function register(program: Command): void {
         emulatorLatencyMs,
         dataDir: opts.dataDir,
         storeUrl: opts.store,
+        configFile: opts.config,
         publicUrl: parsePublicUrl(opts.publicUrl),
         log: { level, stream: pino.destination(2) },
       },

@@ -20,8 +20,7 @@ export interface HttpSinkOptions {
 
 export function httpSink(opts: HttpSinkOptions): Sink {
   const signer = new Webhook(opts.secret);
-  const { url, authorization } = splitCredentials(opts.url);
-  const target = new URL(url);
+  const target = new URL(opts.url);
   const secure = target.protocol === 'https:';
   // Connections kept open between deliveries (one per delivery in flight), closed with the sink.
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
@@ -33,7 +32,6 @@ export function httpSink(opts: HttpSinkOptions): Sink {
       const headers = {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
-        ...(authorization ? { authorization } : {}),
         'webhook-id': message.id,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
         'webhook-signature': signer.sign(message.id, at, body),
@@ -98,15 +96,6 @@ export function classify(status: number, retryAfter: string | null, where = 'sin
 }
 
 /** `https://user:pw@host/` → Basic authorization, never the URL's userinfo (kept out of errors). */
-function splitCredentials(raw: string): { url: string; authorization?: string } {
-  const url = new URL(raw);
-  if (!url.username && !url.password) return { url: raw };
-  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  url.username = '';
-  url.password = '';
-  return { url: url.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
-}
-
 /** The URL without credentials, path or query, for error messages. */
 function origin(url: string): string {
   try {

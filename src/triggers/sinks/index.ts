@@ -1,4 +1,5 @@
 /** A sink from its spec. The http sink's secret is resolved by the caller (the runner, the store). */
+import { createRedactor } from '../../connection/redact.ts';
 import { ConnectorError } from '../../errors.ts';
 import type { SinkSpec } from '../sink-spec.ts';
 import { execSink } from './exec.ts';
@@ -8,10 +9,27 @@ import type { Sink } from './types.ts';
 
 export type { Sink, SinkMessage, SinkOutcome } from './types.ts';
 
+/**
+ * Every error a sink reports (a command's stderr, a receiver's answer) passes the redactor before
+ * it is stored as a delivery's last error, which read tokens see: its own signing secret and
+ * anything shaped like a key, a credential or a card number never reaches them.
+ */
 export function createSink(
   spec: Exclude<SinkSpec, { kind: 'destination' }>,
   resolved: { secret?: string } = {},
 ): Sink {
+  const sink = bareSink(spec, resolved);
+  const redactor = createRedactor([resolved.secret]);
+  return {
+    async send(message, signal) {
+      const outcome = await sink.send(message, signal);
+      return outcome.kind === 'ack' ? outcome : { ...outcome, error: redactor(outcome.error) };
+    },
+    close: () => sink.close(),
+  };
+}
+
+function bareSink(spec: Exclude<SinkSpec, { kind: 'destination' }>, resolved: { secret?: string }): Sink {
   switch (spec.kind) {
     case 'http':
       if (!resolved.secret)

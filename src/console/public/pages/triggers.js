@@ -39,7 +39,7 @@ function addForm(done) {
   const name = input('name', 'new-customers');
   const connection = input('connection', 'demo');
   const watch = input('watch', 'customer.created, or customer-added, or Charge');
-  const sink = input('sink', 'https://example.com/hook, file:out.ndjson, stdout or exec:CMD');
+  const sink = input('sink', 'destination:NAME (declared in the server config) or stdout');
   const source = h(
     'select',
     { name: 'source' },
@@ -51,7 +51,7 @@ function addForm(done) {
     name: 'options',
     rows: 3,
     spellcheck: 'false',
-    placeholder: '{"interval": "5s", "sinkSecret": "env:SINK_SECRET"}',
+    placeholder: '{"interval": "5s", "delivery": {"mode": "parallel"}}',
   });
   const problem = h('div');
   const form = h(
