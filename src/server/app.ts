@@ -140,8 +140,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   });
-  const routes: Array<{ method: string | string[]; url: string; config?: { access?: Access; owner?: Owner } }> =
-    [];
+  const routes: Array<{
+    method: string | string[];
+    url: string;
+    config?: { access?: Access; owner?: Owner };
+  }> = [];
   app.addHook('onRoute', (route) => void routes.push(route));
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {

@@ -407,6 +407,8 @@ export interface Repos {
   kv: KvRepo;
 }
 
+import type { Sealer } from './sealer.ts';
+
 export interface Store extends Repos {
   readonly dialect: Dialect;
   /** Where it lives, without credentials (a file path or a redacted URL). */
@@ -417,5 +419,10 @@ export interface Store extends Repos {
   health(): Promise<{ applied: string[]; pending: string[] }>;
   /** The store's clock (epoch ms); injectable for tests. */
   now(): number;
+  /**
+   * Seals the secrets the store must keep (sealer.ts); undefined on a PostgreSQL store without
+   * STRIPE_CONNECTOR_SEAL_KEY, whose users are told so when they store one.
+   */
+  sealer?: Sealer;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  * printed; the endpoint of a role no trigger needs any more is deleted.
  */
 import { randomUUID } from 'node:crypto';
+import { SEAL_KEY_ENV } from '../store/sealer.ts';
 import type { ConnectorContext } from '../context.ts';
 import { listenError, type Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
@@ -78,8 +79,18 @@ export async function ensureEndpoints(
     });
     for (const id of result.removed) await store.kv.remove(endpointSecretKey(id));
     if (!result.endpoint) continue;
-    if (result.secret) await store.kv.set(endpointSecretKey(result.endpoint.id), result.secret);
-    const secret = result.secret ?? (await store.kv.get<string>(endpointSecretKey(result.endpoint.id)));
+    if (result.secret) {
+      if (!store.sealer)
+        opts.log(
+          `webhooks: the signing secret of endpoint ${result.endpoint.id} is stored unsealed: set ${SEAL_KEY_ENV} (32 bytes, base64) on every node`,
+        );
+      await store.kv.set(
+        endpointSecretKey(result.endpoint.id),
+        store.sealer?.seal(result.secret) ?? result.secret,
+      );
+    }
+    const kept = await store.kv.get<string>(endpointSecretKey(result.endpoint.id));
+    const secret = result.secret ?? (kept && (store.sealer ? store.sealer.open(kept) : kept));
     if (secret) found.push(secret);
     else
       opts.log(

@@ -6,7 +6,7 @@
  * unsigned, stale, tampered and replayed ones, storing nothing); /metrics shows lag and deliveries.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
@@ -176,8 +176,18 @@ describe('POST /webhooks/{connection}', () => {
   async function findSecret(): Promise<string | undefined> {
     const endpoints = await emulatorEndpoints();
     const ours = endpoints.find((e) => e.url.endsWith('/webhooks/demo'));
-    return ours && (await service.store.kv.get<string>(`endpoint-secret:${ours.id}`));
+    const kept = ours && (await service.store.kv.get<string>(`endpoint-secret:${ours.id}`));
+    return kept && service.store.sealer!.open(kept);
   }
+
+  it('keeps the endpoint’s signing secret sealed in the store, under a key beside it (0600)', async () => {
+    const ours = (await emulatorEndpoints()).find((e) => e.url.endsWith('/webhooks/demo'))!;
+    const kept = (await service.store.kv.get<string>(`endpoint-secret:${ours.id}`)) as string;
+    expect(kept).toMatch(/^sealed:v1:/);
+    expect(kept).not.toContain('whsec_');
+    expect(readFileSync(join(dir, 'store', 'store.db')).includes(secret)).toBe(false);
+    expect(statSync(join(dir, 'store', 'seal.key')).mode & 0o777).toBe(0o600);
+  });
 
   it("makes the connection's endpoint at the public URL, and Stripe's calls are stored and delivered", async () => {
     const [endpoint] = (await emulatorEndpoints()).filter((e) => e.url.endsWith('/webhooks/demo'));

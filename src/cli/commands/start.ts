@@ -67,7 +67,10 @@ export function register(program: Command): void {
     .option('--emulator-port <port>', 'the demo emulator’s port (0: any free port)', '0')
     .option('--emulator-latency <ms>', 'latency the demo emulator adds to every answer', '0')
     .option('--public-url <url>', PUBLIC_URL_HELP)
-    .option('--config <file>', 'a server config (YAML/JSON) beside the demo: grants, destinations, connections')
+    .option(
+      '--config <file>',
+      'a server config (YAML/JSON) beside the demo: grants, destinations, connections',
+    )
     .option('--log-level <level>', 'log level of the JSON log on stderr', 'warn')
     .option('--json', 'print where to look as one JSON object instead of the lines');
   addStoreOptions(command).action(async (opts: StartOptions) => {
