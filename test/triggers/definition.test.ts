@@ -76,8 +76,12 @@ describe('trigger definitions', () => {
       /sink: an http\(s\) sink needs sinkSecret/,
     );
     expect(invalid({ ...base, sink: 'ftp://x' }).message).toMatch(
-      /sink: must be http\(s\):\/\/…, file:PATH, stdout or exec:COMMAND/,
+      /sink: must be destination:NAME, http\(s\):\/\/…, file:PATH, stdout or exec:COMMAND/,
     );
+    expect(invalid({ ...base, sink: 'https://u:p@hooks.example/x', sinkSecret: 'env:S' }).message).toMatch(
+      /sink: a sink URL can't carry credentials/,
+    );
+    expect(invalid({ ...base, sink: 'destination:Bad_Name' }).message).toMatch(/destination: needs the name/);
     expect(invalid({ ...base, sink: 'https://x.test', sinkSecret: 'whsec_literal' }).details.keys).toEqual([
       'sinkSecret',
     ]);
