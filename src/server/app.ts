@@ -13,6 +13,7 @@ import { registerDocs } from './docs.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerSecurity } from './security.ts';
 import { installShutdown } from './shutdown.ts';
+import { installWellFormedCheck } from './well-formed.ts';
 import { createServerLogger } from './logging.ts';
 import { createInMemoryPorts } from './memory.ts';
 import { RequestMetrics } from './metrics.ts';
@@ -128,6 +129,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  installWellFormedCheck(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
