@@ -26,7 +26,7 @@ const listed = (table: MoneyWrite[], entity: Entity, write: string) =>
   table.find((w) => w.entity === entity.entity && w.writes.includes(write));
 
 /** The words of an action's verb: `CreateUnlinkedRefund` → Create, Unlinked, Refund. */
-export function verbWords(actionName: string, entity: Entity): string[] {
+function verbWords(actionName: string, entity: Entity): string[] {
   const verb = actionName.endsWith(entity.entity) ? actionName.slice(0, -entity.entity.length) : actionName;
   return verb.match(/[A-Z][a-z0-9]*/g) ?? [];
 }
@@ -77,8 +77,9 @@ export function moneyRuleOf(
 ): MoneyRule | undefined {
   const entity = catalog.findEntity(entityName);
   if (!entity) return { why: `"${entityName}" is not an entity this catalog knows, so it is asked for` };
-  const action = WRITE_KINDS.includes(write) ? undefined : catalog.findAction(write);
-  if (!WRITE_KINDS.includes(write) && !action)
+  const isAction = !WRITE_KINDS.includes(write);
+  const action = isAction ? catalog.findAction(write) : undefined;
+  if (isAction && !action)
     return { why: `"${write}" is not an action this catalog knows, so it is asked for` };
   const name = action?.name ?? write;
   const money = listed(MONEY_WRITES, entity, name);

@@ -19,7 +19,7 @@ export { mapPayload } from './payload.ts';
 export type { Payload } from './payload.ts';
 export { shapeObject, seedRow, type Shape } from './shape.ts';
 export { expandNestedLists } from './lists.ts';
-export { csvCell, csvLine, csvRows } from './csv.ts';
+export { csvRows } from './csv.ts';
 
 type Json = Record<string, any>;
 
