@@ -5,12 +5,14 @@ import { closest } from 'fastest-levenshtein';
 import type { Catalog, CatalogOperation, CatalogResource, OperationKind, TypeSpec } from './types.ts';
 import { findLoose, looseKey } from './naming.ts';
 import { ConnectorError } from '../errors.ts';
+import { moneyRuleOf, type MoneyRule } from './money.ts';
 import * as OVERRIDES from './overrides.ts';
 import type { NamedAction, SeedRule } from './overrides.ts';
 
 export * from './types.ts';
 export { entityNameOf, actionNameOf, looseKey, findLoose } from './naming.ts';
 export type { NamedAction, SeedRule, SearchFieldType } from './overrides.ts';
+export { WRITE_KINDS, type MoneyRule } from './money.ts';
 
 export const DEFAULT_API_VERSION = '2023-08-16';
 
@@ -171,6 +173,14 @@ export class StripeCatalog {
   /** Fields of an operation kind where '' unsets the value although the spec does not say so. */
   extraEmptyable(entity: Entity, kind: OperationKind): string[] {
     return OVERRIDES.EXTRA_EMPTYABLE[entity.entity]?.[kind] ?? [];
+  }
+
+  /**
+   * Whether a write moves, concedes or commits funds (money.ts says how that is decided): `write`
+   * is create, update, delete or an action's name; undefined when it moves no money.
+   */
+  moneyRule(entity: string, write: string): MoneyRule | undefined {
+    return moneyRuleOf(this, entity, write);
   }
 
   /** A named schema (resource or sub-object). */

@@ -7,6 +7,7 @@
  * - payload rules: REMOVED_FIELDS, MAX_ITEMS, EXTRA_EMPTYABLE
  * - reads: LIST_DEFAULTS, WILDCARD_PARAMS, ARRAY_PARAM_MAX, SEARCH_FIELDS
  * - the seeds' actions and shapes: NAMED_ACTIONS, SEED_RULES
+ * - money (what the MCP server's --allow-money guards): MONEY_WORDS, MONEY_WRITES, NOT_MONEY_WRITES
  */
 import type { ParamSummary } from './describe.ts';
 import type { OperationKind } from './types.ts';
@@ -218,5 +219,166 @@ export const NAMED_ACTIONS: NamedAction[] = [
     inputs: [str('id', true), str('description'), str('email')],
     dropEmpty: ['description'],
     unsetEmpty: ['email'],
+  },
+];
+
+// ── Money ────────────────────────────────────────────────────────────────────────────────────────
+//
+// A write that moves, concedes or commits funds needs --allow-money on an MCP server (mcp/policy.ts).
+// The catalog derives most of it (catalog/money.ts): a create or POST action on an entity that holds
+// an amount, and a POST action on one that points at such an entity, are money. These tables hold
+// what that cannot see. They err on the side of asking: what may move money is in.
+
+/**
+ * Words that make an action money wherever they stand in its verb (the action's name without its
+ * entity): `Refund` in RefundPaymentTerminalReader and in CreateUnlinkedRefundIssuingTransaction.
+ * Nothing in NOT_MONEY_WRITES overrides them.
+ */
+export const MONEY_WORDS: readonly string[] = [
+  'Capture',
+  'Refund',
+  'Pay',
+  'Payment',
+  'Charge',
+  'Increment',
+  'Fund',
+  'Reverse',
+  'Payout',
+  'Transfer',
+  'Topup',
+  'Approve',
+  'Accept',
+  'Resume',
+  'Close',
+];
+
+export interface MoneyWrite {
+  entity: string;
+  /** `create`, `update`, `delete`, or an action's canonical name. */
+  writes: string[];
+  /** Money only when the payload sets one of these inputs (a PaymentIntent created with `confirm`). */
+  when?: string[];
+  why: string;
+}
+
+/** Writes that move money which the derivation misses, or moves only with some inputs. */
+export const MONEY_WRITES: MoneyWrite[] = [
+  {
+    entity: 'PaymentIntent',
+    writes: ['create'],
+    when: ['confirm'],
+    why: 'a PaymentIntent created with confirm=true charges at once',
+  },
+  {
+    entity: 'Invoice',
+    writes: ['create', 'update'],
+    when: ['auto_advance'],
+    why: 'with auto_advance Stripe finalizes the invoice and collects it without another call',
+  },
+  {
+    entity: 'Customer',
+    writes: ['create', 'update'],
+    when: ['balance'],
+    why: "the balance is money the customer's next invoices take off or add on",
+  },
+  {
+    entity: 'Subscription',
+    writes: ['create'],
+    why: 'the first invoice of a subscription is charged when it is created',
+  },
+  {
+    entity: 'Subscription',
+    writes: ['update'],
+    when: ['items', 'proration_behavior', 'billing_cycle_anchor', 'trial_end'],
+    why: 'changes what the subscription charges (prorations; always_invoice, billing_cycle_anchor=now or trial_end=now invoice at once)',
+  },
+  {
+    entity: 'SubscriptionItem',
+    writes: ['create'],
+    why: 'adds a price the subscription charges',
+  },
+  {
+    entity: 'SubscriptionItem',
+    writes: ['update'],
+    when: ['price', 'quantity', 'proration_behavior'],
+    why: 'changes what the subscription charges',
+  },
+  {
+    entity: 'SubscriptionSchedule',
+    writes: ['create'],
+    why: 'starts a subscription that is charged',
+  },
+  {
+    entity: 'SubscriptionSchedule',
+    writes: ['CancelSubscriptionSchedule'],
+    why: 'cancelling an active schedule invoices pending usage and prorations at once (invoice_now defaults to true)',
+  },
+  { entity: 'UsageRecord', writes: ['create'], why: 'reports usage the customer is charged for' },
+  {
+    entity: 'TerminalReader',
+    writes: ['ProcessPaymentIntentTerminalReader', 'PresentPaymentMethodTerminalReader'],
+    why: 'charges the card on the reader',
+  },
+  {
+    entity: 'TestHelpersTestClock',
+    writes: ['AdvanceTestHelpersTestClock'],
+    why: 'bills and charges every subscription on the clock up to the new time',
+  },
+];
+
+/**
+ * Writes of amount-holding entities that move nothing: the derivation would ask for them. Stopping
+ * a movement before any money moves is not money (a write token may always stop one).
+ */
+export const NOT_MONEY_WRITES: MoneyWrite[] = [
+  {
+    entity: 'PaymentIntent',
+    writes: ['CancelPaymentIntent'],
+    why: 'cancelling releases the PaymentIntent uncharged',
+  },
+  ...[
+    'Payout',
+    'Topup',
+    'TreasuryInboundTransfer',
+    'TreasuryOutboundPayment',
+    'TreasuryOutboundTransfer',
+  ].map((entity) => ({ entity, writes: [`Cancel${entity}`], why: 'stops it before any money moves' })),
+  {
+    entity: 'Refund',
+    writes: ['CancelRefund', 'ExpireRefund'],
+    why: 'the refund does not happen: no money moves',
+  },
+  {
+    entity: 'IssuingAuthorization',
+    writes: ['DeclineIssuingAuthorization', 'ExpireIssuingAuthorization'],
+    why: 'refuses or releases the card spend: nothing is spent',
+  },
+  {
+    entity: 'CheckoutSession',
+    writes: ['create', 'ExpireCheckoutSession'],
+    why: 'a page where the customer decides to pay; expiring it ends it unpaid',
+  },
+  { entity: 'PaymentLink', writes: ['create'], why: 'a page where the customer decides to pay' },
+  {
+    entity: 'Quote',
+    writes: ['create', 'FinalizeQuote', 'CancelQuote'],
+    why: 'a quote is an offer: only accepting it (AcceptQuote) bills',
+  },
+  { entity: 'Invoice', writes: ['SendInvoice'], why: 'emails the invoice: the customer decides to pay it' },
+  ...['Coupon', 'Price', 'Plan'].map((entity) => ({
+    entity,
+    writes: ['create'],
+    why: 'a price or discount for later: it charges no one by itself',
+  })),
+  {
+    entity: 'Source',
+    writes: ['create', 'VerifySource'],
+    why: 'a payment source: nothing is charged until a charge uses it',
+  },
+  { entity: 'TaxCalculation', writes: ['create'], why: 'computes tax: records and charges nothing' },
+  {
+    entity: 'IssuingDispute',
+    writes: ['create'],
+    why: 'a draft: SubmitIssuingDispute is what sends it',
   },
 ];

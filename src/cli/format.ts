@@ -4,7 +4,7 @@
  * Writes respect stdout backpressure (they wait for 'drain').
  */
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../entities/csv.ts';
 import { renderTable, type TableOptions } from './table.ts';
 
 export type Format = 'json' | 'ndjson' | 'csv' | 'table';
@@ -18,12 +18,6 @@ export interface RowWriter {
 
 async function put(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
-}
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }
 
 export interface TableLayout extends TableOptions {
@@ -50,21 +44,10 @@ export function createWriter(
       };
     }
     case 'csv': {
-      // The header comes from the first row; later rows are written in its column order
-      // (a column that first appears later is appended at the end of that row, unnamed: stable CSV
-      // needs a known header, so use --flat with a SELECT list for irregular objects).
-      let columns: string[] | undefined;
-      return {
-        async write(row) {
-          if (!columns) {
-            columns = Object.keys(row);
-            await put(out, stringify([columns]));
-          }
-          const extra = Object.keys(row).filter((k) => !columns!.includes(k));
-          await put(out, stringify([[...columns, ...extra].map((c) => cell(row[c]))]));
-        },
-        end: async () => {},
-      };
+      // The header comes from the first row (use --flat with a SELECT list for irregular objects);
+      // formula cells are escaped (entities/csv.ts, the server's writer too).
+      const line = csvRows();
+      return { write: (row) => put(out, line(row)), end: async () => {} };
     }
     case 'table': {
       const rows: Array<Record<string, unknown>> = [];

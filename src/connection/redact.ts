@@ -3,6 +3,9 @@
  * connection's own secrets by value (whatever their shape) and anything that looks like a Stripe
  * secret, a credential header, a client secret or a card number, so a secret we were never told
  * about (a webhook secret in a response body, another key echoed by a server) is still caught.
+ * In URLs, a credential query parameter (`?token=…`, `&api_key=…`) loses its value whatever it
+ * looks like, and characters escaped needlessly (`sk%5Ftest%5F…`) are read as themselves first, so
+ * an encoding does not hide a secret from the patterns.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -23,7 +26,22 @@ const PATTERNS: Array<[RegExp, string | ((match: string, ...groups: string[]) =>
   [/(client_secret["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi, `$1${REDACTED}`],
   // Credentials embedded in URLs: scheme://user:password@host.
   [/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/gi, `$1${REDACTED}@`],
+  // ...and passed as query parameters, whatever the value looks like.
+  [
+    /([?&](?:token|access_token|auth_token|api_key|apikey|key|secret|password)=)[^&#\s"'<>]+/gi,
+    `$1${REDACTED}`,
+  ],
 ];
+
+/**
+ * `%5F` is `_` (RFC 3986: escaped unreserved characters mean the same): read as themselves so that
+ * `sk%5Ftest%5F…` meets the same patterns as `sk_test_…`. Other escapes (`%20`, `%26`) stay.
+ */
+const decodeUnreserved = (text: string) =>
+  text.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(char) ? char : escape;
+  });
 
 /** 13–19 digits, optionally grouped by spaces or dashes; only Luhn-valid runs are card numbers. */
 const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
@@ -50,7 +68,7 @@ export interface Redactor {
 export function createRedactor(secrets: Array<string | undefined> = []): Redactor {
   const known = new Set<string>();
   const redactor = ((text: string): string => {
-    let out = text;
+    let out = text.includes('%') ? decodeUnreserved(text) : text;
     // Longest first, so a secret that contains another is removed whole.
     for (const secret of [...known].sort((a, b) => b.length - a.length)) {
       out = out.split(secret).join(REDACTED);

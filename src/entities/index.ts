@@ -19,6 +19,7 @@ export { mapPayload } from './payload.ts';
 export type { Payload } from './payload.ts';
 export { shapeObject, seedRow, type Shape } from './shape.ts';
 export { expandNestedLists } from './lists.ts';
+export { csvRows } from './csv.ts';
 
 type Json = Record<string, any>;
 

@@ -21,5 +21,5 @@ export {
   type McpPolicyOptions,
   type Access,
 } from './policy.ts';
-export { MONEY_RULES, moneyRuleFor, type MoneyRule } from './money.ts';
+export { moneyRuleFor, type MoneyRule } from './money.ts';
 export { mcpClientConfig, type McpClientConfig, type McpClientConfigOptions } from './client-config.ts';

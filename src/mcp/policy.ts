@@ -3,16 +3,18 @@
  * dispatcher (server.ts) for every call, with what the call would do (its Access), before the
  * tool runs. Tools never check flags themselves.
  *   - read-only unless `allowWrites`;
- *   - writes that move money (money.ts) also need `allowMoney`;
+ *   - writes that move, concede or commit funds (the catalog's money rules, money.ts) also need
+ *     `allowMoney`;
  *   - a live-mode key needs `allowLive`, checked when the server is made (`checkMode`);
  *   - rows per query call are bounded by `maxRows`.
  */
+import type { StripeCatalog } from '../catalog/index.ts';
 import { ConnectorError } from '../errors.ts';
 import { moneyRuleFor, type WriteAccess } from './money.ts';
 
 export type { WriteAccess } from './money.ts';
 
-/** What a tool call would do: read, or write something (money is decided by the table). */
+/** What a tool call would do: read, or write something (money is decided by the catalog). */
 export type Access = { kind: 'read' } | WriteAccess;
 
 export interface McpPolicyOptions {
@@ -78,7 +80,7 @@ function describeWrite(access: WriteAccess): string {
 }
 
 /** The one check: throws POLICY_REFUSED naming the flag that would allow the call. */
-export function authorize(policy: McpPolicy, access: Access): void {
+export function authorize(policy: McpPolicy, access: Access, catalog: StripeCatalog): void {
   if (access.kind === 'read') return;
   if (!policy.allowWrites) {
     throw new ConnectorError(
@@ -87,7 +89,7 @@ export function authorize(policy: McpPolicy, access: Access): void {
       { field: '--allow-writes', entity: access.entity },
     );
   }
-  const rule = moneyRuleFor(access);
+  const rule = moneyRuleFor(catalog, access);
   if (rule && !policy.allowMoney) {
     throw new ConnectorError(
       'POLICY_REFUSED',
@@ -98,9 +100,9 @@ export function authorize(policy: McpPolicy, access: Access): void {
 }
 
 /** Whether a write would be allowed, for listings (list_actions says what an agent may run). */
-export function allows(policy: McpPolicy, access: Access): boolean {
+export function allows(policy: McpPolicy, access: Access, catalog: StripeCatalog): boolean {
   try {
-    authorize(policy, access);
+    authorize(policy, access, catalog);
     return true;
   } catch {
     return false;

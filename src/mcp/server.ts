@@ -108,7 +108,7 @@ export async function callTool(
   try {
     const parsed = parseArgs(tool, args) as Record<string, unknown>;
     const access = tool.access(parsed, ctx);
-    authorize(policy, access);
+    authorize(policy, access, ctx.catalog);
     // Stripe's deletes are DELETE requests, idempotent by themselves: they take no key.
     const keyed = access.kind === 'write' && access.operation !== 'delete';
     const idempotencyKey = keyed ? ((parsed.idempotency_key as string) ?? `mcp-${randomUUID()}`) : undefined;

@@ -14,6 +14,7 @@ import { registerDocs } from './docs.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerSecurity } from './security.ts';
 import { installShutdown } from './shutdown.ts';
+import { installWellFormedCheck } from './well-formed.ts';
 import { createServerLogger } from './logging.ts';
 import { createInMemoryPorts } from './memory.ts';
 import { connectionOwner } from './owners.ts';
@@ -147,6 +148,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
   }> = [];
   app.addHook('onRoute', (route) => void routes.push(route));
   installErrorHandling(app);
+  installWellFormedCheck(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,8 +1,9 @@
 /**
  * The server's structured log (pino). Every line passes the connection logger's redactor (Stripe
- * keys, credential headers, client secrets, card numbers) and our own token pattern just before it
- * is written, and the Authorization header is censored by path as well: a token or key must not
- * reach the log at any level, whoever logs what.
+ * keys, credential headers, client secrets, card numbers, credential query parameters such as a
+ * request URL's `?token=`, needless %-escapes read as themselves) and our own token pattern just
+ * before it is written, and the Authorization header is censored by path as well: a token or key
+ * must not reach the log at any level, whoever logs what, however a client encoded it.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { createRedactor, REDACTED, type Redactor } from '../connection/index.ts';

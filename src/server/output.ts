@@ -6,8 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
-import { shapeObject, type Shape } from '../entities/index.ts';
+import { csvRows, shapeObject, type Shape } from '../entities/index.ts';
 import { toConnectorError } from '../errors.ts';
 import type { Row } from '../query/index.ts';
 import type { Page } from './cursor.ts';
@@ -22,25 +21,9 @@ const CONTENT_TYPES: Record<Exclude<Format, 'json'>, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-/** Serialises rows one by one; the CSV header comes from the first row (as the CLI's writer). */
+/** Serialises rows one by one; CSV is the CLI's writer (formula cells escaped, entities/csv.ts). */
 function serializer(format: Exclude<Format, 'json'>): (row: Row) => string {
-  if (format === 'ndjson') return (row) => JSON.stringify(row) + '\n';
-  let columns: string[] | undefined;
-  return (row) => {
-    let head = '';
-    if (!columns) {
-      columns = Object.keys(row);
-      head = stringify([columns]);
-    }
-    const extra = Object.keys(row).filter((k) => !columns!.includes(k));
-    return head + stringify([[...columns, ...extra].map((c) => cell(row[c]))]);
-  };
+  return format === 'ndjson' ? (row) => JSON.stringify(row) + '\n' : csvRows();
 }
 
 export async function sendPage(

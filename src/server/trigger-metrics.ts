@@ -2,7 +2,9 @@
  * The triggers' /metrics families: from the store, per trigger, the lag (seconds the oldest
  * undelivered event has waited) and the deliveries by state (what every node sees alike); from
  * this process, the delivery attempts by outcome, the webhook calls by outcome, and which
- * triggers run here.
+ * triggers run here. Labels name only what is configured, so /metrics stays bounded however names
+ * come and go: a removed trigger's attempts go with it; a webhook call to a name that is no
+ * connection counts under one label (routes/webhooks.ts).
  */
 import type { DispatchNotice, TriggerService } from '../triggers/index.ts';
 import { family } from './metrics.ts';
@@ -21,6 +23,9 @@ export class TriggerMetrics {
 
   async render(service: TriggerService, running: string[]): Promise<string> {
     const status = await service.status();
+    const names = new Set(status.map((s) => s.name));
+    for (const key of this.attempts.keys())
+      if (!names.has(key.slice(0, key.indexOf('\u0000')))) this.attempts.delete(key);
     const states = ['pending', 'delivered', 'failed', 'dead'] as const;
     const split = (m: Map<string, number>, a: string, b: string) =>
       [...m].map(([k, v]): [Record<string, string>, number] => {

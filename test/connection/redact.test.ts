@@ -42,4 +42,24 @@ describe('redact', () => {
     r.add('another-secret');
     expect(r('x another-secret y')).toBe(`x ${REDACTED} y`);
   });
+
+  it('removes the value of a credential query parameter in a URL, whatever it looks like', () => {
+    expect(redact('GET /api/x?limit=1&token=anything-at-all&cursor=c1')).toBe(
+      `GET /api/x?limit=1&token=${REDACTED}&cursor=c1`,
+    );
+    for (const name of ['token', 'Access_Token', 'api_key', 'apikey', 'key', 'secret', 'password'])
+      expect(redact(`https://h/p?${name}=v4lue`)).toBe(`https://h/p?${name}=${REDACTED}`);
+    // Only a parameter of that name: others, and the same word elsewhere, stay.
+    expect(redact('/p?idempotency_key=abc&tokens=2 and token=x')).toBe(
+      '/p?idempotency_key=abc&tokens=2 and token=x',
+    );
+  });
+
+  it('reads needlessly escaped characters as themselves, so an encoding hides no secret', () => {
+    expect(redact('/p?x=sk%5Ftest%5F51AbCdEf')).toBe(`/p?x=${REDACTED}`);
+    expect(redact('%73%6B%5F%6C%69%76%65%5F%58%79%5A')).toBe(REDACTED);
+    expect(createRedactor(['my_secret_value'])('v=my%5Fsecret%5Fvalue')).toBe(`v=${REDACTED}`);
+    // Escapes of reserved characters keep their meaning: they stay escaped.
+    expect(redact('/p?q=a%20b%26c%3Dd')).toBe('/p?q=a%20b%26c%3Dd');
+  });
 });

@@ -12,7 +12,7 @@ export function actionTools(catalog: StripeCatalog) {
       name: 'run_action',
       title: 'Run an action',
       description:
-        "Run an action (CapturePaymentIntent, FinalizeInvoice, CancelSubscriptionSchedule, CreateCustomer, …): list_actions gives each one's inputs, whether it writes or moves money and whether this server allows it. Writes need --allow-writes; actions that move money (capture, confirm, refund, pay, payout, transfer, …) need --allow-money as well. The result carries the idempotency key used.",
+        "Run an action (CapturePaymentIntent, FinalizeInvoice, CancelSubscriptionSchedule, CreateCustomer, …): list_actions gives each one's inputs, whether it writes or moves money and whether this server allows it. Writes need --allow-writes; actions that move, concede or commit funds (capture, confirm, refund, pay, finalize an invoice, close a dispute, approve a review, …) need --allow-money as well. The result carries the idempotency key used.",
       input: z.strictObject({
         action: z
           .string()

@@ -34,7 +34,7 @@ export function actionAccess(resolved: ResolvedAction, payload: Record<string, u
   const { action } = resolved;
   if (action.operation.method === 'GET') return READ;
   const entity = action.entity.entity;
-  // Action names are Verb + Entity: the verb is what the money table matches.
+  // Action names are Verb + Entity: the verb is the operation (the policy's messages use the name).
   const verb = action.name.endsWith(entity) ? action.name.slice(0, -entity.length) : action.name;
   return { kind: 'write', entity, operation: verb, action: action.name, payload };
 }
@@ -46,8 +46,8 @@ export function actionList(catalog: StripeCatalog, policy: McpPolicy, entity?: s
     .filter((a) => !only || a.entity === only)
     .map((a) => {
       const access = actionAccess(resolveAction({ catalog }, a.name), {});
-      const kind = access.kind === 'read' ? 'read' : moneyRuleFor(access) ? 'moves money' : 'write';
-      return { ...a, access: kind, allowed: allows(policy, access) };
+      const kind = access.kind === 'read' ? 'read' : moneyRuleFor(catalog, access) ? 'moves money' : 'write';
+      return { ...a, access: kind, allowed: allows(policy, access, catalog) };
     });
 }
 

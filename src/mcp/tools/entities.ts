@@ -62,7 +62,7 @@ export function entityTools(catalog: StripeCatalog) {
       name: 'update',
       title: 'Update an object',
       description:
-        'Update fields of an object by its id. A write: needs --allow-writes. The result carries the idempotency key used.',
+        "Update fields of an object by its id. A write: needs --allow-writes (and --allow-money where it changes what is charged: a Subscription's items, an Invoice's auto_advance, a Customer's balance, …). The result carries the idempotency key used.",
       input: z.strictObject({ entity: entityName(catalog), id, ...writeInputs }),
       annotations: WRITE_HINTS,
       access: (args) => writeAccess(args, 'update'),

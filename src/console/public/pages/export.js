@@ -2,6 +2,8 @@
 /**
  * Export of the filtered list as CSV or NDJSON. The server streams every page; the browser reads the
  * body chunk by chunk and shows the rows received so far (a progress element), then offers the file.
+ * The file is the server's bytes as they came: its CSV cells are escaped against formula injection
+ * there (src/entities/csv.ts), so the browser builds no CSV of its own and needs no copy of it.
  */
 import { api, connPath, enc } from '../api.js';
 import { announce, errorBox, field, fill, h } from '../dom.js';
