@@ -56,3 +56,15 @@ export async function checkClientTrigger(
       { field: 'connection' },
     );
 }
+
+/**
+ * A trigger as a client sees it: a sink the operator wrote on the host (a command, a path, a URL,
+ * which may hold a token of its own, like a chat webhook's) and its secret reference are not shown,
+ * only their kind; a destination's name and stdout are.
+ */
+export function clientView<R extends { definition: TriggerInput }>(record: R): R {
+  const { sink, sinkSecret, ...rest } = record.definition;
+  if (sinkSecret === undefined && (sink === 'stdout' || sink?.startsWith('destination:'))) return record;
+  const kind = /^https?:/i.test(sink ?? '') ? 'http' : (sink?.split(':', 1)[0] ?? 'sink');
+  return { ...record, definition: { ...rest, sink: `(${kind} sink set by the operator)` } };
+}

@@ -41,7 +41,7 @@ export { storePorts, type StorePorts, type StorePortsOptions } from './store/por
 export { GroupCommit } from './store/group-commit.ts';
 export { newWorkerId, isDeadLocalWorker } from './store/workers.ts';
 export { recoverDeadWorkers } from './store/recover.ts';
-export { type ClientLimits } from './client-rules.ts';
+export { clientView, type ClientLimits } from './client-rules.ts';
 export {
   saveDestinations,
   loadDestinations,

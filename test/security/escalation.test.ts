@@ -113,6 +113,15 @@ describe('a token cannot reach the host through a trigger', () => {
   });
 });
 
+describe('what the operator wrote on the host is not shown to clients', () => {
+  it('a trigger’s command, path or URL shows only as its kind; a destination by its name', async () => {
+    const shown = await env.call({ url: '/api/triggers/demo-trigger' }, 'read');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().definition.sink).toBe('(file sink set by the operator)');
+    expect(shown.body).not.toContain(env.dir);
+  });
+});
+
 describe('a token limited to one connection acts on no other', () => {
   it('cannot replace or remove another connection’s trigger, even naming its own connection', async () => {
     const before = await env.service.store.triggers.get('demo-trigger');

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConnectorError } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
 import {
+  clientView,
   saveDestinations,
   TriggerService,
   type ClientLimits,
@@ -123,7 +124,7 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
 
     app.get('/api/triggers/:name', {
       ...read('Show a trigger: its definition, when it was made and changed'),
-      handler: async (request: Named) => service.show(request.params.name),
+      handler: async (request: Named) => clientView(await service.show(request.params.name)),
     });
 
     app.get('/api/triggers/:name/status', {
@@ -205,7 +206,7 @@ function writeRoutes(
       request: FastifyRequest<{ Body: Partial<TriggerInput> & { preset?: string } }>,
       reply,
     ) => {
-      const record = await service.add(request.body, { client: limits });
+      const record = clientView(await service.add(request.body, { client: limits }));
       changed();
       return reply.code(201).send(record);
     },
