@@ -190,6 +190,51 @@ describe.each([
   );
 
   it.skipIf(Boolean(skip))(
+    'a future-dated event does not stop the events after it: a customer deleted later is tombstoned',
+    async () => {
+      const other = freshTarget(dialect);
+      try {
+        await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        // An event stamped a month ahead (a test clock's renewal, or Stripe's clock far off ours).
+        const ahead = Math.floor(Date.now() / 1000) + 30 * 86400;
+        emulator.load('event', [
+          {
+            type: 'customer.updated',
+            created: ahead,
+            api_version: '2023-08-16',
+            pending_webhooks: 0,
+            request: { id: null, idempotency_key: null },
+            data: { object: { id: 'cus_ahead', object: 'customer', email: 'ahead@example.com' } },
+          },
+        ]);
+        const first = await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        expect(first.applied).toBe(1);
+        const c = await ctx.gateway.request({
+          method: 'POST',
+          path: '/v1/customers',
+          params: { email: 'after@example.com' },
+        });
+        await ctx.gateway.request({ method: 'DELETE', path: `/v1/customers/${c.id}` });
+        const second = await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        expect(second.applied).toBe(2);
+        const target = await openTarget(other);
+        try {
+          const row = await target.db
+            .selectFrom('customer')
+            .select(['email', 'deleted_at'])
+            .where('id', '=', c.id)
+            .executeTakeFirst();
+          expect(row).toEqual({ email: 'after@example.com', deleted_at: expect.any(Number) });
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await dropTarget(other);
+      }
+    },
+  );
+
+  it.skipIf(Boolean(skip))(
     'refreshes an entity Stripe sends no events for by listing on created',
     async () => {
       const other = freshTarget(dialect);
