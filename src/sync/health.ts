@@ -26,7 +26,7 @@ export interface SyncFailure extends EntityError {
 
 const PREFIX = 'error:';
 
-export const isErrorSlice = (slice: string): boolean => slice.startsWith(PREFIX);
+const isErrorSlice = (slice: string): boolean => slice.startsWith(PREFIX);
 
 /** The errors among an entity's state rows, newest first. */
 export function errorsOf(rows: StateRow[]): EntityError[] {
@@ -59,18 +59,12 @@ export class Health {
     }
   }
 
+  /** Records the failure (its time and message refreshed while it lasts). */
   async fail(entity: string, stage: Stage, error: unknown): Promise<SyncFailure> {
     const mapped = toConnectorError(error);
-    const failure: SyncFailure = {
-      account: this.account,
-      entity,
-      stage,
-      at: Date.now(),
-      code: mapped.code,
-      message: mapped.message,
-    };
-    const { account: _account, entity: _entity, ...stored } = failure;
+    const stored: EntityError = { stage, at: Date.now(), code: mapped.code, message: mapped.message };
     await setState(this.db, this.slice(entity, stage), { state: stored });
+    const failure = { ...stored, account: this.account, entity };
     this.failing.set(this.key(entity, stage), failure);
     return failure;
   }

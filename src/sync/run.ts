@@ -13,7 +13,7 @@ import { sleepUnless } from '../lifecycle.ts';
 import type { RetentionNotice } from '../triggers/sources/retention.ts';
 import { resolveAccounts } from './accounts.ts';
 import { backfill, type BackfillProgress } from './backfill.ts';
-import { Health, type SyncFailure } from './health.ts';
+import { Health, type Stage, type SyncFailure } from './health.ts';
 import { resolveEntities, type SyncEntity } from './entities.ts';
 import { pollOnce, type PollSummary } from './incremental.ts';
 import { migrateTarget, type MigrationReport } from './migrate.ts';
@@ -104,8 +104,16 @@ async function runAccount(
   const gateway = forAccount(ctx.gateway, account);
   const health = new Health(target.db, sync, account);
   await health.load();
-  const failed = (failure: SyncFailure) => options.onEvent?.({ kind: 'failed', ...failure });
+  // One `failed` event when an entity starts failing, not one per attempt while it still does.
+  const failed = (failure: SyncFailure, already: boolean) => {
+    if (!already) options.onEvent?.({ kind: 'failed', ...failure });
+  };
+  const fail = async (entity: string, stage: Stage, error: unknown) => {
+    const already = health.isFailing(entity, stage);
+    failed(await health.fail(entity, stage, error), already);
+  };
   const runBackfill = async (jobs: SyncEntity[]) => {
+    const already = new Set(jobs.filter((j) => health.isFailing(j.spec.entity, 'backfill')));
     const progress = await backfill({
       target,
       gateway,
@@ -123,7 +131,10 @@ async function runAccount(
       ...summary.backfill.filter((p) => p.account !== account || !again.has(p.entity)),
       ...progress,
     ];
-    for (const p of progress) if (p.failure) failed(p.failure);
+    for (const job of jobs) {
+      const failure = progress.find((p) => p.entity === job.spec.entity)?.failure;
+      if (failure) failed(failure, already.has(job));
+    }
     return progress.filter((p) => p.failure).map((p) => p.entity);
   };
   try {
@@ -155,7 +166,7 @@ async function runAccount(
         } catch (error) {
           if (options.signal?.aborted) break;
           // The poll feeds every entity with events: each of them is behind now.
-          for (const e of evented.values()) failed(await health.fail(e.spec.entity, 'events', error));
+          for (const e of evented.values()) await fail(e.spec.entity, 'events', error);
         }
       }
       if (refreshed.length && Date.now() - lastRefresh >= refreshEvery) {
@@ -167,7 +178,7 @@ async function runAccount(
             await health.ok(entity.spec.entity, 'refresh');
           } catch (error) {
             if (options.signal?.aborted) break;
-            failed(await health.fail(entity.spec.entity, 'refresh', error));
+            await fail(entity.spec.entity, 'refresh', error);
           }
         }
       }

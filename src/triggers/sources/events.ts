@@ -12,8 +12,8 @@
  * anchor nor the checkpoint's `created` moves onto it: the list is ordered by `created`, so events
  * made later but dated before it would sort behind such an anchor and never be listed again. Each
  * poll lists it anew until our clock passes it (the inbox's dedup drops the repeats); then the
- * cursor moves over it like any other. The checkpoint so never runs ahead of the clock that wrote
- * it, and a restart resumes from it safely.
+ * cursor moves over it like any other. Thus the checkpoint never runs ahead of the clock that
+ * wrote it, and a restart resumes from it safely.
  */
 import type { Gateway } from '../../gateway/types.ts';
 import type { Atomic, Checkpoints, Inbox } from '../ports.ts';
