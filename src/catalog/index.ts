@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
-import type { Catalog, CatalogOperation, CatalogResource, OperationKind, TypeSpec } from './types.ts';
+import type {
+  Catalog,
+  CatalogOperation,
+  CatalogResource,
+  OperationKind,
+  OperationParam,
+  TypeSpec,
+} from './types.ts';
 import { findLoose, looseKey } from './naming.ts';
 import { ConnectorError } from '../errors.ts';
 import { moneyRuleOf, type MoneyRule } from './money.ts';
@@ -108,6 +115,19 @@ export class StripeCatalog {
   /** The entity's primary operation of a kind (the plainly named one), if Stripe has it. */
   operation(entity: Entity, kind: Exclude<OperationKind, 'custom'>): CatalogOperation | undefined {
     return entity.operations.find((o) => o.name === kind) ?? entity.operations.find((o) => o.kind === kind);
+  }
+
+  /** A parameter of the entity's primary list operation, if that list takes it (`created`, `customer`). */
+  listParam(entity: Entity, name: string): OperationParam | undefined {
+    return this.operation(entity, 'list')?.params.find((p) => p.name === name);
+  }
+
+  /**
+   * Parameters a complete listing of the entity needs, where Stripe's defaults would hide objects
+   * (subscriptions leave out canceled ones unless `status=all`).
+   */
+  listDefaults(entity: Entity): Record<string, string> {
+    return OVERRIDES.LIST_DEFAULTS[entity.id] ?? {};
   }
 
   /** All operations of a kind, primary first (nested variants follow). */

@@ -24,7 +24,13 @@ export interface Ctx {
   owner?: string;
   requestId: string | null;
   idempotencyKey?: string;
+  /**
+   * The time of the objects being acted on: the request's time, or a test clock's while it bills
+   * its subscriptions (test_clocks.ts, prorations.ts move it for Billing objects only).
+   */
   now: number;
+  /** The request's own time, which no test clock moves: what events and payments are stamped with. */
+  realNow: number;
   resourceId: string;
   op: CatalogOperation;
   path: string;
@@ -148,6 +154,7 @@ export class Engine {
     path: string,
     pathValues: Record<string, string>,
   ): Ctx {
+    const now = this.clock();
     return {
       engine: this,
       ns: this.store.namespace(req.livemode, req.account ?? req.owner),
@@ -156,7 +163,8 @@ export class Engine {
       owner: req.owner,
       requestId: req.requestId,
       idempotencyKey: req.idempotencyKey,
-      now: this.clock(),
+      now,
+      realNow: now,
       resourceId: route.resourceId,
       op: route.op,
       path,
@@ -198,7 +206,7 @@ export class Engine {
     const schema = this.shapes.schema(resourceId);
     if (schema?.fields?.id) obj.id = fields.id ?? this.newId(resourceId, ctx.livemode);
     if (schema?.fields?.object) obj.object = resourceId;
-    if (schema?.fields?.created) obj.created = ctx.now;
+    if (schema?.fields?.created) obj.created = CLOCKED.has(resourceId) ? ctx.now : ctx.realNow;
     if (schema?.fields?.livemode) obj.livemode = ctx.livemode;
     // Stripe's catalog objects start out usable: active products and prices, valid coupons.
     if (schema?.fields?.active?.type === 'boolean') obj.active = true;
@@ -298,6 +306,23 @@ export class Engine {
     return undefined;
   }
 }
+
+/**
+ * The Billing objects a test clock moves through time (Stripe's blog on test clocks: a clock gives a
+ * customer's Subscription and Invoice objects its time). Everything else made while a clock bills
+ * (events, payment intents, charges, balance transactions) carries the real time: Stripe confirms
+ * a renewal's payment intent is dated now, not at the clock's time (stripe/stripe-python#1183).
+ */
+const CLOCKED: ReadonlySet<string> = new Set([
+  'subscription',
+  'subscription_item',
+  'subscription_schedule',
+  'invoice',
+  'invoiceitem',
+  'line_item',
+  'credit_note',
+  'quote',
+]);
 
 /** Stripe embeds at most this many entries of a list (invoice lines, subscription items). */
 export const EMBEDDED_LIST_MAX = 10;

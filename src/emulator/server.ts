@@ -82,6 +82,8 @@ async function serve(
   const requestId = `req_${engine.ids.chars(14)}`;
   const { path, search } = splitTarget(req.url ?? '/');
   const method = (req.method ?? 'GET').toUpperCase();
+  // HEAD is answered as GET would be; Node sends the headers (Content-Length too) without the body.
+  const as = method === 'HEAD' ? 'GET' : method;
   const account = header(req, 'stripe-account');
   const idempotencyKey = header(req, 'idempotency-key');
   const version = header(req, 'stripe-version') ?? DEFAULT_VERSION;
@@ -109,7 +111,7 @@ async function serve(
     const credentials = authenticate(header(req, 'authorization'));
     livemode = credentials.livemode;
     record.livemode = livemode;
-    if (credentials.publishable) checkPublishable(method, path);
+    if (credentials.publishable) checkPublishable(as, path);
     const owner = deps.accounts?.[credentials.key];
     if (text === null)
       throw invalid(
@@ -140,7 +142,7 @@ async function serve(
     const params = method === 'POST' ? { ...record.query, ...record.body } : record.query;
     ran = true;
     const run = () =>
-      engine.handle({ method, path, params, livemode, account, owner, requestId, idempotencyKey });
+      engine.handle({ method: as, path, params, livemode, account, owner, requestId, idempotencyKey });
     if (method === 'POST' && idempotencyKey) {
       const scope = `${credentials.livemode}:${account ?? ''}:${credentials.key}`;
       const fingerprint = `${path}?${search}|${text}`;
@@ -151,14 +153,14 @@ async function serve(
       return;
     }
     const out = await run();
-    if (method !== 'GET') deps.onChange();
+    if (as !== 'GET') deps.onChange();
     record.status = out.status;
     reply(req, res, fault, record, out.status, out.body, headers);
   } catch (error) {
     const e = error instanceof StripeError ? error : internalError();
     if (!(error instanceof StripeError)) deps.log?.(`internal error: ${(error as Error).stack}`);
     record.status = e.status;
-    if (ran && e.status < 500 && !e.early && method !== 'GET') deps.onChange();
+    if (ran && e.status < 500 && !e.early && as !== 'GET') deps.onChange();
     reply(req, res, fault, record, e.status, e.body(requestId, livemode), { ...headers, ...retryHeader(e) });
   }
 }

@@ -3,11 +3,16 @@
  * and upserted. Each page's rows and its slice's new position commit in one transaction in the
  * target, so a crash at any point resumes every slice from its last page: nothing twice (the id is
  * the key and a re-read page is an upsert), nothing skipped. Slices split themselves from what their
- * first page shows (split.ts), so the plan costs no extra requests.
+ * first page shows (split.ts), so the plan costs no extra requests. An entity whose list takes no
+ * `created` (credit notes, Checkout Sessions) is read in one unsliced pass, resumable the same way.
+ *
+ * Entities fail alone: the first error of an entity's slices stops that entity (marked failing in
+ * the target, health.ts) and the others go on; its next run resumes it.
  */
 import { ConnectorError } from '../errors.ts';
 import type { Gateway } from '../gateway/types.ts';
 import type { TableSpec } from './columns.ts';
+import type { Health, SyncFailure } from './health.ts';
 import { drain } from './pool.ts';
 import { toRow, upsertRows, type Obj } from './rows.ts';
 import { splitRemaining } from './split.ts';
@@ -30,6 +35,8 @@ export interface EntityJob {
   listPath: string;
   /** Filters every listing needs (e.g. subscriptions' `status=all`). */
   listParams?: Record<string, unknown>;
+  /** Its list takes `created` ranges; otherwise one unsliced pass reads it. */
+  sliceable: boolean;
 }
 
 export interface BackfillProgress {
@@ -40,6 +47,8 @@ export interface BackfillProgress {
   slices: number;
   slicesDone: number;
   done: boolean;
+  /** Set when the entity failed: its backfill stopped there (the next run resumes it). */
+  failure?: SyncFailure;
 }
 
 export interface BackfillInput {
@@ -49,6 +58,8 @@ export interface BackfillInput {
   /** '' for the platform account itself. */
   account: string;
   entities: EntityJob[];
+  /** Where an entity's failure (and its recovery) is recorded. */
+  health: Health;
   /** Seconds: the sync's start; newer objects arrive through events. */
   startedAt: number;
   concurrency?: number;
@@ -59,6 +70,8 @@ export interface BackfillInput {
 
 const PLAN = 'plan';
 const sliceKey = (r: { gte: number; lte: number }) => `${r.gte}-${r.lte}`;
+/** Whether a state row of an entity is one of its backfill slices (not its plan, events, errors). */
+export const isSliceKey = (slice: string): boolean => /^\d+-\d+$/.test(slice);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 interface Task {
@@ -89,7 +102,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress[]
       });
       plan = await getState(target.db, { ...base, slice: PLAN });
     }
-    const slices = (await listState(target.db, base)).filter((s) => s.slice !== PLAN);
+    const slices = (await listState(target.db, base)).filter((s) => isSliceKey(s.slice));
     const p: BackfillProgress = {
       account,
       entity: job.spec.entity,
@@ -103,9 +116,26 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress[]
     if (p.done) continue;
     for (const s of slices) if (!s.done) tasks.push({ job, key: s.slice, state: s.state as SliceState });
   }
-  await drain(tasks, input.concurrency ?? 8, (task, add) => runSlice(input, task, add, progress));
+  const stopped = new Set<string>();
+  await drain(tasks, input.concurrency ?? 8, async (task, add) => {
+    const entity = task.job.spec.entity;
+    if (stopped.has(entity)) return;
+    try {
+      await runSlice(input, task, add, progress);
+    } catch (error) {
+      // Stopping aborts the requests in flight: that ends the run, it is no entity's failure.
+      if (input.signal?.aborted) throw error;
+      if (stopped.has(entity)) return;
+      stopped.add(entity);
+      const p = progress.get(entity)!;
+      p.failure = await input.health.fail(entity, 'backfill', error);
+      input.onProgress?.({ ...p });
+    }
+  });
   for (const job of input.entities) {
     const p = progress.get(job.spec.entity)!;
+    if (stopped.has(job.spec.entity)) continue;
+    await input.health.ok(job.spec.entity, 'backfill');
     if (p.done) continue;
     p.done = true;
     await setState(target.db, { sync, account, entity: job.spec.entity, slice: PLAN }, { done: true });
@@ -140,15 +170,17 @@ async function runSlice(
         params: {
           ...job.listParams,
           limit: input.pageSize ?? 100,
-          created: { gte: state.gte, lte: state.lte },
+          ...(job.sliceable ? { created: { gte: state.gte, lte: state.lte } } : {}),
           ...(state.cursor ? { starting_after: state.cursor } : {}),
         },
         // The signal is checked between pages: a stop lets the page in flight commit.
       });
     } catch (error) {
       if (!state.cursor || !isMissingCursor(error)) throw error;
-      // The last row read was deleted since: re-read its second (upserts are idempotent).
-      state = { ...state, cursor: undefined, lte: state.cursorCreated ?? state.lte };
+      // The last row read was deleted since: re-read its second (upserts are idempotent); an
+      // unsliced pass has no second to go back to and reads again from the start.
+      const lte = job.sliceable ? (state.cursorCreated ?? state.lte) : state.lte;
+      state = { ...state, cursor: undefined, lte };
       continue;
     }
     const data = body.data ?? [];
@@ -161,7 +193,7 @@ async function runSlice(
       split: true,
     };
     let born: SliceState[] = [];
-    if (!state.split && body.has_more && last) {
+    if (job.sliceable && !state.split && body.has_more && last) {
       const { keep, slices } = splitRemaining(state, {
         newest: Number(data[0].created),
         oldest: Number(last.created),

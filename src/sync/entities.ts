@@ -1,6 +1,5 @@
 /** Which entities a sync mirrors, checked against the catalog before any call. */
 import type { StripeCatalog } from '../catalog/index.ts';
-import { LIST_DEFAULTS } from '../catalog/overrides.ts';
 import { ConnectorError } from '../errors.ts';
 import { knownEventTypes } from '../triggers/event-types.ts';
 import type { EntityJob } from './backfill.ts';
@@ -11,9 +10,6 @@ export interface SyncEntity extends EntityJob, MirroredEntity {
   /** Stripe sends events for it; otherwise a periodic list on `created` finds new ones. */
   hasEvents: boolean;
 }
-
-/** Lists that hide some objects unless asked (Stripe's defaults), so a mirror would miss them. */
-const LIST_EVERYTHING: Record<string, Record<string, unknown>> = LIST_DEFAULTS;
 
 /**
  * Whether Stripe sends events about a resource: types name it first (`invoice.paid`,
@@ -54,10 +50,21 @@ export function resolveEntities(catalog: StripeCatalog, names: string[]): SyncEn
         { field: '--entities', entity: entity.entity },
       );
     }
+    // Lists that hide some objects unless asked (Stripe's defaults), so a mirror would miss them.
+    const defaults = catalog.listDefaults(entity);
+    const needs = list.params.filter((p) => p.required && !(p.name in defaults)).map((p) => p.name);
+    if (needs.length) {
+      throw new ConnectorError(
+        'OPERATION_NOT_SUPPORTED',
+        `--entities: ${entity.entity} cannot be mirrored: Stripe lists it only per ${needs.join(', ')} (GET ${list.path})`,
+        { field: '--entities', entity: entity.entity, needs },
+      );
+    }
     out.push({
       spec: tableSpec(catalog, entity),
       listPath: list.path,
-      listParams: LIST_EVERYTHING[entity.id],
+      ...(Object.keys(defaults).length ? { listParams: defaults } : {}),
+      sliceable: Boolean(catalog.listParam(entity, 'created')),
       retrievePath: retrieve.path,
       hasEvents: hasEvents(types, entity.id),
     });

@@ -10,4 +10,5 @@ export { syncStatus, readStatus, type SyncStatus, type EntityStatus } from './st
 export { openTarget, type Target } from './target.ts';
 export { tableSpec, tableName, type TableSpec, type Column } from './columns.ts';
 export type { BackfillProgress } from './backfill.ts';
-export { progressText, statusTable } from './format.ts';
+export { progressText, statusTable, failureLines } from './format.ts';
+export type { SyncFailure, EntityError } from './health.ts';

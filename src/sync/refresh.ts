@@ -2,7 +2,8 @@
  * Entities Stripe sends no events for are kept current by a periodic list on `created`: every
  * object created since the last refresh (less an overlap for Stripe's eventual consistency) is
  * upserted as a listing snapshot. Changes to older objects of such entities are not seen; the
- * catalog says which entities these are (`sync status` shows them as `refresh`).
+ * catalog says which entities these are (`sync status` shows them as `refresh`). One whose list
+ * takes no `created` (reference data such as tax codes) is listed whole each time.
  */
 import { pages } from '../gateway/pages.ts';
 import type { Gateway } from '../gateway/types.ts';
@@ -13,7 +14,7 @@ import type { Target } from './target.ts';
 
 export const REFRESH_OVERLAP_S = 60;
 
-export async function refreshByCreated(input: {
+export async function refreshEntity(input: {
   target: Target;
   gateway: Gateway;
   sync: string;
@@ -32,7 +33,11 @@ export async function refreshByCreated(input: {
   let n = 0;
   const req = {
     path: input.entity.listPath,
-    params: { ...input.entity.listParams, limit: 100, created: { gte: since - REFRESH_OVERLAP_S } },
+    params: {
+      ...input.entity.listParams,
+      limit: 100,
+      ...(input.entity.sliceable ? { created: { gte: since - REFRESH_OVERLAP_S } } : {}),
+    },
   };
   for await (const page of pages(input.gateway, req)) {
     const rows = page.map((o) =>

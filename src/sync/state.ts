@@ -82,3 +82,13 @@ function toRow<S>(r: any): StateRow<S> {
     updatedAt: Number(r.updated_at),
   };
 }
+
+export async function deleteState(db: Kysely<any>, key: StateKey): Promise<void> {
+  await db
+    .deleteFrom(STATE_TABLE)
+    .where('sync', '=', key.sync)
+    .where('account', '=', key.account)
+    .where('entity', '=', key.entity)
+    .where('slice', '=', key.slice)
+    .execute();
+}

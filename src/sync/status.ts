@@ -1,7 +1,7 @@
 /**
  * What a sync has done, read from the target alone (no Stripe call): per account and entity the
- * rows and tombstones, backfill progress, the last event applied and its lag, and when the events
- * were last polled.
+ * rows and tombstones, backfill progress, the last event applied and its lag, when the events were
+ * last polled, and whether it is healthy or failing (with its last error).
  */
 import { sql } from 'kysely';
 import type { EventsCheckpoint } from '../triggers/sources/events.ts';
@@ -9,7 +9,8 @@ import { META_COLUMNS } from './columns.ts';
 import { STATE_TABLE, TABLES_META } from './migrate.ts';
 import { listState } from './state.ts';
 import { openTarget, type Target } from './target.ts';
-import type { SliceState } from './backfill.ts';
+import { isSliceKey, type SliceState } from './backfill.ts';
+import { errorsOf, type EntityError } from './health.ts';
 
 export interface EntityStatus {
   account: string;
@@ -23,6 +24,10 @@ export interface EntityStatus {
   lagSeconds?: number;
   /** Epoch ms of the last complete events poll of the account. */
   polledAt?: number;
+  /** Failing while its backfill, its refresh or the events poll it depends on fails. */
+  health: 'healthy' | 'failing';
+  /** The latest failure standing (`at`: epoch ms), when failing. */
+  error?: EntityError;
 }
 
 export interface SyncStatus {
@@ -62,7 +67,8 @@ export async function readStatus(target: Target, name = 'default'): Promise<Sync
         ])
         .where(META_COLUMNS.account, '=', account)
         .executeTakeFirstOrThrow();
-      const slices = mine.filter((s) => !['plan', 'events', 'refresh'].includes(s.slice));
+      const slices = mine.filter((s) => isSliceKey(s.slice));
+      const [error] = errorsOf(mine);
       const events = mine.find((s) => s.slice === 'events')?.state as
         | { lastEventId: string; lastEventType: string; lastEventCreated: number; appliedAt: number }
         | undefined;
@@ -91,6 +97,8 @@ export async function readStatus(target: Target, name = 'default'): Promise<Sync
             }
           : {}),
         ...(polledAt !== undefined ? { polledAt: polledAt * 1000 } : {}),
+        health: error ? 'failing' : 'healthy',
+        ...(error ? { error } : {}),
       });
     }
   }

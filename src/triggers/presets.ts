@@ -72,10 +72,22 @@ const INVOICEITEM_FIELDS = [
   'proration',
   'quantity',
   'subscription',
-  'unit_amount',
 ];
 
-const ORDER_FIELDS = ['id', 'amount', 'charge', 'created', 'currency', 'customer', 'email', 'status'];
+/** The Orders API was removed in 2022: an `order.created` object holds what its API version had. */
+const ORDER_FIELDS = [
+  'id',
+  'amount',
+  'amount_returned',
+  'charge',
+  'created',
+  'currency',
+  'customer',
+  'email',
+  'selected_shipping_method',
+  'status',
+  'updated',
+];
 
 export const PRESETS: Record<PresetName, Preset> = {
   'charge-added': {

@@ -44,6 +44,14 @@ describe('catalog look-ups', () => {
     expect(catalog.operation(customer, 'list')!.params.map((p) => p.name)).toContain('email');
   });
 
+  it("answers which parameters an entity's list takes, and what a complete listing needs", () => {
+    expect(catalog.listParam(catalog.entity('Customer'), 'created')).toMatchObject({ name: 'created' });
+    for (const name of ['CreditNote', 'RadarEarlyFraudWarning', 'CheckoutSession'])
+      expect(catalog.listParam(catalog.entity(name), 'created')).toBeUndefined();
+    expect(catalog.listDefaults(catalog.entity('Subscription'))).toEqual({ status: 'all' });
+    expect(catalog.listDefaults(catalog.entity('Customer'))).toEqual({});
+  });
+
   it('marks the seven searchable entities', () => {
     const searchable = catalog
       .entities()

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import type { ConnectorContext } from '../../src/context.ts';
 import { runCli } from '../e2e/run.ts';
-import { contextFor, freshTarget, loadFixture, tableIds } from './support.ts';
+import { contextFor, freshTarget, loadFixture, refusingProxy, tableIds } from './support.ts';
 
 let emulator: Emulator;
 let ctx: ConnectorContext;
@@ -99,6 +99,86 @@ describe('stripe-connector sync', () => {
     expect(table.stdout).toContain('platform');
   }, 60_000);
 
+  it('mirrors entities whose list takes no created (CreditNote, RadarEarlyFraudWarning, CheckoutSession) in one pass', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const unsliced: Record<string, string[]> = {};
+    for (const [resource, prefix] of [
+      ['credit_note', 'cn'],
+      ['radar.early_fraud_warning', 'issfr'],
+      ['checkout.session', 'cs_test'],
+    ] as const) {
+      const objects = Array.from({ length: 130 }, (_, i) => ({
+        id: `${prefix}_unsliced${String(i).padStart(4, '0')}`,
+        created: now - 600 - i * 60,
+      }));
+      emulator.load(resource, objects);
+      unsliced[resource] = objects.map((o) => o.id).sort();
+    }
+    const to = freshTarget('sqlite');
+    const r = await runCli(
+      [
+        'sync',
+        '--to',
+        to,
+        '--entities',
+        'Customer,CreditNote,RadarEarlyFraudWarning,CheckoutSession',
+        '--once',
+      ],
+      env(),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect((await tableIds(to, 'customer')).ids).toEqual([...ids[''].customer].sort());
+    expect((await tableIds(to, 'credit_note')).ids).toEqual(unsliced.credit_note);
+    expect((await tableIds(to, 'radar_early_fraud_warning')).ids).toEqual(
+      unsliced['radar.early_fraud_warning'],
+    );
+    expect((await tableIds(to, 'checkout_session')).ids).toEqual(unsliced['checkout.session']);
+    // The emulator refuses `created` where Stripe does, so this test would see the old bug.
+    const refused = await ctx.gateway
+      .request({ method: 'GET', path: '/v1/credit_notes', params: { created: { gte: 1 } } })
+      .catch((e) => e);
+    expect(refused.message).toContain('Received unknown parameter: created');
+  }, 60_000);
+
+  it('one entity failing does not stop the others: status marks it failing with its error, exit 1 names it', async () => {
+    // Stripe refusing every price listing (a proxy in front of the emulator), the rest untouched.
+    const proxy = await refusingProxy(emulator.url, '/v1/prices');
+    const to = freshTarget('sqlite');
+    try {
+      const r = await runCli(['sync', '--to', to, '--entities', 'Customer,Price,Product', '--once'], {
+        ...env(),
+        STRIPE_API_BASE: proxy.url,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/failed: platform Price \(backfill\): .*Prices are unavailable/);
+      expect(r.stderr.match(/failed:/g)).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect((await tableIds(to, 'customer')).ids).toEqual([...ids[''].customer].sort());
+      expect((await tableIds(to, 'product')).ids).toEqual([...ids[''].product].sort());
+      const status = JSON.parse((await runCli(['sync', 'status', '--to', to, '--json'])).stdout);
+      const price = status.entities.find((e: any) => e.entity === 'Price');
+      expect(price).toMatchObject({
+        health: 'failing',
+        error: { stage: 'backfill', message: expect.stringContaining('Prices are unavailable') },
+        backfill: { done: false },
+      });
+      expect(Math.abs(price.error.at - Date.now())).toBeLessThan(60_000);
+      expect(status.entities.find((e: any) => e.entity === 'Customer')).toMatchObject({ health: 'healthy' });
+      const table = await runCli(['sync', 'status', '--to', to]);
+      expect(table.stdout).toMatch(/failing/);
+    } finally {
+      await proxy.close();
+    }
+    // Stripe answers again: the next run finishes the entity and it is healthy.
+    const again = await runCli(['sync', '--to', to, '--entities', 'Customer,Price,Product', '--once'], env());
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect((await tableIds(to, 'price')).ids).toEqual([...ids[''].price].sort());
+    const status = JSON.parse((await runCli(['sync', 'status', '--to', to, '--json'])).stdout);
+    expect(status.entities.find((e: any) => e.entity === 'Price')).toMatchObject({ health: 'healthy' });
+    expect(status.entities.find((e: any) => e.entity === 'Price').error).toBeUndefined();
+  }, 60_000);
+
   it('runs until SIGTERM, then exits 0', async () => {
     const to = freshTarget('sqlite');
     const bin = fileURLToPath(new URL('../../bin/stripe-connector.js', import.meta.url));
@@ -131,6 +211,15 @@ describe('stripe-connector sync', () => {
     expect(target.stderr).toContain('--to must be sqlite:PATH or postgres://');
     const none = await runCli(['sync', '--to', freshTarget('sqlite'), '--once'], env());
     expect(none.stderr).toContain('--entities');
-    expect(`${bad.stderr}${target.stderr}${none.stderr}`).not.toMatch(/\n\s+at /);
+    // Stripe lists subscription items only per subscription: refused before any call.
+    const parented = await runCli(
+      ['sync', '--to', freshTarget('sqlite'), '--entities', 'Customer,SubscriptionItem', '--once'],
+      env(),
+    );
+    expect(parented.code).toBe(2);
+    expect(parented.stderr).toContain(
+      'SubscriptionItem cannot be mirrored: Stripe lists it only per subscription (GET /v1/subscription_items)',
+    );
+    expect(`${bad.stderr}${target.stderr}${none.stderr}${parented.stderr}`).not.toMatch(/\n\s+at /);
   }, 30_000);
 });

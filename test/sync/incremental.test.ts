@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import type { ConnectorContext } from '../../src/context.ts';
-import { runSync, syncStatus, openTarget } from '../../src/sync/index.ts';
+import { ConnectorError } from '../../src/errors.ts';
+import { runSync, syncStatus, openTarget, type SyncEvent } from '../../src/sync/index.ts';
 import { loadCatalog } from '../../src/catalog/index.ts';
 import { hasEvents } from '../../src/sync/entities.ts';
 import { knownEventTypes } from '../../src/triggers/event-types.ts';
@@ -25,6 +26,17 @@ async function listAll(ctx: ConnectorContext, path: string): Promise<Map<string,
     for (const o of page.data) out.set(o.id, o);
     if (!page.has_more) return out;
     after = page.data.at(-1).id;
+  }
+}
+
+/** The ids of a table's live rows (not tombstones). */
+async function tableIdsOf(to: string, table: string): Promise<string[]> {
+  const target = await openTarget(to);
+  try {
+    const rows = await target.db.selectFrom(table).select('id').where('deleted_at', 'is', null).execute();
+    return rows.map((r: any) => String(r.id));
+  } finally {
+    await target.close();
   }
 }
 
@@ -190,6 +202,107 @@ describe.each([
   );
 
   it.skipIf(Boolean(skip))(
+    'a future-dated event does not stop the events after it: a customer deleted later is tombstoned',
+    async () => {
+      const other = freshTarget(dialect);
+      try {
+        await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        // An event stamped a month ahead (a test clock's renewal, or Stripe's clock far off ours).
+        const ahead = Math.floor(Date.now() / 1000) + 30 * 86400;
+        emulator.load('event', [
+          {
+            type: 'customer.updated',
+            created: ahead,
+            api_version: '2023-08-16',
+            pending_webhooks: 0,
+            request: { id: null, idempotency_key: null },
+            data: { object: { id: 'cus_ahead', object: 'customer', email: 'ahead@example.com' } },
+          },
+        ]);
+        const first = await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        expect(first.applied).toBe(1);
+        const c = await ctx.gateway.request({
+          method: 'POST',
+          path: '/v1/customers',
+          params: { email: 'after@example.com' },
+        });
+        await ctx.gateway.request({ method: 'DELETE', path: `/v1/customers/${c.id}` });
+        const second = await runSync(ctx, { to: other, entities: ['Customer'], once: true });
+        expect(second.applied).toBe(2);
+        const target = await openTarget(other);
+        try {
+          const row = await target.db
+            .selectFrom('customer')
+            .select(['email', 'deleted_at'])
+            .where('id', '=', c.id)
+            .executeTakeFirst();
+          expect(row).toEqual({ email: 'after@example.com', deleted_at: expect.any(Number) });
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await dropTarget(other);
+      }
+    },
+  );
+
+  it.skipIf(Boolean(skip))(
+    'until stopped, an entity whose backfill failed is tried again while the others follow their events',
+    async () => {
+      const other = freshTarget(dialect);
+      // Stripe refuses the products listing twice and the events listing once.
+      const refusals: Record<string, number> = { '/v1/products': 2, '/v1/events': 1 };
+      const gateway = Object.create(ctx.gateway) as typeof ctx.gateway;
+      gateway.request = async (req) => {
+        if ((refusals[req.path] ?? 0) > 0) {
+          refusals[req.path]--;
+          throw new ConnectorError('STRIPE_API_ERROR', `GET ${req.path} failed with HTTP 500: down`);
+        }
+        return ctx.gateway.request(req);
+      };
+      const events: SyncEvent[] = [];
+      const stop = new AbortController();
+      const running = runSync(
+        { ...ctx, gateway },
+        {
+          to: other,
+          entities: ['Customer', 'Product'],
+          pollIntervalMs: 50,
+          refreshIntervalMs: 300,
+          signal: stop.signal,
+          onEvent: (e) => events.push(e),
+        },
+      );
+      try {
+        await until(async () => events.some((e) => e.kind === 'failed' && e.entity === 'Product'));
+        const failing = (await syncStatus(other)).entities.find((e) => e.entity === 'Product');
+        expect(failing).toMatchObject({ health: 'failing', error: { code: 'STRIPE_API_ERROR' } });
+        // Customer follows its events meanwhile.
+        const c = await ctx.gateway.request({
+          method: 'POST',
+          path: '/v1/customers',
+          params: { email: 'x@y.z' },
+        });
+        await until(async () => (await tableIdsOf(other, 'customer')).includes(c.id));
+        await until(async () => (await syncStatus(other)).entities.every((e) => e.health === 'healthy'));
+        expect((await tableIdsOf(other, 'product')).sort()).toEqual(
+          [...(await listAll(ctx, '/v1/products')).keys()].sort(),
+        );
+      } finally {
+        stop.abort();
+      }
+      const summary = await running;
+      expect(summary.failed).toEqual([]);
+      const failures = events.flatMap((e) => (e.kind === 'failed' ? [`${e.entity} ${e.stage}`] : []));
+      // One event as each failure began (the second refusal of products only refreshed its time).
+      expect(failures.sort()).toEqual(['Customer events', 'Product backfill', 'Product events']);
+      expect(summary.backfill.filter((b) => b.entity === 'Product')).toMatchObject([{ done: true }]);
+      await dropTarget(other);
+    },
+    30_000,
+  );
+
+  it.skipIf(Boolean(skip))(
     'refreshes an entity Stripe sends no events for by listing on created',
     async () => {
       const other = freshTarget(dialect);
@@ -213,6 +326,21 @@ describe.each([
         await target.close();
         await dropTarget(other);
       }
+    },
+  );
+
+  it.skipIf(Boolean(skip))(
+    'refreshes an entity with no events whose list takes no created by listing it whole',
+    async () => {
+      const other = freshTarget(dialect);
+      const now = Math.floor(Date.now() / 1000);
+      emulator.load('apple_pay_domain', [{ id: 'apwc_before', created: now - 600, domain_name: 'a.test' }]);
+      const first = await runSync(ctx, { to: other, entities: ['ApplePayDomain'], once: true });
+      emulator.load('apple_pay_domain', [{ id: 'apwc_after', created: now - 900, domain_name: 'b.test' }]);
+      const second = await runSync(ctx, { to: other, entities: ['ApplePayDomain'], once: true });
+      expect([first.failed, second.failed]).toEqual([[], []]);
+      expect((await tableIdsOf(other, 'apple_pay_domain')).sort()).toEqual(['apwc_after', 'apwc_before']);
+      await dropTarget(other);
     },
   );
 

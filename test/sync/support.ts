@@ -1,5 +1,7 @@
 /** Shared fixtures of the mirror's tests: an emulator with bulk-loaded objects, targets on both dialects. */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -103,4 +105,50 @@ export async function tableIds(
   } finally {
     await target.close();
   }
+}
+
+/**
+ * A proxy in front of the emulator that answers every request for `path` the way Stripe refuses
+ * one (400, invalid_request_error, not to be retried) and forwards the rest unchanged.
+ */
+export async function refusingProxy(
+  target: string,
+  path: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] === path) {
+      const body = JSON.stringify({
+        error: { type: 'invalid_request_error', message: 'Prices are unavailable for this account.' },
+      });
+      res.writeHead(400, { 'Content-Type': 'application/json', 'Stripe-Should-Retry': 'false' });
+      res.end(body);
+      return;
+    }
+    const out = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -3,7 +3,8 @@ import { ConnectorError } from '../../src/errors.ts';
 import { loadCatalog } from '../../src/catalog/index.ts';
 import { parseTrigger } from '../../src/triggers/definition.ts';
 import { checkEventTypes, knownEventTypes } from '../../src/triggers/event-types.ts';
-import { fromPreset, PRESETS } from '../../src/triggers/presets.ts';
+import { fromPreset, PRESETS, type PresetName } from '../../src/triggers/presets.ts';
+import { MICROSOFT_SEED_TRIGGER_FIELDS } from '../support/seeds.ts';
 import { parseFields, project } from '../../src/triggers/project.ts';
 
 const base = { name: 'new-customers', source: 'events', events: ['customer.created'], sink: 'stdout' };
@@ -110,6 +111,14 @@ describe('presets', () => {
     expect(
       parseTrigger(fromPreset('invoiceitem-added', { name: 'i', sink: 'stdout', interval: '1s' })).intervalMs,
     ).toBe(1000);
+  });
+
+  it("outputs exactly the seed's fields for each of the four triggers, in the seed's order", () => {
+    for (const [preset, seed] of Object.entries(MICROSOFT_SEED_TRIGGER_FIELDS)) {
+      // `out=path` fields come out under `out` (the seed's name for a renamed API field).
+      const out = (PRESETS[preset as PresetName].fields as string[]).map((f) => f.split('=')[0]);
+      expect([preset, out]).toEqual([preset, seed]);
+    }
   });
 
   it('charge-added can use the object poller instead, and the user overrides win', () => {

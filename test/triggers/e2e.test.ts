@@ -92,6 +92,41 @@ describe('triggers end to end', () => {
     ]);
   });
 
+  it("charge-added sees a subscription's first charge, its renewal after a test clock's month, and a later charge", async () => {
+    const t = parseTrigger(fromPreset('charge-added', { name: 'clocked-charges', sink: 'stdout' }));
+    const ports = { inbox: new MemoryInbox(), checkpoints: new MemoryCheckpoints() };
+    const poll = () =>
+      pollEvents({ gateway: env.ctx.gateway, ...ports, trigger: t.name, types: t.events ?? [] });
+    const post = (path: string, params: Record<string, unknown> = {}) =>
+      env.ctx.gateway.request<any>({ method: 'POST', path, params });
+    await poll();
+    const now = Math.floor(Date.now() / 1000);
+    const clock = await post('/v1/test_helpers/test_clocks', { frozen_time: now });
+    const customer = await post('/v1/customers', { test_clock: clock.id });
+    const pm = await post('/v1/payment_methods/pm_card_visa/attach', { customer: customer.id });
+    await post(`/v1/customers/${customer.id}`, { invoice_settings: { default_payment_method: pm.id } });
+    const product = await post('/v1/products', { name: 'Clocked' });
+    const price = await post('/v1/prices', {
+      product: product.id,
+      unit_amount: 900,
+      currency: 'usd',
+      recurring: { interval: 'month' },
+    });
+    await post('/v1/subscriptions', { customer: customer.id, items: [{ price: price.id }] });
+    await post(`/v1/test_helpers/test_clocks/${clock.id}/advance`, { frozen_time: now + 31 * 86400 });
+    await poll();
+    const ordinary = await post('/v1/payment_intents', {
+      amount: 500,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    await poll();
+    const charges = (ports.inbox.events.get(t.name) ?? []).map((e) => e.data.object as any);
+    expect(charges.filter((c) => c.customer === customer.id && c.amount === 900)).toHaveLength(2);
+    expect(charges.map((c) => c.payment_intent)).toContain(ordinary.id);
+  });
+
   it('order-added: an order.created event (emitted by hand: nothing in this API version makes one) is delivered', async () => {
     const t = parseTrigger(fromPreset('order-added', { name: 'orders', sink: 'stdout' }));
     const queue = new MemoryQueue();

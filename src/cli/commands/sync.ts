@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { SyncEvent, SyncSummary } from '../../sync/index.ts';
+import type { SyncEvent, SyncFailure, SyncSummary } from '../../sync/index.ts';
+import { redact } from '../../connection/redact.ts';
 import { addConnectionOptions, type ConnectionOptions } from '../context.ts';
 import { printJson, printTable } from '../output.ts';
 import { ConnectorError } from '../../errors.ts';
@@ -46,11 +47,12 @@ export function register(program: Command): void {
   addConnectionOptions(sync).action(async (opts: SyncOptions) => {
     const concurrency = parseConcurrency(opts.concurrency);
     if (!opts.to) throw new ConnectorError('INVALID_ARGUMENT', '--to is required', { field: '--to' });
-    const [{ withConnection }, { runSync, progressText }, { runUntilSignal }] = await Promise.all([
-      import('../context.ts'),
-      import('../../sync/index.ts'),
-      import('../../lifecycle.ts'),
-    ]);
+    const [{ withConnection }, { runSync, progressText, failureLines }, { runUntilSignal }] =
+      await Promise.all([
+        import('../context.ts'),
+        import('../../sync/index.ts'),
+        import('../../lifecycle.ts'),
+      ]);
     await withConnection(opts, async (ctx) => {
       const draw = progressLine(opts, progressText);
       const run = (signal?: AbortSignal) =>
@@ -64,7 +66,7 @@ export function register(program: Command): void {
           signal,
           onEvent: draw,
         });
-      if (opts.once) return printSummary(await run(), opts);
+      if (opts.once) return printSummary(await run(), opts, failureLines);
       const stop = new AbortController();
       let running: ReturnType<typeof run> | undefined;
       const ended = new AbortController();
@@ -80,7 +82,7 @@ export function register(program: Command): void {
         },
       };
       await runUntilSignal([service], { signal: ended.signal });
-      printSummary(await running!, opts);
+      printSummary(await running!, opts, failureLines);
     });
   });
   // `--to`, `--name` and `--json` are the parent's options too: commander hands them to it.
@@ -105,15 +107,22 @@ function progressLine(opts: SyncOptions, text: (e: SyncEvent) => string | undefi
   return (e) => {
     if (opts.json) return void process.stdout.write(JSON.stringify(e) + '\n');
     const line = tty ? text(e) : undefined;
-    const done = e.kind === 'backfill' && e.done;
+    // A finished entity, or a failure, keeps its line; progress overwrites the last one.
+    const done = (e.kind === 'backfill' && e.done) || e.kind === 'failed';
     if (!line || (Date.now() - last < 200 && !done)) return;
     last = Date.now();
     process.stderr.write(`\r${line}\x1b[K${done ? '\n' : ''}`);
   };
 }
 
-function printSummary(summary: SyncSummary, opts: SyncOptions) {
-  if (opts.json) return printJson({ kind: 'summary', ...summary });
-  const line = `synced ${summary.backfill.length} tables; ${summary.applied} events applied in ${summary.polls} polls`;
-  process.stdout.write(line + '\n');
+/** The summary; a line per entity still failing (stderr) and exit code 1 when there is one. */
+function printSummary(summary: SyncSummary, opts: SyncOptions, failureLines: (f: SyncFailure[]) => string[]) {
+  if (opts.json) printJson({ kind: 'summary', ...summary });
+  else {
+    const line = `synced ${summary.backfill.length} tables; ${summary.applied} events applied in ${summary.polls} polls`;
+    process.stdout.write(line + '\n');
+  }
+  if (!summary.failed.length) return;
+  process.stderr.write(redact(failureLines(summary.failed).join('\n')) + '\n');
+  process.exitCode = 1;
 }

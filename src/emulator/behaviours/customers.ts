@@ -2,6 +2,7 @@
 import type { Ctx, Engine } from '../engine.ts';
 import { invalid } from '../errors.ts';
 import type { Obj } from '../objects.ts';
+import { announceDiscount, discountFrom } from './discounts.ts';
 import { attach, usablePaymentMethod } from './payment_methods.ts';
 
 export function createPrice(ctx: Ctx, p: Obj): Obj {
@@ -83,8 +84,11 @@ export function registerCustomers(engine: Engine): void {
       },
       { emit: false },
     );
-    ctx.engine.shapes.apply(customer, 'customer', p, new Set(['payment_method']));
+    ctx.engine.shapes.apply(customer, 'customer', p, new Set(['payment_method', 'coupon', 'promotion_code']));
+    const discount = discountFrom(ctx, p, customer.id) ?? null;
+    customer.discount = discount;
     ctx.engine.emit(ctx, 'customer.created', customer);
+    announceDiscount(ctx, null, discount);
     if (p.payment_method) attach(ctx, usablePaymentMethod(ctx, String(p.payment_method)), customer.id);
     return customer;
   });

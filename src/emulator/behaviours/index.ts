@@ -2,6 +2,7 @@
 import type { Engine } from '../engine.ts';
 import { registerCharges } from './charges.ts';
 import { registerCustomers } from './customers.ts';
+import { registerDiscounts } from './discounts.ts';
 import { registerConnect } from './connect.ts';
 import { registerDisputes, registerReviews } from './disputes.ts';
 import { registerEvents } from './events.ts';
@@ -24,6 +25,7 @@ export function registerBehaviours(engine: Engine, opts: { webhookSecret?: strin
   registerPaymentIntents(engine);
   registerSetupIntents(engine);
   registerCustomers(engine);
+  registerDiscounts(engine);
   registerInvoices(engine);
   registerQuotes(engine);
   registerPrices(engine);

@@ -6,6 +6,14 @@
  * of the window (10 s by default), not on every poll: each event is still looked for again five
  * times within its window, and a 1 s poll at 100 events/s no longer re-lists 6,000 events (60
  * pages) a second. Progress is stored after every batch, so a long catch-up survives a crash.
+ *
+ * No event is a cursor if it is dated after our own clock. An event stamped ahead of it (Stripe's
+ * clock and ours disagree; an emulator's test clock) is delivered at once, but neither the walk's
+ * anchor nor the checkpoint's `created` moves onto it: the list is ordered by `created`, so events
+ * made later but dated before it would sort behind such an anchor and never be listed again. Each
+ * poll lists it anew until our clock passes it (the inbox's dedup drops the repeats); then the
+ * cursor moves over it like any other. Thus the checkpoint never runs ahead of the clock that
+ * wrote it, and a restart resumes from it safely.
  */
 import type { Gateway } from '../../gateway/types.ts';
 import type { Atomic, Checkpoints, Inbox } from '../ports.ts';
@@ -66,11 +74,19 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 export async function pollEvents(p: EventsPoller): Promise<PollResult> {
   const now = (p.now ?? nowSeconds)();
   const filters = eventFilters(p.types);
+  const overlapSeconds = p.overlapSeconds ?? 60;
   let cp = await p.checkpoints.get<EventsCheckpoint>(p.trigger);
   if (!cp) {
     cp = await firstCheckpoint(p, filters, now);
     // Remembered at once: a crash before the first event must not move the start.
     await p.checkpoints.set(p.trigger, cp);
+  }
+  if (cp.created > now + overlapSeconds) {
+    // Further ahead of our clock than this poller ever moves it: written before the rule above
+    // (or our clock stepped far back). Which events it skipped is unknown, so walk again from the
+    // oldest event Stripe still keeps; the inbox's dedup drops what was delivered.
+    const created = Math.max(cp.start, now - EVENT_RETENTION_S);
+    cp = { ...cp, created, ids: [], anchors: {} };
   }
   const notice = retentionNotice(p.trigger, cp.polledAt, now);
   if (notice) p.onNotice?.(notice);
@@ -80,8 +96,8 @@ export async function pollEvents(p: EventsPoller): Promise<PollResult> {
     // The anchors are past the window too; walk from the oldest event Stripe still has.
     cp = { ...cp, created: Math.max(cp.created, now - EVENT_RETENTION_S), ids: [], anchors: {} };
   }
-  const state = { listed: 0, inserted: 0, cp };
-  const reread = rereadDue(cp, now, p.overlapSeconds ?? 60);
+  const state = { listed: 0, inserted: 0, cp, now };
+  const reread = rereadDue(cp, now, overlapSeconds);
   if (reread) await put(p, state, await overlap(p, filters, cp), []);
   const walks = filters.map((f) =>
     walkForward(p.gateway, {
@@ -163,10 +179,13 @@ async function overlap(
   return found.sort((a, b) => a.created - b.created);
 }
 
-/** Puts one batch (dropping ids already at the checkpoint's second), then moves the checkpoint. */
+/**
+ * Puts one batch (dropping ids already at the checkpoint's second), then moves the checkpoint over
+ * the events dated up to our clock (`state.now`); one dated later is put but moves nothing.
+ */
 async function put(
   p: EventsPoller,
-  state: { listed: number; inserted: number; cp: EventsCheckpoint },
+  state: { listed: number; inserted: number; cp: EventsCheckpoint; now: number },
   events: Obj[],
   filters: EventFilter[],
 ): Promise<void> {
@@ -184,6 +203,7 @@ async function put(
   const unique = [...new Map(fresh.map((e) => [e.id, e])).values()];
   const cp = { ...state.cp, anchors: { ...state.cp.anchors } };
   events.forEach((e, i) => {
+    if (e.created > state.now) return;
     if (filters[i]) cp.anchors[filters[i].key] = e.id;
     if (e.created > cp.created) {
       cp.created = e.created;

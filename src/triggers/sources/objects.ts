@@ -4,7 +4,9 @@
  * operation. Each poll first re-reads the checkpoint's own second (`created[gte]`/`[lte]`) since
  * objects created in the same second may list on either side of the last one seen; ids already
  * seen at that second are dropped. Each object becomes an inbox event `<resource>.added` whose id
- * is the object's id.
+ * is the object's id. As in the events poller, an object dated after our clock (a test clock's
+ * invoice) is put at once but never becomes the cursor, or the objects made after it, dated
+ * before it, would sort behind the anchor and never be listed.
  */
 import type { ConnectorContext } from '../../context.ts';
 import { ConnectorError } from '../../errors.ts';
@@ -56,9 +58,9 @@ export async function pollObjects(
 ): Promise<{ listed: number; inserted: number; checkpoint: ObjectsCheckpoint }> {
   const { resourceId, path } = listByCreated(p.ctx, p.entity);
   const walk = { path, stripeAccount: p.stripeAccount, signal: p.signal };
+  const now = (p.now ?? (() => Math.floor(Date.now() / 1000)))();
   let cp = await p.checkpoints.get<ObjectsCheckpoint>(p.trigger);
   if (!cp) {
-    const now = (p.now ?? (() => Math.floor(Date.now() / 1000)))();
     const added = await p.startAt?.();
     // From when the trigger was added (objects of that second included), as the events poller
     // does; without that time from now, where what already exists in this second is not "added".
@@ -83,6 +85,7 @@ export async function pollObjects(
     const fresh = objects.filter((o) => !(o.created === state.cp.created && seen.has(o.id)));
     const next = { ...state.cp, ids: [...state.cp.ids] };
     for (const o of fresh) {
+      if (o.created > now) continue;
       if (o.created > next.created) Object.assign(next, { created: o.created, ids: [] });
       if (o.created === next.created) next.ids.push(o.id);
       if (o.created >= next.created) next.anchor = o.id;

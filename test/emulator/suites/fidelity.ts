@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import type { Emulator } from '../../../src/emulator/index.ts';
 import { start, stripeError } from '../support/harness.ts';
+import { raw } from '../support/raw.ts';
 
 export function fidelitySuite(get: () => { em: Emulator; stripe: Stripe }) {
   async function payingCustomer(stripe: Stripe, acct: Stripe.RequestOptions) {
@@ -250,6 +251,85 @@ export function fidelitySuite(get: () => { em: Emulator; stripe: Stripe }) {
     expect((await stripe.customers.search({ query: "email~'xam'" }, acct)).data).toHaveLength(1);
     const short = await stripeError(stripe.customers.search({ query: "email~'am'" }, acct));
     expect([short.statusCode, short.param]).toEqual([400, 'query']);
+  });
+
+  it("applies a customer's coupon as Stripe does: a discount with its coupon, customer, start and end", async () => {
+    const { em, stripe } = get();
+    const acct = { stripeAccount: 'acct_discounts' };
+    const three = await stripe.coupons.create(
+      { percent_off: 25, duration: 'repeating', duration_in_months: 3, name: 'Quarter off' },
+      acct,
+    );
+    const before = Math.floor(Date.now() / 1000);
+    // API 2023-08-16 takes `coupon` and `promotion_code` on customers; newer SDK types do not.
+    const c = await stripe.customers.create({ email: 'd@example.com', coupon: three.id } as any, acct);
+    const after = Math.floor(Date.now() / 1000);
+    const discount = c.discount!;
+    expect(discount).toMatchObject({
+      object: 'discount',
+      customer: c.id,
+      coupon: { id: three.id, percent_off: 25, duration: 'repeating', duration_in_months: 3 },
+      subscription: null,
+      invoice: null,
+      invoice_item: null,
+      promotion_code: null,
+      checkout_session: null,
+    });
+    expect(discount.id).toMatch(/^di_/);
+    expect(discount.start).toBeGreaterThanOrEqual(before);
+    expect(discount.start).toBeLessThanOrEqual(after);
+    // Three calendar months on.
+    const end = new Date(discount.start * 1000);
+    end.setUTCMonth(end.getUTCMonth() + 3);
+    expect(new Date(discount.end! * 1000).toISOString().slice(0, 10)).toBe(end.toISOString().slice(0, 10));
+    expect((await stripe.customers.retrieve(c.id, {}, acct)) as Stripe.Customer).toMatchObject({
+      discount: { id: discount.id },
+    });
+    expect((await stripe.coupons.retrieve(three.id, {}, acct)).times_redeemed).toBe(1);
+    const created = await stripe.events.list({ type: 'customer.discount.created' }, acct);
+    expect(created.data[0].data.object).toMatchObject({ id: discount.id, customer: c.id });
+
+    // Replaced on update (a `once` coupon has no end), then removed with an empty coupon.
+    const once = await stripe.coupons.create({ amount_off: 500, currency: 'usd', duration: 'once' }, acct);
+    const replaced = await stripe.customers.update(c.id, { coupon: once.id } as any, acct);
+    expect(replaced.discount).toMatchObject({ coupon: { id: once.id }, end: null, customer: c.id });
+    const updated = await stripe.events.list({ type: 'customer.updated' }, acct);
+    expect(updated.data[0].data.previous_attributes).toMatchObject({ discount: { id: discount.id } });
+    expect((await stripe.events.list({ type: 'customer.discount.updated' }, acct)).data).toHaveLength(1);
+    expect((await stripe.customers.update(c.id, { coupon: '' } as any, acct)).discount).toBeNull();
+    expect((await stripe.events.list({ type: 'customer.discount.deleted' }, acct)).data).toHaveLength(1);
+
+    // A promotion code stands for its coupon; the discount names both.
+    const promo = await stripe.promotionCodes.create({ coupon: three.id, code: 'SPRING' } as any, acct);
+    const promoted = await stripe.customers.update(c.id, { promotion_code: promo.id } as any, acct);
+    expect(promoted.discount).toMatchObject({ coupon: { id: three.id }, promotion_code: promo.id });
+    const removed: any = await stripe.customers.deleteDiscount(c.id, {}, acct);
+    expect(removed).toMatchObject({ object: 'discount', deleted: true, id: promoted.discount!.id });
+    expect(((await stripe.customers.retrieve(c.id, {}, acct)) as Stripe.Customer).discount).toBeNull();
+    const none = await stripeError(stripe.customers.deleteDiscount(c.id, {}, acct));
+    expect([none.statusCode, none.code]).toEqual([404, 'resource_missing']);
+
+    const unknown = await stripeError(stripe.customers.create({ coupon: 'NOPE' } as any, acct));
+    expect([unknown.statusCode, unknown.code, unknown.param, unknown.message]).toEqual([
+      404,
+      'resource_missing',
+      'coupon',
+      "No such coupon: 'NOPE'",
+    ]);
+    em.clearRequests();
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const { em, stripe } = get();
+    const c = await stripe.customers.create({ email: 'head@example.com' });
+    const get200 = await raw(em.url, 'GET', `/v1/customers/${c.id}`);
+    const head = await raw(em.url, 'HEAD', `/v1/customers/${c.id}`);
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    expect(head.headers['content-type']).toBe(get200.headers['content-type']);
+    expect(head.headers['content-length']).toBe(get200.headers['content-length']);
+    expect((await raw(em.url, 'HEAD', '/v1/customers')).status).toBe(200);
+    expect((await raw(em.url, 'HEAD', '/v1/customers/cus_missing')).status).toBe(404);
   });
 
   it('keeps only the most recent maxRecordedRequests requests', async () => {

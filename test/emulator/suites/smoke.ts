@@ -168,6 +168,8 @@ const SETUP: Record<string, Setup> = {
   'product:delete': async (s, acct) => ({
     path: { id: (await s.products.create({ name: 'Gone' }, acct)).id },
   }),
+  'discount:retrieve': async (s, acct) => ({ path: { customer: await discounted(s, acct) } }),
+  'discount:delete': async (s, acct) => ({ path: { customer: await discounted(s, acct) } }),
   'balance_transaction:retrieve': async (s, acct) => ({ path: { id: await balanceTxn(s, acct) } }),
   'balance_transaction:retrieve_balance_history': async (s, acct) => ({
     path: { id: await balanceTxn(s, acct) },
@@ -186,6 +188,13 @@ const SETUP: Record<string, Setup> = {
 };
 
 type Acct = Stripe.RequestOptions;
+
+/** A customer with a discount (its coupon given on create, as API 2023-08-16 takes it). */
+async function discounted(s: Stripe, acct: Acct): Promise<string> {
+  const coupon = await s.coupons.create({ percent_off: 10, duration: 'once' }, acct);
+  return (await s.customers.create({ coupon: coupon.id } as Stripe.CustomerCreateParams, acct)).id;
+}
+
 const SMOKE_ACCOUNT = 'acct_smoke';
 
 async function raw(

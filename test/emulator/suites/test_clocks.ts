@@ -54,6 +54,30 @@ export function testClocksSuite(get: () => { em: Emulator; stripe: Stripe }) {
     expect([back.statusCode, back.param]).toEqual([400, 'frozen_time']);
   });
 
+  it("a renewal's events and payment carry the time they happened; the invoice and subscription the clock's", async () => {
+    // Stripe moves only Billing objects (subscriptions, invoices) to the clock's time; an event's
+    // `created` and the payment made for the invoice are stamped with the real time.
+    const { stripe } = get();
+    const { clock, customer, sub, now } = await subscribed('pm_card_visa');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now + 31 * DAY });
+    const after = Math.floor(Date.now() / 1000);
+    const [invoice] = (await stripe.invoices.list({ customer: customer.id, limit: 1 })).data;
+    expect(invoice.created).toBe((sub as any).current_period_end);
+    expect(invoice.status_transitions.paid_at).toBe((sub as any).current_period_end);
+    const [charge] = (await stripe.charges.list({ customer: customer.id, limit: 1 })).data;
+    expect(charge.payment_intent).toBeTruthy();
+    expect(charge.created).toBeGreaterThanOrEqual(now);
+    expect(charge.created).toBeLessThanOrEqual(after);
+    const events = (await stripe.events.list({ created: { gte: now }, limit: 100 })).data.filter(
+      (e) => (e.data.object as any).customer === customer.id || (e.data.object as any).id === clock.id,
+    );
+    const renewal = events.filter((e) => e.type === 'invoice.paid' || e.type === 'charge.succeeded');
+    expect(renewal.length).toBeGreaterThanOrEqual(4);
+    for (const e of events) expect([e.type, e.created <= after && e.created >= now]).toEqual([e.type, true]);
+    // Nothing dated in the future: an events reader walking by `created` sees the renewal now.
+    expect((await stripe.events.list({ created: { gt: after }, limit: 1 })).data).toEqual([]);
+  });
+
   it('a declining card leaves the renewal invoice open and the subscription past_due', async () => {
     const { stripe } = get();
     const { clock, customer, sub, now } = await subscribed('pm_card_chargeDeclined');

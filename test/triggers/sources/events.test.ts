@@ -131,6 +131,7 @@ describe('events poller', () => {
       env.emulator,
       Array.from({ length: 5 }, (_, i) => ({ type: 'charge.refunded', created: t0 + 10 + i })),
     );
+    p.clock.now = t0 + 15;
     await p.poll();
     // Stripe's list is eventually consistent: this one shows up only now, dated before the last seen.
     const late = loadEvents(env.emulator, [{ type: 'charge.refunded', created: t0 + 12 }]);
@@ -150,7 +151,7 @@ describe('events poller', () => {
       env.emulator,
       Array.from({ length: 250 }, (_, i) => ({ type: 'charge.expired', created: t0 + 1 + (i % 50) })),
     );
-    const p = poller('reread', ['charge.expired'], t0);
+    const p = poller('reread', ['charge.expired'], t0 + 51, { startAt: async () => t0 });
     const calls = () => env.emulator.requests.filter((r) => r.path.startsWith('/v1/events')).length;
     expect((await p.poll()).inserted).toBe(250);
     const reads: number[] = [];
@@ -171,9 +172,85 @@ describe('events poller', () => {
     const p = poller('nolap', ['charge.captured'], t0 - 1, { overlapSeconds: 0 });
     await p.poll();
     loadEvents(env.emulator, [{ type: 'charge.captured', created: t0 + 10 }]);
+    p.clock.now = t0 + 11;
     await p.poll();
     loadEvents(env.emulator, [{ type: 'charge.captured', created: t0 + 9 }]);
     expect((await p.poll()).inserted).toBe(0);
+  });
+
+  it('a future-dated event is delivered but does not hide the events made after it, across a restart', async () => {
+    const t0 = range();
+    const p = poller('future', ['invoice.finalized'], t0);
+    await p.poll();
+    const [a] = loadEvents(env.emulator, [{ type: 'invoice.finalized', created: t0 + 1 }]);
+    // Stamped a month ahead of both clocks (a test clock's renewal, or Stripe's clock far off ours).
+    const [ahead] = loadEvents(env.emulator, [{ type: 'invoice.finalized', created: t0 + 30 * 86400 }]);
+    p.clock.now = t0 + 2;
+    expect((await p.poll()).inserted).toBe(2);
+    const cp = (await p.checkpoints.get<EventsCheckpoint>('future'))!;
+    expect(cp.created).toBeLessThanOrEqual(p.clock.now);
+    const [b] = loadEvents(env.emulator, [{ type: 'invoice.finalized', created: t0 + 5 }]);
+    p.clock.now = t0 + 6;
+    expect((await p.poll()).inserted).toBe(1);
+    // A restart has only what was stored: the checkpoint must not have jumped ahead either.
+    const restarted = { ...p, checkpoints: new MemoryCheckpoints(), clock: { now: t0 + 9 } };
+    for (const [k, v] of p.checkpoints.values) await restarted.checkpoints.set(k, v);
+    const poll = () =>
+      pollEvents({
+        gateway: env.ctx.gateway,
+        inbox: p.inbox,
+        checkpoints: restarted.checkpoints,
+        trigger: 'future',
+        types: ['invoice.finalized'],
+        now: () => restarted.clock.now,
+      });
+    const [c] = loadEvents(env.emulator, [{ type: 'invoice.finalized', created: t0 + 8 }]);
+    expect((await poll()).inserted).toBe(1);
+    expect(p.inbox.ids('future')).toEqual([a.id, ahead.id, b.id, c.id]);
+    // Once our clock passes it, the cursor moves over it and it is not listed again.
+    restarted.clock.now = t0 + 30 * 86400 + 1;
+    await poll();
+    expect((await poll()).listed).toBe(0);
+  });
+
+  it('a future-dated event as the first one ever seen does not hide what follows it', async () => {
+    const t0 = range();
+    const p = poller('future-first', ['invoice.sent'], t0);
+    await p.poll();
+    const [ahead] = loadEvents(env.emulator, [{ type: 'invoice.sent', created: t0 + 3600 }]);
+    p.clock.now = t0 + 1;
+    await p.poll();
+    const later = loadEvents(env.emulator, [
+      { type: 'invoice.sent', created: t0 + 2 },
+      { type: 'invoice.sent', created: t0 + 2 },
+    ]);
+    p.clock.now = t0 + 3;
+    expect((await p.poll()).inserted).toBe(2);
+    expect(p.inbox.ids('future-first')).toEqual([ahead.id, ...later.map((e) => e.id)]);
+  });
+
+  it('a checkpoint left ahead of our clock (by an older version) walks again and delivers what it skipped', async () => {
+    const t0 = range();
+    const p = poller('jumped', ['invoice.voided'], t0 + 10);
+    const [ahead] = loadEvents(env.emulator, [{ type: 'invoice.voided', created: t0 + 30 * 86400 }]);
+    const skipped = loadEvents(env.emulator, [
+      { type: 'invoice.voided', created: t0 + 2 },
+      { type: 'invoice.voided', created: t0 + 7 },
+    ]);
+    await p.inbox.put('jumped', [
+      { id: ahead.id, type: ahead.type, created: ahead.created, data: { object: {} }, source: 'events' },
+    ]);
+    await p.checkpoints.set<EventsCheckpoint>('jumped', {
+      created: ahead.created,
+      ids: [ahead.id],
+      anchors: { 'invoice.voided': ahead.id },
+      polledAt: t0 + 5,
+      start: t0,
+      startIds: [],
+    });
+    expect((await p.poll()).inserted).toBe(2);
+    expect(p.inbox.ids('jumped')).toEqual([ahead.id, ...skipped.map((e) => e.id)]);
+    expect((await p.checkpoints.get<EventsCheckpoint>('jumped'))!.created).toBe(t0 + 7);
   });
 
   it('warns before the checkpoint leaves the 30-day retention and reports the lost window after', async () => {

@@ -9,10 +9,11 @@ const t0 = Math.floor(Date.now() / 1000) - 5000;
 function poller(trigger: string, entity: string, at: number, addedAt?: number) {
   const inbox = new MemoryInbox();
   const checkpoints = new MemoryCheckpoints();
+  const clock = { now: at };
   const startAt = addedAt === undefined ? undefined : async () => addedAt;
   const poll = () =>
-    pollObjects({ ctx: env.ctx, inbox, checkpoints, trigger, entity, now: () => at, startAt });
-  return { inbox, poll };
+    pollObjects({ ctx: env.ctx, inbox, checkpoints, trigger, entity, now: () => clock.now, startAt });
+  return { inbox, checkpoints, clock, poll };
 }
 
 const load = (resource: string, created: number[]) => {
@@ -30,6 +31,7 @@ describe('object poller', () => {
       'charge',
       Array.from({ length: 230 }, (_, i) => t0 + Math.floor(i / 3)),
     );
+    p.clock.now = t0 + 77;
     const first = await p.poll();
     expect(first.inserted).toBe(230);
     expect(p.inbox.ids('charges')).toEqual(ids);
@@ -40,6 +42,7 @@ describe('object poller', () => {
     });
     expect((await p.poll()).inserted).toBe(0);
     const more = load('charge', [t0 + 80, t0 + 80, t0 + 81]);
+    p.clock.now = t0 + 82;
     expect((await p.poll()).inserted).toBe(3);
     expect(p.inbox.ids('charges')).toEqual([...ids, ...more]);
   });
@@ -56,6 +59,7 @@ describe('object poller', () => {
     const p = poller('customers', 'customer', t0 + 1000);
     await p.poll();
     const ids = load('customer', [t0 + 1001, t0 + 1001, t0 + 1001]);
+    p.clock.now = t0 + 1002;
     await p.poll();
     await env.ctx.gateway.request({ method: 'DELETE', path: `/v1/customers/${ids[2]}` });
     const later = load('customer', [t0 + 1001, t0 + 1002]);
@@ -65,6 +69,21 @@ describe('object poller', () => {
     // Its own boundary dedup, not the inbox's, dropped the two seen at t0 + 1001.
     expect(p.inbox.offered.slice(offeredBefore)).toEqual(later);
     expect(p.inbox.ids('customers')).toEqual([...ids, ...later]);
+  });
+
+  it("an object dated after our clock (a test clock's invoice) is delivered but does not hide later ones", async () => {
+    const p = poller('invoices', 'Invoice', t0 + 2000);
+    await p.poll();
+    const [ahead] = load('invoice', [t0 + 2000 + 30 * 86400]);
+    p.clock.now = t0 + 2001;
+    expect((await p.poll()).inserted).toBe(1);
+    expect((await p.checkpoints.get<{ created: number }>('invoices'))!.created).toBeLessThanOrEqual(
+      t0 + 2001,
+    );
+    const later = load('invoice', [t0 + 2002, t0 + 2003]);
+    p.clock.now = t0 + 2004;
+    expect((await p.poll()).inserted).toBe(2);
+    expect(p.inbox.ids('invoices')).toEqual([ahead, ...later]);
   });
 
   it('refuses an entity that Stripe cannot list by created, and names unknown ones', async () => {
