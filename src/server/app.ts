@@ -11,7 +11,7 @@ import type { GatewayOptions } from '../gateway/index.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import { OwnerResolvers, type Access, type Owner } from './auth.ts';
 import { registerDocs } from './docs.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkError, installErrorHandling } from './errors.ts';
 import { registerSecurity } from './security.ts';
 import { installShutdown } from './shutdown.ts';
 import { installWellFormedCheck } from './well-formed.ts';
@@ -140,6 +140,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Server>
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    frameworkErrors: frameworkError,
   });
   const routes: Array<{
     method: string | string[];

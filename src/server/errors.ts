@@ -111,3 +111,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     }),
   );
 }
+
+/**
+ * Errors Fastify meets before routing (a path whose %-encoding is not UTF-8, an id header it cannot
+ * read): answered in the one error format too.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = error.code === 'FST_ERR_BAD_URL';
+  void sendError(reply, request, {
+    code: 'INVALID_ARGUMENT',
+    message: badUrl ? 'the URL path is not well-formed: its %-escapes are not UTF-8 text' : error.message,
+    details: { field: badUrl ? 'path' : 'request' },
+  });
+}

@@ -56,3 +56,15 @@ describe('ill-formed UTF-16 in a request body', () => {
     expect(res.json().name).toBe('Smile 😀');
   });
 });
+
+describe('an ill-formed URL path', () => {
+  it('answers 400 in the one error format, naming the path', async () => {
+    const res = await env.server.app.inject({
+      url: '/api/connections/demo/entities/%ED%A0%80',
+      headers: env.auth(env.tokens.read),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'path' });
+    expect(res.json().error.request_id).toMatch(/^req_/);
+  });
+});
