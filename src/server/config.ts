@@ -262,6 +262,8 @@ export function resolveDefinition(
   return parseConnection(definition, {
     env,
     baseDir,
+    // As the CLI: what the definition leaves out, the operator's environment fills (STRIPE_API_BASE).
+    envDefaults: true,
     allowLiteralSecrets: false,
     source: `connection ${definition.name}`,
   });
