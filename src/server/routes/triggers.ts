@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConnectorError } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
-import { TriggerService, type TriggerInput, type TriggerStatus } from '../../triggers/index.ts';
+import { TriggerService, type DeliveryPage, type TriggerInput } from '../../triggers/index.ts';
 import type { ServerPlugin } from '../app.ts';
 import { eventStream } from '../event-stream.ts';
 import { anyObject, bearer, errorResponses, nameParam } from '../schemas.ts';
@@ -19,6 +19,8 @@ export interface TriggerRoutesOptions {
   around?: <T>(name: string, change: () => Promise<T>) => Promise<T>;
   /** How often the event stream looks for changed rows (default 1 s). */
   streamIntervalMs?: number;
+  /** Where an http sink's `env:` secret is read to be checked at add (the server's environment). */
+  env?: Record<string, string | undefined>;
 }
 
 const tags = ['triggers'];
@@ -37,11 +39,20 @@ const deliveryParams = {
 } as const;
 const rows = { type: 'object', properties: { data: { type: 'array', items: anyObject } } } as const;
 const instant = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'number' }] } as const;
+/** A page cursor: a delivery's seq, or its id. */
+const cursor = {
+  type: 'string',
+  pattern: '^(\\d{1,15}|dlv_[A-Za-z0-9_-]{1,64})$',
+  description: "a delivery's seq or id: the page's last for the next older page (before)",
+} as const;
+const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  before: cursor,
+  after: cursor,
+  order: { type: 'string', enum: ['desc', 'asc'], default: 'desc' },
+} as const;
 
 type Named = FastifyRequest<{ Params: { name: string } }>;
-
-/** A status row as the console shows it: `state` says whether the runner delivers to it. */
-const row = (s: TriggerStatus) => ({ ...s, state: s.disabled ? 'disabled' : 'active' });
 
 /** Epoch seconds from an ISO time or a number (epoch seconds, or milliseconds when that large). */
 export function epochSeconds(value: string | number, field: string): number {
@@ -59,7 +70,7 @@ export function epochSeconds(value: string | number, field: string): number {
 
 export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
   return async (app, { state }) => {
-    const service = new TriggerService(opts.store, state.catalog);
+    const service = new TriggerService(opts.store, state.catalog, opts.env);
     /** 404 for a trigger that does not exist (the service's own error is for the CLI's arguments). */
     const known = async (name: string) => {
       if (!(await opts.store.triggers.get(name)))
@@ -78,7 +89,7 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
         security: bearer,
         response: { 200: rows, ...errorResponses },
       },
-      handler: async () => ({ data: (await service.status()).map(row) }),
+      handler: async () => ({ data: await service.status() }),
     });
 
     app.get('/api/triggers/:name', {
@@ -93,7 +104,7 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
       ...read('The status of one trigger'),
       handler: async (request: Named) => (
         await known(request.params.name),
-        row((await service.status(request.params.name))[0])
+        (await service.status(request.params.name))[0]
       ),
     });
 
@@ -101,26 +112,21 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'Deliveries of a trigger, oldest first',
+        summary:
+          'Deliveries of a trigger, newest first (order=asc: oldest first), a page before/after a cursor',
         security: bearer,
         params: nameParams,
         querystring: {
           type: 'object',
           properties: {
             status: { type: 'string', enum: ['pending', 'running', 'delivered', 'dead', 'discarded'] },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            after: { type: 'integer', minimum: 0 },
+            ...pageQuery,
           },
           additionalProperties: false,
         },
         response: { 200: rows, ...errorResponses },
       },
-      handler: async (
-        request: FastifyRequest<{
-          Params: { name: string };
-          Querystring: { status?: 'pending'; limit: number; after?: number };
-        }>,
-      ) => {
+      handler: async (request: FastifyRequest<{ Params: { name: string }; Querystring: DeliveryPage }>) => {
         await known(request.params.name);
         return { data: await service.deliveries(request.params.name, request.query) };
       },
@@ -130,12 +136,14 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
       ...read('Dead letters of a trigger'),
       schema: {
         ...read('').schema,
-        summary: 'Dead letters of a trigger',
+        summary:
+          'Dead letters of a trigger, newest first (order=asc: oldest first), a page before/after a cursor',
+        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
         response: { 200: rows, ...errorResponses },
       },
-      handler: async (request: Named) => {
+      handler: async (request: FastifyRequest<{ Params: { name: string }; Querystring: DeliveryPage }>) => {
         await known(request.params.name);
-        return { data: await service.deadLetters(request.params.name) };
+        return { data: await service.deadLetters(request.params.name, request.query) };
       },
     });
 
@@ -235,6 +243,6 @@ function statusStream(app: FastifyInstance, service: TriggerService, intervalMs:
     security: bearer,
   };
   eventStream(app, '/api/triggers/events', schema, intervalMs, async (send) => {
-    for (const status of await service.status()) send('trigger', status.name, row(status));
+    for (const status of await service.status()) send('trigger', status.name, status);
   });
 }
