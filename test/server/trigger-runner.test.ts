@@ -6,7 +6,7 @@
  * unsigned, stale, tampered and replayed ones, storing nothing); /metrics shows lag and deliveries.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
@@ -129,6 +129,30 @@ describe('the server runs its triggers', () => {
     await until(() => !running('cli-added'));
   });
 
+  it('reports a trigger whose sink cannot be made as failing, with the reason; the others run on', async () => {
+    const secretFile = join(dir, 'sink.secret');
+    const key = `whsec_${Buffer.from('twenty-four signing bytes').toString('base64')}`;
+    writeFileSync(secretFile, key);
+    await new TriggerService(service.store).add({
+      name: 'bad-secret',
+      preset: 'customer-added',
+      connection: 'demo',
+      sink: 'http://127.0.0.1:9/hook',
+      sinkSecret: `file:${secretFile}`,
+    });
+    writeFileSync(secretFile, 'whsec_not*base64!'); // gone bad after the add checked it
+    await until(async () => (await statusOf('bad-secret')).state === 'failing');
+    const status = await statusOf('bad-secret');
+    expect(status.failing.reason).toContain(
+      `bad-secret.sinkSecret: file:${secretFile} does not hold a signing key`,
+    );
+    expect(JSON.stringify(status)).not.toContain('not*base64');
+    expect((await statusOf('api-added')).state).toBe('active');
+    writeFileSync(secretFile, key);
+    await until(async () => (await statusOf('bad-secret')).state === 'active');
+    await new TriggerService(service.store).remove('bad-secret');
+  });
+
   it('removes a trigger whose poll waits for Stripe at once (the stop reaches the poll)', async () => {
     const added = await inject({
       method: 'POST',
@@ -169,6 +193,8 @@ describe('POST /webhooks/{connection}', () => {
     await until(() => running('hooks'));
     await until(async () => Boolean(await findSecret()));
     secret = (await findSecret()) as string;
+    // The receiver knows it too (it learns it just after the store does).
+    await until(() => Boolean(service.triggers?.webhooks('demo').secrets.includes(secret)));
   });
 
   async function findSecret(): Promise<string | undefined> {
@@ -241,6 +267,29 @@ describe('POST /webhooks/{connection}', () => {
     expect(replay.json().error.message).toMatch(/already received/);
     const metrics = (await inject({ method: 'GET', url: '/metrics', headers: auth() })).body;
     expect(metrics).toMatch(/^webhooks_received_total\{connection="demo",outcome="refused"\} 4$/m);
+  });
+
+  it('refuses a signed event that lacks created with 400 and the reason: nothing stored, the next one delivered', async () => {
+    const { created: _created, ...noCreated } = JSON.parse(event('evt_no_created'));
+    const body = JSON.stringify(noCreated);
+    const refused = await post(body, signed(body));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'webhook refused: the event cannot be delivered: created: missing (an integer, epoch seconds)',
+    });
+    expect(await inboxHas('evt_no_created')).toBe(false);
+    const next = event('evt_after_odd');
+    expect((await post(next, signed(next))).statusCode).toBe(200);
+    await until(() => readLines(out).some((l) => l.event_id === 'evt_after_odd'));
+    const deliveries = await inject({
+      method: 'GET',
+      url: '/api/triggers/hooks/deliveries',
+      headers: auth(),
+    });
+    expect(deliveries.statusCode).toBe(200);
+    await until(async () => (await statusOf('hooks')).pending === 0);
+    expect(await statusOf('hooks')).toMatchObject({ state: 'active', dead: 0 });
   });
 
   it('a connection with no webhook trigger has no secret: 400, nothing stored; no token needed', async () => {
