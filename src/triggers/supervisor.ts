@@ -132,8 +132,8 @@ class Supervisor implements TriggerSupervisor {
   start(): Promise<void> {
     return this.queue(async () => {
       await this.sync();
+      // Not unref'd: until stopped, the watch is what keeps a `trigger run` of no trigger yet alive.
       this.watch ??= setInterval(() => void this.queue(() => this.sync()), this.opts.watchMs ?? 2000);
-      this.watch.unref();
     });
   }
 
