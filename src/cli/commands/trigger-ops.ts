@@ -69,7 +69,9 @@ export function register(trigger: Command): void {
   addStoreOptions(
     trigger
       .command('status [name]')
-      .description('Per trigger: source, checkpoint, lag, pending, delivered, failed, dead'),
+      .description(
+        'Per trigger: source, state (active, failing, disabled) and why, checkpoint, lag, pending, delivered, failed, dead',
+      ),
   ).action(async (name: string | undefined, flags: StoreFlags) => {
     const rows = await withTriggers(flags, (s) => s.status(name));
     if (flags.json) return printJson(rows);
@@ -78,9 +80,9 @@ export function register(trigger: Command): void {
       rows.map((r) => ({
         ...r,
         checkpoint: r.checkpoint.eventsUpTo ?? '',
-        disabled: r.disabled?.reason ?? '',
+        why: (r.disabled ?? r.failing)?.reason ?? '',
       })),
-      ['name', 'source', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead', 'disabled'],
+      ['name', 'source', 'state', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead', 'why'],
     );
   });
 
