@@ -150,7 +150,7 @@ describe('runner: one odd input', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const store = await openStore({ dataDir: dir });
     const service = new TriggerService(store, env.ctx.catalog);
-    const common = { source: 'webhook', events: ['customer.created'], interval: '1h' } as const;
+    const common = { source: 'webhook' as const, events: ['customer.created'], interval: '1h' };
     await service.add({ ...common, name: 'plain', sink: `file:${out}` });
     await service.add({
       ...common,
@@ -197,10 +197,10 @@ describe('runner: one odd input', () => {
     };
     const common = {
       name: 'later',
-      source: 'webhook',
+      source: 'webhook' as const,
       events: ['customer.created'],
       interval: '1h',
-    } as const;
+    };
     await runWhile(store, async (running, logs) => {
       expect(running()).toEqual([]);
       await service.add({ ...common, sink: `file:${first}` });
