@@ -16,7 +16,7 @@ afterAll(() => store?.close());
 
 const hook = (name: string, sinkSecret: string) => ({
   name,
-  source: 'events',
+  source: 'events' as const,
   events: ['customer.created'],
   sink: 'https://example.com/hook',
   sinkSecret,
@@ -26,16 +26,17 @@ describe('trigger add: the http sink signing key', () => {
   it('refuses a key that is not whsec_ then base64, naming the key and its reference, never the value', async () => {
     const file = join(dir, 'bad.secret');
     writeFileSync(file, 'whsec_not*base64!\n');
-    const error = await new TriggerService(store)
-      .add(hook('bad-key', `file:${file}`))
-      .catch((e: unknown) => e as ConnectorError);
+    const error = await new TriggerService(store).add(hook('bad-key', `file:${file}`)).then(
+      () => undefined,
+      (e: unknown) => e as ConnectorError,
+    );
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error).toMatchObject({
       code: 'INVALID_VALUE',
       message: `bad-key.sinkSecret: file:${file} does not hold a signing key, whsec_ then base64 (Base64Coder: incorrect characters for decoding)`,
       details: { key: 'bad-key.sinkSecret', reference: `file:${file}` },
     });
-    expect(error.message).not.toContain('not*base64');
+    expect(error?.message).not.toContain('not*base64');
     expect(await store.triggers.get('bad-key')).toBeUndefined();
   });
 
