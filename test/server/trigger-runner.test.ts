@@ -148,6 +148,9 @@ describe('the server runs its triggers', () => {
     );
     expect(JSON.stringify(status)).not.toContain('not*base64');
     expect((await statusOf('api-added')).state).toBe('active');
+    const metrics = (await inject({ method: 'GET', url: '/metrics', headers: auth() })).body;
+    expect(metrics).toMatch(/^trigger_failing\{trigger="bad-secret"\} 1$/m);
+    expect(metrics).toMatch(/^trigger_failing\{trigger="api-added"\} 0$/m);
     writeFileSync(secretFile, key);
     await until(async () => (await statusOf('bad-secret')).state === 'active');
     await new TriggerService(service.store).remove('bad-secret');
