@@ -90,7 +90,9 @@ export async function triggerServices(opts: RunOptions): Promise<{
       try {
         await supervisor.start();
       } catch (error) {
+        // Nothing left running on a store the caller is about to close.
         await listener?.close();
+        await supervisor.stop();
         throw error;
       }
     },

@@ -19,14 +19,14 @@ import type { ConnectorContext } from '../context.ts';
 import type { Store } from '../store/types.ts';
 import { parseTrigger, type TriggerDefinition, type TriggerInput } from './definition.ts';
 import { Dispatcher, type DispatchNotice } from './dispatch.ts';
-import { dispatchTrigger } from './run-trigger.ts';
-import { pollService } from './run-sources.ts';
-import { FailingTriggers } from './failing.ts';
-import { WebhookEndpoints } from './webhook-endpoints.ts';
-import { recoverDeadWorkers } from './store/recover.ts';
-import { disabledKey, storePorts, type StorePorts } from './store/ports.ts';
-import { newWorkerId } from './store/workers.ts';
 import type { Service } from '../lifecycle.ts';
+import { FailingTriggers } from './failing.ts';
+import { pollService } from './run-sources.ts';
+import { dispatchTrigger } from './run-trigger.ts';
+import { disabledKey, storePorts, type StorePorts } from './store/ports.ts';
+import { recoverDeadWorkers } from './store/recover.ts';
+import { newWorkerId } from './store/workers.ts';
+import { WebhookEndpoints } from './webhook-endpoints.ts';
 
 export type LogLevel = 'info' | 'warn';
 
@@ -105,6 +105,8 @@ class Supervisor implements TriggerSupervisor {
   private stopped = false;
   private watch: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Per trigger, the store failure last logged (the dispatcher retries it every idle tick). */
+  private readonly storeErrors = new Map<string, string>();
 
   constructor(private readonly opts: SupervisorOptions) {
     const { store, log } = opts;
@@ -122,11 +124,20 @@ class Supervisor implements TriggerSupervisor {
       queue: this.ports.queue,
       idleMs: opts.idleMs,
       onNotice: (n) => {
-        const line = noticeLine(n);
+        const line = this.tell(n) && noticeLine(n);
         if (line) log(line, 'warn');
         opts.onNotice?.(n);
       },
     });
+  }
+
+  /** Whether to log a notice: a store failure once per trigger and error until a delivery succeeds. */
+  private tell(n: DispatchNotice): boolean {
+    if (n.kind === 'delivered') this.storeErrors.delete(n.trigger);
+    if (n.kind !== 'store-error') return true;
+    if (this.storeErrors.get(n.trigger) === n.error) return false;
+    this.storeErrors.set(n.trigger, n.error);
+    return true;
   }
 
   start(): Promise<void> {

@@ -141,7 +141,14 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
         return deliveries;
       } catch (error) {
         // Not handed out: given back at once, not left claimed.
-        await commit.run((tx) => tx.deliveries.release(jobs.map((j) => j.id), worker)).catch(() => 0);
+        await commit
+          .run((tx) =>
+            tx.deliveries.release(
+              jobs.map((j) => j.id),
+              worker,
+            ),
+          )
+          .catch(() => 0);
         throw error;
       }
     },
