@@ -55,6 +55,12 @@ export class TriggerMetrics {
           'gauge',
         ),
         family(
+          'trigger_failing',
+          'Whether the trigger cannot be run or delivered now (1: e.g. its sink cannot be made; trigger status says why)',
+          status.map((s) => [{ trigger: s.name }, s.state === 'failing' ? 1 : 0]),
+          'gauge',
+        ),
+        family(
           'trigger_delivery_attempts_total',
           'Delivery attempts made by this server, by outcome (delivered, retry, dead)',
           split(this.attempts, 'trigger', 'outcome'),

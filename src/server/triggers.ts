@@ -35,14 +35,15 @@ export interface ServerTriggers {
 }
 
 export function serverTriggers(opts: ServerTriggersOptions): ServerTriggers {
-  if (opts.run === false) return { plugins: [triggerRoutes({ store: opts.store })], start: async () => {} };
+  if (opts.run === false)
+    return { plugins: [triggerRoutes({ store: opts.store, env: opts.env })], start: async () => {} };
   const metrics = new TriggerMetrics();
   let runner: ServerTriggerRunner | undefined;
   const plugin: ServerPlugin = async (app, { state }) => {
     runner = serverTriggerRunner({
       ...opts,
       context: (name) => state.registry.context(name),
-      log: (line) => app.log.info({ source: 'triggers' }, line),
+      log: (line, level = 'info') => app.log[level]({ source: 'triggers' }, line),
       onNotice: (n) => metrics.notice(n),
     });
     const live = runner;
@@ -51,6 +52,7 @@ export function serverTriggers(opts: ServerTriggersOptions): ServerTriggers {
     await app.register(
       triggerRoutes({
         store: opts.store,
+        env: opts.env,
         onChange: () => live.refresh().catch(() => {}), // the runner logs its own failures
         around: (name, change) => live.around(name, change),
       }),

@@ -101,7 +101,12 @@ export interface ListJobsOptions {
   group?: string;
   status?: JobStatus | JobStatus[];
   limit?: number;
+  /** Only jobs with a larger id (a page after this one). */
   afterId?: number;
+  /** Only jobs with a smaller id (a page before this one). */
+  beforeId?: number;
+  /** By id: `asc` (default, oldest first) or `desc` (newest first). */
+  order?: 'asc' | 'desc';
 }
 
 export interface JobQueue {

@@ -14,7 +14,7 @@ import type { Delivery, DeliveryQueue } from './ports.ts';
 import type { FieldMap } from './project.ts';
 import { TokenBucket } from './rate.ts';
 import { sleepUnless } from '../lifecycle.ts';
-import type { Sink } from './sinks/types.ts';
+import type { Sink, SinkMessage } from './sinks/types.ts';
 
 export interface DispatchTrigger extends RetryPolicy {
   name: string;
@@ -53,8 +53,8 @@ export interface DispatcherOptions {
 }
 
 export class Dispatcher {
-  private readonly stopping = new AbortController();
-  private readonly loops: Promise<void>[] = [];
+  /** Per trigger dispatched: how to stop its loop, and the loop. */
+  private readonly loops = new Map<string, { stopping: AbortController; done: Promise<void> }>();
   private readonly wakers = new Map<string, AbortController>();
   /** Triggers woken while not idle. */
   private readonly woken = new Set<string>();
@@ -67,9 +67,24 @@ export class Dispatcher {
     this.sleep = opts.sleep ?? sleepUnless;
   }
 
-  /** Starts dispatching a trigger until `stop()` or its sink says it is gone. */
+  /**
+   * Starts dispatching a trigger until `stop()`, `stopTrigger()` or its sink says it is gone; its
+   * sink is closed when it ends.
+   */
   run(trigger: DispatchTrigger): void {
-    this.loops.push(this.loop(trigger));
+    if (this.loops.has(trigger.name)) throw new Error(`trigger ${trigger.name} is already dispatched`);
+    const stopping = new AbortController();
+    const entry = { stopping, done: Promise.resolve() };
+    entry.done = this.loop(trigger, stopping.signal).finally(() => {
+      if (this.loops.get(trigger.name) === entry) this.loops.delete(trigger.name);
+      this.woken.delete(trigger.name);
+    });
+    this.loops.set(trigger.name, entry);
+  }
+
+  /** The triggers being dispatched now. */
+  running(): string[] {
+    return [...this.loops.keys()];
   }
 
   /**
@@ -79,36 +94,44 @@ export class Dispatcher {
   wake(trigger: string): void {
     const waker = this.wakers.get(trigger);
     if (waker) waker.abort();
-    else this.woken.add(trigger);
+    else if (this.loops.has(trigger)) this.woken.add(trigger);
+  }
+
+  /** Stops one trigger's loop: no new work, its in-flight sends finish and their results are stored. */
+  async stopTrigger(name: string): Promise<void> {
+    const entry = this.loops.get(name);
+    if (!entry) return;
+    entry.stopping.abort();
+    this.wakers.get(name)?.abort();
+    await entry.done;
   }
 
   /** Stops taking work, lets in-flight sends finish and their results be stored. */
   async stop(): Promise<void> {
-    this.stopping.abort();
-    for (const waker of this.wakers.values()) waker.abort();
-    await Promise.all(this.loops);
+    await Promise.all(this.running().map((name) => this.stopTrigger(name)));
   }
 
-  private async loop(t: DispatchTrigger): Promise<void> {
+  private async loop(t: DispatchTrigger, signal: AbortSignal): Promise<void> {
     const bucket = new TokenBucket(t.rateLimit, Math.max(1, t.rateLimit), this.clock);
     const inflight = new Map<string, Promise<Next>>();
     // Ordered: acks being written. The next claim is queued behind them (one group commit, in
     // order), so it sees them; only stopping waits for them.
     const acks = new Set<Promise<boolean>>();
     let disabled = false;
-    while (!this.stopping.signal.aborted && !disabled) {
+    while (!signal.aborted && !disabled) {
       try {
         disabled =
           t.mode === 'ordered'
-            ? !(await this.orderedStep(t, bucket, acks))
-            : !(await this.parallelStep(t, bucket, inflight));
+            ? !(await this.orderedStep(t, bucket, acks, signal))
+            : !(await this.parallelStep(t, bucket, inflight, signal));
       } catch (error) {
         // The store failed: nothing was recorded, so the delivery is still pending; try again.
         this.notifyStoreError(t, error as Error);
-        await this.idle(t.name);
+        await this.idle(t.name, signal);
       }
     }
     await Promise.all([...inflight.values(), ...acks]);
+    await t.sink.close().catch(() => undefined);
   }
 
   /**
@@ -122,18 +145,19 @@ export class Dispatcher {
     t: DispatchTrigger,
     bucket: TokenBucket,
     pending: Set<Promise<boolean>>,
+    signal: AbortSignal,
   ): Promise<boolean> {
     const length = Math.min(this.opts.runLength ?? 50, Math.max(1, Math.floor(t.rateLimit)));
     // What is queued from here on wakes it again; what was queued before, this claim sees.
     this.woken.delete(t.name);
     const run = await this.opts.queue.claim(t.name, length, { ordered: true });
-    if (!run.length) return this.idle(t.name);
+    if (!run.length) return this.idle(t.name, signal);
     const acks: Promise<boolean>[] = [];
     try {
       for (const [i, d] of run.entries()) {
-        await this.take(bucket, t.sinkKey);
+        await this.take(bucket, t.sinkKey, signal);
         // Stopping: this one and the rest go back unsent.
-        const next = this.stopping.signal.aborted ? undefined : await this.attempt(t, d, acks);
+        const next = signal.aborted ? undefined : await this.attempt(t, d, acks);
         if (next === 'next') continue;
         // Not done with (or not sent): what is behind it waits, unclaimed, for its turn.
         const rest = run.slice(next === undefined ? i : i + 1);
@@ -141,7 +165,7 @@ export class Dispatcher {
         return next !== 'disabled';
       }
       // A short run was all there was: no claim again until something new is queued (or the tick).
-      return run.length < length ? this.idle(t.name) : true;
+      return run.length < length ? this.idle(t.name, signal) : true;
     } finally {
       // An ack not stored (claim lost, store down) was told by its notice.
       for (const ack of acks) {
@@ -156,6 +180,7 @@ export class Dispatcher {
     t: DispatchTrigger,
     bucket: TokenBucket,
     inflight: Map<string, Promise<Next>>,
+    signal: AbortSignal,
   ): Promise<boolean> {
     // Claims in batches of a quarter of the bound (one claim per freed slot would be a store
     // transaction per delivery), or whatever is free when nothing is in flight.
@@ -165,8 +190,8 @@ export class Dispatcher {
     this.woken.delete(t.name);
     const claimed = await this.opts.queue.claim(t.name, free, { ordered: false });
     for (const [i, d] of claimed.entries()) {
-      await this.take(bucket, t.sinkKey);
-      if (this.stopping.signal.aborted) {
+      await this.take(bucket, t.sinkKey, signal);
+      if (signal.aborted) {
         // Claimed but not sent: give them back at once rather than wait for the lease to run out.
         await this.opts.queue.release(claimed.slice(i));
         break;
@@ -183,7 +208,7 @@ export class Dispatcher {
     const gone = [...inflight.values()].map((sent) =>
       sent.then((next) => (next === 'disabled' ? next : new Promise<Next>(() => {}))),
     );
-    return this.idle(t.name, undefined, gone);
+    return this.idle(t.name, signal, undefined, gone);
   }
 
   private notifyStoreError(t: DispatchTrigger, error: Error): void {
@@ -196,11 +221,12 @@ export class Dispatcher {
    */
   private async idle(
     trigger: string,
+    stopping: AbortSignal,
     ms = this.opts.idleMs ?? 250,
     sends: Promise<Next>[] = [],
   ): Promise<boolean> {
-    if (this.woken.delete(trigger) || this.stopping.signal.aborted) return true;
-    // One signal per wait (stop() aborts the wakers too): composed signals can be collected early.
+    if (this.woken.delete(trigger) || stopping.aborted) return true;
+    // One signal per wait (a stop aborts the waker too): composed signals can be collected early.
     const waker = new AbortController();
     this.wakers.set(trigger, waker);
     try {
@@ -211,14 +237,14 @@ export class Dispatcher {
     }
   }
 
-  private async take(bucket: TokenBucket, sinkKey: string): Promise<void> {
+  private async take(bucket: TokenBucket, sinkKey: string, signal: AbortSignal): Promise<void> {
     const rate = this.opts.sinkRates?.[sinkKey];
     let sinkBucket = this.sinkBuckets.get(sinkKey);
     if (rate && !sinkBucket)
       this.sinkBuckets.set(sinkKey, (sinkBucket = new TokenBucket(rate, Math.max(1, rate), this.clock)));
     for (const b of [bucket, sinkBucket]) {
-      for (let wait = b?.take() ?? 0; wait > 0 && !this.stopping.signal.aborted; wait = b?.take() ?? 0) {
-        await this.sleep(wait, this.stopping.signal);
+      for (let wait = b?.take() ?? 0; wait > 0 && !signal.aborted; wait = b?.take() ?? 0) {
+        await this.sleep(wait, signal);
       }
     }
   }
@@ -232,8 +258,11 @@ export class Dispatcher {
     try {
       return await this.sendAndStore(t, d, acks);
     } catch (error) {
-      // The result could not be stored: the claim runs out and the delivery is sent again.
+      // The result could not be stored. The claim is given back (due again at once, this attempt
+      // not counted) or, the store being down, left to run out: never held on, so the delivery is
+      // sent again rather than stuck `running`. (An ack is never lost this way: its write does not throw.)
       this.notifyStoreError(t, error as Error);
+      await this.opts.queue.release([d]).catch(() => undefined);
       return 'hold';
     }
   }
@@ -241,13 +270,24 @@ export class Dispatcher {
   private async sendAndStore(t: DispatchTrigger, d: Delivery, acks?: Promise<boolean>[]): Promise<Next> {
     const first = d.firstAttemptAt ?? this.clock();
     const attempts = d.attempts + 1;
-    const outcome = await t.sink.send(sinkMessage(d, t.fields)).catch((error: Error) => ({
-      kind: 'retry' as const,
-      error: `sink failed: ${error.message}`,
-    }));
+    const notice = { trigger: t.name, delivery: d.id, attempts };
+    let message: SinkMessage;
+    try {
+      message = sinkMessage(d, t.fields);
+    } catch (error) {
+      // No attempt can ever send it (a stored event lacking what the message needs): a dead
+      // letter with the reason, and the ones behind it go on.
+      const reason = `the event cannot be delivered: ${(error as Error).message}`;
+      await this.opts.queue.dead(d, { attempts, error: reason, at: this.clock() });
+      this.opts.onNotice?.({ kind: 'dead', ...notice, error: reason });
+      return 'next';
+    }
+    // A sink that throws (even before its promise) failed this attempt, like one that rejects.
+    const outcome = await Promise.resolve()
+      .then(() => t.sink.send(message, { attempt: attempts }))
+      .catch((error: Error) => ({ kind: 'retry' as const, error: `sink failed: ${error.message}` }));
     const now = this.clock();
     const decision = decide(outcome, attempts, first, now, t);
-    const notice = { trigger: t.name, delivery: d.id, attempts };
     switch (decision.kind) {
       case 'ack': {
         const stored = this.opts.queue.ack(d, now).then(

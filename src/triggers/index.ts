@@ -32,11 +32,20 @@ export {
   TriggerService,
   defineTrigger,
   deliveryView,
+  type DeliveryPage,
   type DeliveryView,
   type TriggerRecord,
   type TriggerStatus,
 } from './service.ts';
 export { runTriggers, triggerServices, type RunOptions } from './runner.ts';
+export {
+  triggerSupervisor,
+  noticeLine,
+  type LogLevel,
+  type SupervisorOptions,
+  type TriggerSupervisor,
+  type WebhookTarget,
+} from './supervisor.ts';
 export { storePorts, type StorePorts, type StorePortsOptions } from './store/ports.ts';
 export { GroupCommit } from './store/group-commit.ts';
 export { newWorkerId, isDeadLocalWorker } from './store/workers.ts';

@@ -42,10 +42,11 @@ export function pollService(opts: PollServiceOptions): Service {
 
 async function loop(opts: PollServiceOptions, t: TriggerDefinition, signal: AbortSignal): Promise<void> {
   const ttl = Math.max(10_000, 3 * t.intervalMs);
+  const onRefused = refusalLog(opts.log, t.name);
   while (!signal.aborted) {
     try {
       if (await opts.store.leases.acquire(sourceLease(t.name), opts.worker, ttl)) {
-        const inserted = await pollOnce(opts, t, signal);
+        const inserted = await pollOnce(opts, t, signal, onRefused);
         if (inserted) opts.wake(t.name);
       }
     } catch (error) {
@@ -56,10 +57,25 @@ async function loop(opts: PollServiceOptions, t: TriggerDefinition, signal: Abor
   await opts.store.leases.release(sourceLease(t.name), opts.worker).catch(() => false);
 }
 
+/**
+ * One log line per refused event: the overlap re-read lists it again for a while, and saying so
+ * each time would bury the line (the ids remembered are few: a malformed event is rare).
+ */
+function refusalLog(log: (line: string) => void, trigger: string) {
+  const told = new Set<string>();
+  return (id: string, reason: string) => {
+    if (told.has(id)) return;
+    if (told.size >= 1000) told.clear();
+    told.add(id);
+    log(`${trigger}: skipped event ${id}, which cannot be delivered: ${reason}`);
+  };
+}
+
 async function pollOnce(
   opts: PollServiceOptions,
   t: TriggerDefinition,
   signal: AbortSignal,
+  onRefused: (id: string, reason: string) => void,
 ): Promise<number> {
   const { inbox, checkpoints, atomic } = opts.ports;
   // A trigger's first poll begins when it was added, not when a runner first got to it.
@@ -67,7 +83,7 @@ async function pollOnce(
     const row = await opts.store.triggers.get(t.name);
     return row && Math.floor(row.createdAt / 1000);
   };
-  const common = { inbox, checkpoints, atomic, trigger: t.name, signal, startAt };
+  const common = { inbox, checkpoints, atomic, trigger: t.name, signal, startAt, onRefused };
   if (t.source === 'objects')
     return (await pollObjects({ ...common, ctx: opts.ctx, entity: t.entity as string })).inserted;
   const result = await pollEvents({

@@ -1,24 +1,19 @@
 /**
- * The trigger runner (`trigger run`, and the server's embedded runner): per trigger its source and
- * the dispatcher, as lifecycle Services. Sources: the events poller (every `interval`), the object
- * poller, and for webhook triggers the listener, reconciled from the Events API at the trigger's
- * interval so a lost webhook is never a lost event (without a public URL a webhook trigger just
- * polls). A graceful stop closes the listener, lets the sources finish their batch (inbox and
- * checkpoint commit together), drains in-flight deliveries and flushes the last writes.
+ * The trigger runner of `trigger run`: the supervisor (supervisor.ts) running the store's triggers
+ * (all, or those named) and following the store's changes, as the server's runner does, with the
+ * webhook listener on `--listen`. With `--public-url`, webhook triggers get a Stripe endpoint at
+ * that URL and the listener receives its calls; without one, webhook triggers just poll. A
+ * graceful stop closes the listener, lets the sources finish their batch (inbox and checkpoint
+ * commit together), drains in-flight deliveries and flushes the last writes.
  */
 import type { ConnectorContext } from '../context.ts';
-import { runUntilSignal, type Service } from '../lifecycle.ts';
+import { listenError, runUntilSignal, type Service } from '../lifecycle.ts';
 import type { Store } from '../store/types.ts';
-import type { TriggerDefinition } from './definition.ts';
-import { Dispatcher, type DispatchNotice } from './dispatch.ts';
-import { loadDestinations } from './destinations.ts';
-import { dispatchTrigger } from './run-trigger.ts';
-import { pollService } from './run-sources.ts';
-import { webhookService } from './run-webhooks.ts';
+import type { DispatchNotice } from './dispatch.ts';
 import { TriggerService } from './service.ts';
-import { recoverDeadWorkers } from './store/recover.ts';
-import { disabledKey, storePorts } from './store/ports.ts';
-import { newWorkerId } from './store/workers.ts';
+import { listenWebhooks, type WebhookListener } from './sources/listener.ts';
+import { routeEvent } from './sources/route.ts';
+import { triggerSupervisor, type LogLevel, type TriggerSupervisor } from './supervisor.ts';
 
 export interface RunOptions {
   store: Store;
@@ -36,72 +31,86 @@ export interface RunOptions {
   /** The Events-API overlap re-read, seconds (default 60). */
   overlapSeconds?: number;
   idleMs?: number;
+  /** How often the store is checked for triggers added, changed or removed meanwhile (default 2 s). */
+  watchMs?: number;
   env?: Record<string, string | undefined>;
-  log?: (line: string) => void;
+  log?: (line: string, level?: LogLevel) => void;
   onNotice?: (notice: DispatchNotice) => void;
   /** Told once everything has started, with the listener's URL when there is one. */
   onStarted?: (info: { triggers: string[]; webhookUrl?: string }) => void;
   signal?: AbortSignal;
 }
 
-/** The services of one runner, in start order (the server mounts these in its own lifecycle). */
+/** The runner as one lifecycle service, and what runs. */
 export async function triggerServices(opts: RunOptions): Promise<{
   services: Service[];
-  triggers: TriggerDefinition[];
+  supervisor: TriggerSupervisor;
+  /** The listener's URL, once started with `listen`. */
   webhookUrl: () => string | undefined;
-  /** Tells the dispatcher new deliveries of a trigger were queued (a webhook received elsewhere). */
-  wake: (trigger: string) => void;
 }> {
   const log = opts.log ?? (() => {});
-  const worker = opts.worker ?? newWorkerId();
-  const triggers = await new TriggerService(opts.store).definitions(opts.names);
-  const byName = new Map(triggers.map((t) => [t.name, t]));
-  const ports = storePorts({
+  // An unknown name is a typo to say now, not a trigger that never runs.
+  if (opts.names?.length) await new TriggerService(opts.store).definitions(opts.names);
+  const publicUrl = opts.listen ? opts.publicUrl : undefined;
+  const supervisor = triggerSupervisor({
     store: opts.store,
-    worker,
+    context: async () => opts.ctx,
+    env: opts.env ?? process.env,
+    log,
+    names: opts.names,
+    webhookUrl: publicUrl ? () => publicUrl : undefined,
+    watchMs: opts.watchMs,
+    idleMs: opts.idleMs,
+    overlapSeconds: opts.overlapSeconds,
+    onNotice: opts.onNotice,
+    worker: opts.worker,
     leaseMs: opts.leaseMs,
-    ordered: (name) => byName.get(name)?.delivery.mode !== 'parallel',
   });
-  const dispatcher = new Dispatcher({ queue: ports.queue, idleMs: opts.idleMs, onNotice: opts.onNotice });
-  const wake = (name: string) => dispatcher.wake(name);
-  const webhooks = webhookService({ ...opts, log, ports, triggers, wake });
-  const polled = triggers.filter((t) => t.source !== 'webhook' || !webhooks.receives(t));
-  const reconciled = triggers.filter((t) => t.source === 'webhook' && webhooks.receives(t));
-  const services: Service[] = [
-    {
-      name: 'recovery',
-      start: async () =>
-        void (await recoverDeadWorkers(
-          opts.store,
-          triggers.map((t) => t.name),
+  let listener: WebhookListener | undefined;
+  const service: Service = {
+    name: 'triggers',
+    start: async () => {
+      // Listening before the endpoints exist: Stripe may call as soon as one is made.
+      if (opts.listen) {
+        const { host, port } = opts.listen;
+        listener = await listenWebhooks({
+          host,
+          port,
+          secrets: () => supervisor.webhooks().secrets,
+          inbox: supervisor.ports.inbox,
+          route: (e) => (publicUrl ? routeEvent(e, supervisor.webhooks().triggers) : []),
+          receive: supervisor.ports.receive,
+          onStored: (trigger) => supervisor.wake(trigger),
           log,
-        )),
-      stop: () => ports.close(),
+        }).catch((error) => {
+          throw listenError(error, { host, port, flag: '--listen' });
+        });
+        log(`webhooks: listening on ${listener.url}`);
+      }
+      try {
+        await supervisor.start();
+      } catch (error) {
+        // Nothing left running on a store the caller is about to close.
+        await listener?.close();
+        await supervisor.stop();
+        throw error;
+      }
     },
-    {
-      name: 'dispatcher',
-      start: async () => {
-        const destinations = await loadDestinations(opts.store);
-        for (const t of triggers) {
-          if (await opts.store.kv.get(disabledKey(t.name)))
-            log(`${t.name}: disabled (its sink answered 410); trigger add it again to re-enable`);
-          else dispatcher.run(dispatchTrigger(t, opts.env ?? process.env, destinations));
-        }
-      },
-      stop: () => dispatcher.stop(),
+    stop: async () => {
+      // No new webhooks while the rest drains.
+      await listener?.close();
+      await supervisor.stop();
     },
-    pollService({ ...opts, log, ports, worker, triggers: [...polled, ...reconciled], wake }),
-    webhooks.service,
-  ];
-  return { services, triggers, webhookUrl: webhooks.url, wake };
+  };
+  return { services: [service], supervisor, webhookUrl: () => listener?.url };
 }
 
 /** Runs the triggers in the foreground until SIGINT/SIGTERM (or `signal`). */
 export async function runTriggers(opts: RunOptions): Promise<void> {
-  const { services, triggers, webhookUrl } = await triggerServices(opts);
+  const { services, supervisor, webhookUrl } = await triggerServices(opts);
   await runUntilSignal(services, {
     signal: opts.signal,
     log: opts.log,
-    onStarted: () => opts.onStarted?.({ triggers: triggers.map((t) => t.name), webhookUrl: webhookUrl() }),
+    onStarted: () => opts.onStarted?.({ triggers: supervisor.running(), webhookUrl: webhookUrl() }),
   });
 }

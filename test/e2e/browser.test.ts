@@ -23,6 +23,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { issueToken, startServer, type RunningServer } from '../../src/server/index.ts';
 import { startService, type StartedService } from '../../src/server/service.ts';
 import { TriggerService } from '../../src/triggers/service.ts';
+import { storePorts } from '../../src/triggers/store/ports.ts';
 import { readLines, until } from '../triggers/support/processes.ts';
 
 const hasChromium = chromiumAvailable('browser journey');
@@ -363,6 +364,44 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await page.getByRole('button', { name: 'Remove new-customers' }).click();
       await page.getByText('No trigger yet.').waitFor();
       await until(() => !service.triggers?.running().length);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows the newest deliveries first past 100, older ones a page at a time', async () => {
+      // 130 deliveries already done (a webhook trigger that polls hourly: the page only reads them).
+      await new TriggerService(service.store).add({
+        name: 'busy',
+        source: 'webhook',
+        events: ['customer.created'],
+        connection: 'demo',
+        interval: '1h',
+        sink: `file:${join(dir, 'busy.ndjson')}`,
+      });
+      const ports = storePorts({ store: service.store, worker: 'test' });
+      await ports.inbox.put(
+        'busy',
+        Array.from({ length: 130 }, (_, i) => ({
+          id: `evt_busy_${i}`,
+          type: 'customer.created',
+          created: 1_700_000_000 + i,
+          data: { object: { id: `cus_busy_${i}` } },
+          source: 'webhook' as const,
+        })),
+      );
+      await ports.close();
+      await until(async () => (await service.store.deliveries.counts('busy')).succeeded === 130);
+      await page.getByRole('button', { name: 'busy', exact: true }).click();
+      const detail = page.locator('section[aria-labelledby="trigger-detail"]');
+      const table = detail.getByRole('table', { name: 'Deliveries, newest first' });
+      const firstEvent = () => table.locator('tbody tr').first().locator('td').nth(2).textContent();
+      await expect.poll(firstEvent).toBe('evt_busy_129');
+      await detail.getByRole('button', { name: 'Older deliveries' }).click();
+      await expect.poll(firstEvent).toBe('evt_busy_109');
+      await detail.getByRole('button', { name: 'Newest deliveries' }).click();
+      await expect.poll(firstEvent).toBe('evt_busy_129');
+      expect(await axeProblems(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Remove busy' }).click();
+      await page.getByText('No trigger yet.').waitFor();
       expect(pageErrors).toEqual([]);
     });
   });

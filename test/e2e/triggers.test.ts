@@ -122,4 +122,44 @@ describe('trigger journey (real processes)', () => {
     const dead = await cli(viaEnv, ['trigger', 'dead-letters', 'elsewhere', '--json']);
     expect(JSON.parse(dead.stdout)).toEqual([]);
   }, 30_000);
+
+  it('trigger deliveries: newest first, a page before a seq or id, --order asc; a bad cursor named', async () => {
+    const list = async (...args: string[]) => {
+      const run = await cli(c, ['trigger', 'deliveries', 'new-customers', '--json', ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Array<{ seq: number; id: string; eventId: string }>;
+    };
+    const all = await list('--order', 'asc');
+    expect(all).toHaveLength(5);
+    const newest = await list('--limit', '2');
+    expect(newest.map((d) => d.seq)).toEqual([all[4].seq, all[3].seq]);
+    const older = await list('--limit', '2', '--before', String(newest[1].seq));
+    expect(older.map((d) => d.seq)).toEqual([all[2].seq, all[1].seq]);
+    expect((await list('--before', all[1].id)).map((d) => d.seq)).toEqual([all[0].seq]);
+    const bad = await cli(c, ['trigger', 'deliveries', 'new-customers', '--before', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--before must be a seq (digits) or a delivery id (dlv_…), got "yesterday"');
+  }, 30_000);
+
+  it('a running `trigger run` picks up a trigger added meanwhile, and stops it when removed', async () => {
+    const other = {
+      ...c,
+      env: { ...c.env, STRIPE_CONNECTOR_DATA: mkdtempSync(join(tmpdir(), 'trigger-later-')) },
+    };
+    const runner = spawnRunner(other);
+    await runner.started;
+    expect(runner.stderr()).toContain('running 0 trigger(s)');
+    const add = ['trigger', 'add', 'later', '--preset', 'customer-added', '--sink', 'file:later.ndjson'];
+    expect((await cli(other, [...add, '--interval', '1s'])).code).toBe(0);
+    await until(() => runner.stderr().includes('trigger later: running'));
+    const id = await customer('later@x.test', 7);
+    const out = join(c.cwd, 'later.ndjson');
+    await until(() => readLines(out).some((l) => l.data.id === id));
+    expect((await cli(other, ['trigger', 'remove', 'later'])).code).toBe(0);
+    await customer('after-removal@x.test', 8);
+    await new Promise((r) => setTimeout(r, 3000)); // past a check of the store and a poll interval
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toBe(0);
+    expect(readLines(out).map((l) => l.data.id)).toEqual([id]);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
  * unsigned, stale, tampered and replayed ones, storing nothing); /metrics shows lag and deliveries.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
@@ -125,10 +125,40 @@ describe('the server runs its triggers', () => {
     });
     await until(async () => (await statusOf('cli-added')).state === 'active' && running('cli-added'));
     await until(async () => (await service.store.checkpoints.get('cli-added', 'poll')) !== undefined);
-    await customer('cli@x.test');
-    await until(() => readLines(out).length === 1);
+    const id = (await customer('cli@x.test')).json().id as string;
+    // Its own customer, by id: not a count of lines. The trigger begins with the second it was
+    // added, so the previous test's customer, made in that same second, is new to it too; under
+    // load one poll finds both and the lines go from 0 to 2 between two looks at the file.
+    await until(() => readLines(out).some((l) => l.data?.id === id));
     await new TriggerService(service.store).remove('cli-added');
     await until(() => !running('cli-added'));
+  });
+
+  it('reports a trigger whose sink cannot be made as failing, with the reason; the others run on', async () => {
+    const secretFile = join(dir, 'sink.secret');
+    const key = `whsec_${Buffer.from('twenty-four signing bytes').toString('base64')}`;
+    writeFileSync(secretFile, key);
+    await new TriggerService(service.store).add({
+      name: 'bad-secret',
+      preset: 'customer-added',
+      connection: 'demo',
+      sink: 'http://127.0.0.1:9/hook',
+      sinkSecret: `file:${secretFile}`,
+    });
+    writeFileSync(secretFile, 'whsec_not*base64!'); // gone bad after the add checked it
+    await until(async () => (await statusOf('bad-secret')).state === 'failing');
+    const status = await statusOf('bad-secret');
+    expect(status.failing.reason).toContain(
+      `bad-secret.sinkSecret: file:${secretFile} does not hold a signing key`,
+    );
+    expect(JSON.stringify(status)).not.toContain('not*base64');
+    expect((await statusOf('api-added')).state).toBe('active');
+    const metrics = (await inject({ method: 'GET', url: '/metrics', headers: auth() })).body;
+    expect(metrics).toMatch(/^trigger_failing\{trigger="bad-secret"\} 1$/m);
+    expect(metrics).toMatch(/^trigger_failing\{trigger="api-added"\} 0$/m);
+    writeFileSync(secretFile, key);
+    await until(async () => (await statusOf('bad-secret')).state === 'active');
+    await new TriggerService(service.store).remove('bad-secret');
   });
 
   it('removes a trigger whose poll waits for Stripe at once (the stop reaches the poll)', async () => {
@@ -171,6 +201,8 @@ describe('POST /webhooks/{connection}', () => {
     await until(() => running('hooks'));
     await until(async () => Boolean(await findSecret()));
     secret = (await findSecret()) as string;
+    // The receiver knows it too (it learns it just after the store does).
+    await until(() => Boolean(service.triggers?.webhooks('demo').secrets.includes(secret)));
   });
 
   async function findSecret(): Promise<string | undefined> {
@@ -253,6 +285,29 @@ describe('POST /webhooks/{connection}', () => {
     expect(replay.json().error.message).toMatch(/already received/);
     const metrics = (await inject({ method: 'GET', url: '/metrics', headers: auth() })).body;
     expect(metrics).toMatch(/^webhooks_received_total\{connection="demo",outcome="refused"\} 4$/m);
+  });
+
+  it('refuses a signed event that lacks created with 400 and the reason: nothing stored, the next one delivered', async () => {
+    const { created: _created, ...noCreated } = JSON.parse(event('evt_no_created'));
+    const body = JSON.stringify(noCreated);
+    const refused = await post(body, signed(body));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'webhook refused: the event cannot be delivered: created: missing (an integer, epoch seconds)',
+    });
+    expect(await inboxHas('evt_no_created')).toBe(false);
+    const next = event('evt_after_odd');
+    expect((await post(next, signed(next))).statusCode).toBe(200);
+    await until(() => readLines(out).some((l) => l.event_id === 'evt_after_odd'));
+    const deliveries = await inject({
+      method: 'GET',
+      url: '/api/triggers/hooks/deliveries',
+      headers: auth(),
+    });
+    expect(deliveries.statusCode).toBe(200);
+    await until(async () => (await statusOf('hooks')).pending === 0);
+    expect(await statusOf('hooks')).toMatchObject({ state: 'active', dead: 0 });
   });
 
   it('a connection with no webhook trigger has no secret: 400, nothing stored; no token needed', async () => {

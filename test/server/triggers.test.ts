@@ -10,11 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { issueToken, startServer, storePorts, type RunningServer } from '../../src/server/index.ts';
 import { triggerRoutes } from '../../src/server/routes/triggers.ts';
-import { openStore } from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import type { InboxEvent } from '../../src/triggers/ports.ts';
+import { storePorts as triggerPorts } from '../../src/triggers/store/ports.ts';
 import { API_KEY } from './support.ts';
 
 let emulator: Emulator;
 let server: RunningServer;
+let store: Store;
 const dir = mkdtempSync(join(tmpdir(), 'server-triggers-'));
 const tokens = { read: '', write: '', admin: '' };
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -23,7 +26,7 @@ const connections = () => [{ name: 'demo', apiKey: 'env:K', baseUrl: emulator.ur
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, randomSeed: 3 });
-  const store = await openStore({ dataDir: join(dir, 'routes') });
+  store = await openStore({ dataDir: join(dir, 'routes') });
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
@@ -127,6 +130,71 @@ describe('trigger routes', () => {
     });
     expect(ok.json()).toEqual({ replayed: 0, ids: [] });
     await inject({ method: 'DELETE', url: '/api/triggers/replayed', headers: auth(tokens.write) });
+  });
+
+  it('lists deliveries and dead letters newest first, a page at a time before a cursor (seq or id)', async () => {
+    await add({ name: 'paged', preset: 'customer-added', connection: 'demo', sink: 'stdout' });
+    const ports = triggerPorts({ store, worker: 'test' });
+    const events = Array.from({ length: 150 }, (_, i): InboxEvent => ({
+      id: `evt_page_${i}`,
+      type: 'customer.created',
+      created: 1_700_000_000 + i,
+      data: { object: { id: `cus_${i}` } },
+      source: 'events',
+    }));
+    await ports.inbox.put('paged', events);
+    await ports.close();
+    const page = async (query = '', path = 'deliveries') => {
+      const res = await inject({ url: `/api/triggers/paged/${path}${query}`, headers: auth(tokens.read) });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().data as Array<{ seq: number; id: string; eventId: string }>).map((d) => d);
+    };
+    const newest = await page();
+    expect(newest).toHaveLength(100);
+    expect(newest[0].eventId).toBe('evt_page_149');
+    expect(newest[99].eventId).toBe('evt_page_50');
+    const older = await page(`?before=${newest[99].seq}`);
+    expect(older.map((d) => d.eventId)).toEqual(
+      events
+        .slice(0, 50)
+        .map((e) => e.id)
+        .reverse(),
+    );
+    expect((await page(`?before=${newest[99].id}&limit=2`)).map((d) => d.eventId)).toEqual([
+      'evt_page_49',
+      'evt_page_48',
+    ]);
+    const oldest = await page(`?order=asc&limit=3&after=${older[49].seq}`);
+    expect(oldest.map((d) => d.eventId)).toEqual(['evt_page_1', 'evt_page_2', 'evt_page_3']);
+    const dead = await inject({
+      url: '/api/triggers/paged/dead-letters?order=asc&limit=5',
+      headers: auth(tokens.read),
+    });
+    expect(dead.json()).toEqual({ data: [] });
+    for (const query of ['?before=yesterday', '?order=newest']) {
+      const bad = await inject({ url: `/api/triggers/paged/deliveries${query}`, headers: auth(tokens.read) });
+      expect(bad.statusCode, query).toBe(400);
+    }
+    await inject({ method: 'DELETE', url: '/api/triggers/paged', headers: auth(tokens.write) });
+  });
+
+  it('lists a malformed stored event (no created) instead of failing the whole list', async () => {
+    await add({ name: 'odd-row', preset: 'customer-added', connection: 'demo', sink: 'stdout' });
+    const ports = triggerPorts({ store, worker: 'test' });
+    const odd = {
+      id: 'evt_odd',
+      type: 'customer.created',
+      data: { object: { id: 'cus_1' } },
+      source: 'webhook',
+    };
+    await ports.inbox.put('odd-row', [odd as unknown as InboxEvent]);
+    await ports.close();
+    const res = await inject({ url: '/api/triggers/odd-row/deliveries', headers: auth(tokens.read) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data).toMatchObject([{ eventId: 'evt_odd', eventCreated: null, status: 'pending' }]);
+    const status = await inject({ url: '/api/triggers/odd-row/status', headers: auth(tokens.read) });
+    expect(status.statusCode).toBe(200);
+    await inject({ method: 'DELETE', url: '/api/triggers/odd-row', headers: auth(tokens.write) });
   });
 
   it('401 without a token, 403 for a read token on the writing routes', async () => {

@@ -316,6 +316,27 @@ export function storeContract(backend: Backend): void {
       clock.t += 11;
       expect((await store.deliveries.fail(timed.id, 'w', { error: 'late' }))!.status).toBe('dead');
     });
+
+    it("lists a trigger's deliveries in pages, newest first or oldest first, before or after an id", async () => {
+      const store = await open();
+      const made: number[] = [];
+      for (let i = 0; i < 7; i++)
+        made.push(
+          (await store.deliveries.enqueue({ trigger: 'p', eventId: `e${i}`, payload: {} })).delivery.id,
+        );
+      await store.deliveries.enqueue({ trigger: 'other', eventId: 'e0', payload: {} });
+      expect(ids(await store.deliveries.list('p'))).toEqual(made);
+      const newest = await store.deliveries.list('p', { order: 'desc', limit: 3 });
+      expect(ids(newest)).toEqual(made.slice(4).reverse());
+      const older = await store.deliveries.list('p', { order: 'desc', limit: 3, beforeId: made[4] });
+      expect(ids(older)).toEqual(made.slice(1, 4).reverse());
+      expect(ids(await store.deliveries.list('p', { afterId: made[1], beforeId: made[5] }))).toEqual(
+        made.slice(2, 5),
+      );
+      expect(ids(await store.deliveries.list('p', { order: 'desc', afterId: made[4] }))).toEqual(
+        made.slice(5).reverse(),
+      );
+    });
   });
 
   describe('job leases', () => {

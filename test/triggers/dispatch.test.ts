@@ -171,6 +171,63 @@ describe('dispatcher', () => {
     expect(queue.rows[0]).toMatchObject({ state: 'dead', attempts: 3, error: '500 (after 3 attempts)' });
   });
 
+  for (const mode of ['ordered', 'parallel'] as const)
+    it(`${mode}: an event no message can be made of is dead-lettered with its reason; the rest go on`, async () => {
+      const queue = new MemoryQueue();
+      const { created: _created, ...noCreated } = event(1);
+      await new MemoryInbox(queue).put('t', [event(0), noCreated as InboxEvent, event(2)]);
+      const { sink, got } = scriptedSink(() => ({ kind: 'ack' }));
+      const notices: DispatchNotice[] = [];
+      const d = new Dispatcher({ queue, onNotice: (n) => notices.push(n) });
+      d.run(trigger(sink, { mode, concurrency: 4 }));
+      await until(() => queue.count('acked') === 2 && queue.count('dead') === 1);
+      await d.stop();
+      const reason = 'the event cannot be delivered: created: missing (an integer, epoch seconds)';
+      expect(queue.rows[1]).toMatchObject({ state: 'dead', claimed: false, attempts: 1, error: reason });
+      expect(got.map((m) => m.data.id)).toEqual(['cus_0', 'cus_2']);
+      expect(notices).toContainEqual({
+        kind: 'dead',
+        trigger: 't',
+        delivery: queue.rows[1].id,
+        attempts: 1,
+        error: reason,
+      });
+    });
+
+  it('a sink that throws instead of answering fails the attempt (retried), never holds the claim', async () => {
+    const queue = await queueWith('t', 2);
+    let throws = 2;
+    const sink: Sink = {
+      send: (m) => {
+        if (m.data.id === 'cus_0' && throws-- > 0) throw new Error('not ready');
+        return Promise.resolve({ kind: 'ack' });
+      },
+      close: async () => undefined,
+    };
+    const d = new Dispatcher({ queue });
+    d.run(trigger(sink));
+    await until(() => queue.count('acked') === 2);
+    await d.stop();
+    expect(queue.rows[0]).toMatchObject({ attempts: 2, error: 'sink failed: not ready' });
+  });
+
+  it('a result the store could not write gives the claim back: the delivery goes again, never stuck', async () => {
+    const queue = await queueWith('t', 2);
+    const retry = queue.retry.bind(queue);
+    let failWrites = 1;
+    queue.retry = (...args) =>
+      failWrites-- > 0 ? Promise.reject(new Error('disk I/O error')) : retry(...args);
+    const { sink } = scriptedSink((m, nth) =>
+      m.data.id === 'cus_0' && nth === 1 ? { kind: 'retry', error: '503' } : { kind: 'ack' },
+    );
+    const notices: DispatchNotice[] = [];
+    const d = new Dispatcher({ queue, idleMs: 5, onNotice: (n) => notices.push(n) });
+    d.run(trigger(sink));
+    await until(() => queue.count('acked') === 2);
+    await d.stop();
+    expect(notices).toContainEqual({ kind: 'store-error', trigger: 't', error: 'disk I/O error' });
+  });
+
   it('disables the trigger when the sink answers 410, leaving the delivery pending', async () => {
     const queue = await queueWith('t', 3);
     const { sink, got } = scriptedSink((m) =>

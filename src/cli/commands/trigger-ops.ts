@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConnectorError } from '../../errors.ts';
 import { parseLimit } from '../options.ts';
 import { printJson } from '../output.ts';
+import type { DeliveryPage } from '../../triggers/service.ts';
 import { addStoreOptions, printRows, withTriggers, type StoreFlags } from './trigger-store.ts';
 
 const DELIVERY_COLUMNS = ['seq', 'id', 'eventId', 'type', 'status', 'attempts', 'lastError'] as const;
@@ -22,11 +23,55 @@ function parseTime(value: string, flag: string): number {
   return Math.floor(ms / 1000);
 }
 
+interface PageFlags extends StoreFlags {
+  limit?: string;
+  before?: string;
+  after?: string;
+  order?: string;
+}
+
+function pageOptions(command: Command): Command {
+  return command
+    .option('--limit <n>', 'at most n', '100')
+    .option('--before <seq|id>', 'only older ones than this delivery (the next page: the last seq shown)')
+    .option('--after <seq|id>', 'only newer ones than this delivery')
+    .option('--order <order>', 'desc (newest first) or asc (oldest first)', 'desc');
+}
+
+/** A page cursor: a seq (digits) or a delivery id (dlv_…). */
+function parseCursor(value: string | undefined, flag: string): number | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^dlv_[\w-]+$/.test(value)) return value;
+  throw new ConnectorError(
+    'INVALID_ARGUMENT',
+    `${flag} must be a seq (digits) or a delivery id (dlv_…), got "${value}"`,
+    {
+      field: flag,
+    },
+  );
+}
+
+function pageOf(flags: PageFlags): DeliveryPage {
+  if (flags.order !== undefined && flags.order !== 'asc' && flags.order !== 'desc')
+    throw new ConnectorError('INVALID_ARGUMENT', `--order must be asc or desc, got "${flags.order}"`, {
+      field: '--order',
+    });
+  return {
+    limit: parseLimit(flags.limit),
+    before: parseCursor(flags.before, '--before'),
+    after: parseCursor(flags.after, '--after'),
+    order: flags.order as DeliveryPage['order'],
+  };
+}
+
 export function register(trigger: Command): void {
   addStoreOptions(
     trigger
       .command('status [name]')
-      .description('Per trigger: source, checkpoint, lag, pending, delivered, failed, dead'),
+      .description(
+        'Per trigger: source, state (active, failing, disabled) and why, checkpoint, lag, pending, delivered, failed, dead',
+      ),
   ).action(async (name: string | undefined, flags: StoreFlags) => {
     const rows = await withTriggers(flags, (s) => s.status(name));
     if (flags.json) return printJson(rows);
@@ -35,41 +80,40 @@ export function register(trigger: Command): void {
       rows.map((r) => ({
         ...r,
         checkpoint: r.checkpoint.eventsUpTo ?? '',
-        disabled: r.disabled?.reason ?? '',
+        why: (r.disabled ?? r.failing)?.reason ?? '',
       })),
-      ['name', 'source', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead', 'disabled'],
+      ['name', 'source', 'state', 'checkpoint', 'lag', 'pending', 'delivered', 'failed', 'dead', 'why'],
     );
   });
 
   addStoreOptions(
-    trigger
-      .command('deliveries <name>')
-      .description("A trigger's deliveries, oldest first")
-      .option('--status <status>', STATUSES.join(', '))
-      .option('--limit <n>', 'at most n', '100')
-      .option('--after <seq>', 'after this position'),
-  ).action(async (name: string, flags: StoreFlags & { status?: string; limit?: string; after?: string }) => {
+    pageOptions(
+      trigger
+        .command('deliveries <name>')
+        .description("A trigger's deliveries, newest first (--order asc: oldest first)")
+        .option('--status <status>', STATUSES.join(', ')),
+    ),
+  ).action(async (name: string, flags: PageFlags & { status?: string }) => {
     if (flags.status && !STATUSES.includes(flags.status))
       throw new ConnectorError('INVALID_ARGUMENT', `--status must be one of ${STATUSES.join(', ')}`, {
         field: '--status',
       });
+    const page = pageOf(flags);
     const rows = await withTriggers(flags, (s) =>
-      s.deliveries(name, {
-        status: flags.status as never,
-        limit: parseLimit(flags.limit),
-        after: flags.after === undefined ? undefined : parseLimit(flags.after),
-      }),
+      s.deliveries(name, { ...page, status: flags.status as never }),
     );
     printRows(flags, rows, [...DELIVERY_COLUMNS]);
   });
 
   addStoreOptions(
-    trigger
-      .command('dead-letters <name>')
-      .description('Deliveries that ran out of attempts or time')
-      .option('--limit <n>', 'at most n', '100'),
-  ).action(async (name: string, flags: StoreFlags & { limit?: string }) => {
-    const rows = await withTriggers(flags, (s) => s.deadLetters(name, parseLimit(flags.limit)));
+    pageOptions(
+      trigger
+        .command('dead-letters <name>')
+        .description('Deliveries that ran out of attempts or time, newest first'),
+    ),
+  ).action(async (name: string, flags: PageFlags) => {
+    const page = pageOf(flags);
+    const rows = await withTriggers(flags, (s) => s.deadLetters(name, page));
     printRows(flags, rows, [...DELIVERY_COLUMNS]);
   });
 

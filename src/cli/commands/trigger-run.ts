@@ -28,7 +28,9 @@ export function register(trigger: Command): void {
     addStoreOptions(
       trigger
         .command('run [names...]')
-        .description('Run the triggers (all, or those named): sources and delivery, until Ctrl-C')
+        .description(
+          'Run the triggers (all, or those named): sources and delivery, until Ctrl-C; triggers added, changed or removed meanwhile are picked up',
+        )
         .option('--listen <host:port>', 'receive Stripe webhooks here (127.0.0.1:8787)')
         .option(
           '--public-url <url>',
@@ -61,15 +63,13 @@ export function register(trigger: Command): void {
         listen,
         publicUrl: flags.publicUrl,
         log,
-        onNotice: (n) => {
-          if (n.kind === 'store-error' || n.kind === 'disabled' || n.kind === 'dead' || flags.verbose)
-            log(JSON.stringify(n));
-        },
+        // Dead letters, a disabled sink and store failures are logged anyway; --verbose adds the rest.
+        onNotice: flags.verbose ? (n) => log(JSON.stringify(n)) : undefined,
         onStarted: ({ triggers, webhookUrl }) =>
           log(
             flags.json
               ? JSON.stringify({ running: triggers, webhookUrl: webhookUrl ?? null, store: store.location })
-              : `running ${triggers.length} trigger(s): ${triggers.join(', ') || '(none: trigger add one)'}; store ${store.location}${webhookUrl ? `; webhooks on ${webhookUrl}` : ''}`,
+              : `running ${triggers.length} trigger(s): ${triggers.join(', ') || '(none yet: one added meanwhile starts here)'}; store ${store.location}${webhookUrl ? `; webhooks on ${webhookUrl}` : ''}`,
           ),
       });
     } finally {

@@ -12,8 +12,8 @@ import {
   saveDestinations,
   TriggerService,
   type ClientLimits,
+  type DeliveryPage,
   type TriggerInput,
-  type TriggerStatus,
 } from '../../triggers/index.ts';
 import { parseDuration } from '../../triggers/duration.ts';
 import type { ServerPlugin } from '../app.ts';
@@ -29,6 +29,8 @@ export interface TriggerRoutesOptions {
   around?: <T>(name: string, change: () => Promise<T>) => Promise<T>;
   /** How often the event stream looks for changed rows (default 1 s). */
   streamIntervalMs?: number;
+  /** Where an http sink's `env:` secret is read to be checked at add (the server's environment). */
+  env?: Record<string, string | undefined>;
 }
 
 const tags = ['triggers'];
@@ -47,11 +49,20 @@ const deliveryParams = {
 } as const;
 const rows = { type: 'object', properties: { data: { type: 'array', items: anyObject } } } as const;
 const instant = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'number' }] } as const;
+/** A page cursor: a delivery's seq, or its id. */
+const cursor = {
+  type: 'string',
+  pattern: '^(\\d{1,15}|dlv_[A-Za-z0-9_-]{1,64})$',
+  description: "a delivery's seq or id: the page's last for the next older page (before)",
+} as const;
+const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  before: cursor,
+  after: cursor,
+  order: { type: 'string', enum: ['desc', 'asc'], default: 'desc' },
+} as const;
 
 type Named = FastifyRequest<{ Params: { name: string } }>;
-
-/** A status row as the console shows it: `state` says whether the runner delivers to it. */
-const row = (s: TriggerStatus) => ({ ...s, state: s.disabled ? 'disabled' : 'active' });
 
 /** Epoch seconds from an ISO time or a number (epoch seconds, or milliseconds when that large). */
 export function epochSeconds(value: string | number, field: string): number {
@@ -86,7 +97,7 @@ async function connectionOf(store: Store, name: string): Promise<string | undefi
 
 export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
   return async (app, { state }) => {
-    const service = new TriggerService(opts.store, state.catalog);
+    const service = new TriggerService(opts.store, state.catalog, opts.env);
     const limits = clientLimits(state.config);
     // Every runner on this store (here, or `trigger run` elsewhere) resolves destinations from it.
     await saveDestinations(opts.store, limits.destinations);
@@ -118,7 +129,7 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
         response: { 200: rows, ...errorResponses },
       },
       handler: async (request) => ({
-        data: (await service.status()).filter((s) => visibleTo(request, s.connection)).map(row),
+        data: (await service.status()).filter((s) => visibleTo(request, s.connection)),
       }),
     });
 
@@ -129,33 +140,28 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
 
     app.get('/api/triggers/:name/status', {
       ...read('The status of one trigger'),
-      handler: async (request: Named) => row((await service.status(request.params.name))[0]),
+      handler: async (request: Named) => (await service.status(request.params.name))[0],
     });
 
     app.get('/api/triggers/:name/deliveries', {
       config: { access: 'read', owner: 'trigger' },
       schema: {
         tags,
-        summary: 'Deliveries of a trigger, oldest first',
+        summary:
+          'Deliveries of a trigger, newest first (order=asc: oldest first), a page before/after a cursor',
         security: bearer,
         params: nameParams,
         querystring: {
           type: 'object',
           properties: {
             status: { type: 'string', enum: ['pending', 'running', 'delivered', 'dead', 'discarded'] },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            after: { type: 'integer', minimum: 0 },
+            ...pageQuery,
           },
           additionalProperties: false,
         },
         response: { 200: rows, ...errorResponses },
       },
-      handler: async (
-        request: FastifyRequest<{
-          Params: { name: string };
-          Querystring: { status?: 'pending'; limit: number; after?: number };
-        }>,
-      ) => {
+      handler: async (request: FastifyRequest<{ Params: { name: string }; Querystring: DeliveryPage }>) => {
         return { data: await service.deliveries(request.params.name, request.query) };
       },
     });
@@ -164,11 +170,13 @@ export function triggerRoutes(opts: TriggerRoutesOptions): ServerPlugin {
       ...read('Dead letters of a trigger'),
       schema: {
         ...read('').schema,
-        summary: 'Dead letters of a trigger',
+        summary:
+          'Dead letters of a trigger, newest first (order=asc: oldest first), a page before/after a cursor',
+        querystring: { type: 'object', properties: pageQuery, additionalProperties: false },
         response: { 200: rows, ...errorResponses },
       },
-      handler: async (request: Named) => {
-        return { data: await service.deadLetters(request.params.name) };
+      handler: async (request: FastifyRequest<{ Params: { name: string }; Querystring: DeliveryPage }>) => {
+        return { data: await service.deadLetters(request.params.name, request.query) };
       },
     });
 
@@ -271,7 +279,7 @@ function statusStream(app: FastifyInstance, service: TriggerService, intervalMs:
     intervalMs,
     async (send, request) => {
       for (const status of await service.status())
-        if (visibleTo(request, status.connection)) send('trigger', status.name, row(status));
+        if (visibleTo(request, status.connection)) send('trigger', status.name, status);
     },
   );
 }

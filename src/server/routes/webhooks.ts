@@ -16,7 +16,8 @@ import { routeEvent } from '../../triggers/sources/route.ts';
 import { verifyWebhook, WebhookSignatureError } from '../../triggers/sources/webhook.ts';
 import type { ServerPlugin } from '../app.ts';
 import { errorResponses, nameParam } from '../schemas.ts';
-import type { ServerTriggerRunner, WebhookTarget } from '../trigger-runner.ts';
+import type { WebhookTarget } from '../../triggers/index.ts';
+import type { ServerTriggerRunner } from '../trigger-runner.ts';
 
 export interface WebhookCounts {
   /** Per configured connection (else UNKNOWN_CONNECTION) and outcome (`stored`, `duplicate`, `refused`). */

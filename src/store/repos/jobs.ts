@@ -244,7 +244,8 @@ function manage(
         .$if(opts.group !== undefined, (qb) => qb.where('grp', '=', opts.group!))
         .$if(statuses !== undefined, (qb) => qb.where('status', 'in', statuses!))
         .$if(opts.afterId !== undefined, (qb) => qb.where('id', '>', opts.afterId!))
-        .orderBy('id')
+        .$if(opts.beforeId !== undefined, (qb) => qb.where('id', '<', opts.beforeId!))
+        .orderBy('id', opts.order ?? 'asc')
         .limit(opts.limit ?? 1000)
         .execute();
       return rows.map((r) => toJob<P>(r));

@@ -7,7 +7,7 @@ import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
 import { parseRetryAfter } from '../backoff.ts';
-import type { Sink, SinkMessage, SinkOutcome } from './types.ts';
+import type { SendOptions, Sink, SinkMessage, SinkOutcome } from './types.ts';
 
 export const HTTP_SINK_TIMEOUT_MS = 15_000;
 
@@ -25,7 +25,7 @@ export function httpSink(opts: HttpSinkOptions): Sink {
   // Connections kept open between deliveries (one per delivery in flight), closed with the sink.
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   return {
-    async send(message: SinkMessage, signal?: AbortSignal): Promise<SinkOutcome> {
+    async send(message: SinkMessage, { signal }: SendOptions = {}): Promise<SinkOutcome> {
       const body = JSON.stringify(message);
       const at = new Date();
       const timeout = AbortSignal.timeout(opts.timeoutMs ?? HTTP_SINK_TIMEOUT_MS);

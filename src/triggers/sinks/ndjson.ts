@@ -8,6 +8,8 @@
  * open the file's tail is read: a torn last line (a write cut short) is cut off, and the deliveries
  * already at the file's end are acknowledged without being written twice — each once, and only
  * until the first delivery that is not among them (in order, a crash's redeliveries come first).
+ * Only a delivery an earlier attempt may have written counts: a first attempt of its round (see
+ * SendOptions.attempt: a replay, a redelivery) is always written, so a replay reaches the file.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -75,13 +77,16 @@ export function fileSink(path: string): Sink {
     },
   );
   return {
-    async send(message) {
+    async send(message, options) {
       try {
         await file();
       } catch (error) {
         return writeFailed(`file ${path}`, error);
       }
-      if (written.delete(message.id)) return { kind: 'ack' };
+      // A first attempt (a new delivery, a redelivery or replay) cannot be one a crash left
+      // unacknowledged: it is written even when the file ends with the same delivery.
+      const first = options?.attempt === 1;
+      if (!first && written.delete(message.id)) return { kind: 'ack' };
       written.clear();
       return lines.send(message);
     },

@@ -26,7 +26,18 @@ export type SinkOutcome =
   /** The receiver is gone for good (410): the trigger is disabled. */
   | { kind: 'gone'; error: string };
 
+/** What the dispatcher tells a sink about one send besides the message. */
+export interface SendOptions {
+  /**
+   * This send's attempt within the delivery's current round: 1 when it was queued, or queued
+   * again (a redelivery, a replay), and no attempt of this round can have reached the sink yet;
+   * more when an earlier attempt may have (a retry, a redelivery after a crash). Unknown: assume more.
+   */
+  attempt?: number;
+  signal?: AbortSignal;
+}
+
 export interface Sink {
-  send(message: SinkMessage, signal?: AbortSignal): Promise<SinkOutcome>;
+  send(message: SinkMessage, options?: SendOptions): Promise<SinkOutcome>;
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ import type { Gateway } from '../../gateway/types.ts';
 import type { Atomic, Checkpoints, Inbox } from '../ports.ts';
 import { eventFilters, type EventFilter } from './event-filter.ts';
 import { readWindow, walkForward, type Obj } from './forward.ts';
-import { fromStripeEvent } from './inbox-event.ts';
+import { deliverable, fromStripeEvent } from './inbox-event.ts';
 import { mergeByCreated } from './merge.ts';
 import { EVENT_RETENTION_S, retentionNotice, type RetentionNotice } from './retention.ts';
 
@@ -58,6 +58,8 @@ export interface EventsPoller {
   /** When the trigger was added (epoch s): where a first poll begins. Read only then. */
   startAt?: () => Promise<number | undefined>;
   onNotice?: (notice: RetentionNotice) => void;
+  /** Told of a listed event that lacks what delivery needs (skipped, never stored). */
+  onRefused?: (eventId: string, reason: string) => void;
   signal?: AbortSignal;
 }
 
@@ -196,6 +198,7 @@ async function put(
   const before = new Set(state.cp.startIds);
   const fresh = events.filter(
     (e) =>
+      deliverable(e, p.onRefused) &&
       e.created >= start &&
       !(e.created === created && seen.has(e.id)) &&
       !(e.created === start && before.has(e.id)),

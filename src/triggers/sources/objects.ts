@@ -12,6 +12,7 @@ import type { ConnectorContext } from '../../context.ts';
 import { ConnectorError } from '../../errors.ts';
 import type { Atomic, Checkpoints, Inbox, InboxEvent } from '../ports.ts';
 import { readWindow, walkForward, type Obj } from './forward.ts';
+import { deliverable } from './inbox-event.ts';
 
 export interface ObjectsCheckpoint {
   /** `created` of the newest object put (or the start time). */
@@ -36,6 +37,8 @@ export interface ObjectsPoller {
   now?: () => number;
   /** When the trigger was added (epoch s): where a first poll begins. Read only then. */
   startAt?: () => Promise<number | undefined>;
+  /** Told of a listed object that lacks what delivery needs (skipped, never stored). */
+  onRefused?: (objectId: string, reason: string) => void;
   signal?: AbortSignal;
 }
 
@@ -90,9 +93,10 @@ export async function pollObjects(
       if (o.created === next.created) next.ids.push(o.id);
       if (o.created >= next.created) next.anchor = o.id;
     }
+    const usable = fresh.map(toEvent).filter((e) => deliverable(e, p.onRefused));
     const direct: Atomic = (fn) => fn(p);
     const { inserted } = await (p.atomic ?? direct)(async ({ inbox, checkpoints }) => {
-      const put = await inbox.put(p.trigger, fresh.map(toEvent));
+      const put = await inbox.put(p.trigger, usable);
       await checkpoints.set(p.trigger, next);
       return put;
     });

@@ -1,11 +1,13 @@
 /**
  * Verifying a webhook call from Stripe: the `Stripe-Signature` header over the raw body, checked by
- * the official SDK with Stripe's 300 s tolerance. Whatever fails is a 400-style ConnectorError
- * naming why (unsigned, malformed, stale, tampered or signed with another secret), never the secret.
+ * the official SDK with Stripe's 300 s tolerance, then the event's shape (inbox-event.ts). Whatever
+ * fails is a 400-style ConnectorError naming why (unsigned, malformed, stale, tampered, signed with
+ * another secret, or an event lacking what delivery needs), never the secret.
  */
 import Stripe from 'stripe';
 import { ConnectorError } from '../../errors.ts';
 import type { Obj } from './forward.ts';
+import { eventFault } from './inbox-event.ts';
 
 export const SIGNATURE_TOLERANCE_S = 300;
 
@@ -37,8 +39,9 @@ export function verifyWebhook(
   for (const secret of secrets) {
     try {
       const event = Stripe.webhooks.constructEvent(rawBody, header, secret, tolerance) as unknown as Obj;
-      if (typeof event?.id !== 'string' || typeof event.type !== 'string')
-        throw new WebhookSignatureError('not-an-event', 'the body is not a Stripe event');
+      // Signed but not deliverable: refused (Stripe retries, and flags the endpoint), never stored.
+      const fault = eventFault(event);
+      if (fault) throw new WebhookSignatureError('not-an-event', `the event cannot be delivered: ${fault}`);
       return event;
     } catch (error) {
       if (error instanceof WebhookSignatureError) throw error;

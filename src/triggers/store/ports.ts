@@ -16,6 +16,8 @@ export const inboxScope = (trigger: string) => `trigger:${trigger}`;
 /** Signed webhook requests seen, kept past the signature tolerance (older ones fail it anyway). */
 export const SIGNATURE_SCOPE = 'webhook-signatures';
 export const disabledKey = (trigger: string) => `trigger-disabled:${trigger}`;
+/** Why a runner cannot run the trigger's delivery now (its sink cannot be made, …), and since when. */
+export const failingKey = (trigger: string) => `trigger-failing:${trigger}`;
 /** Jobs never dead-letter on their own: the dispatcher's retry policy decides (decide.ts). */
 const UNLIMITED_ATTEMPTS = 1_000_000;
 
@@ -103,11 +105,11 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
   renew.unref();
 
   const toDelivery = async (job: Job<InboxEvent>): Promise<Delivery> => {
-    held.add(job.id);
     const before = job.attempts - 1;
     const first = before > 0 ? (await store.deliveries.attempts(job.id))[0]?.startedAt : undefined;
     return {
-      id: deliveryId(job.group, job.payload.id),
+      // A payload without an id still makes a delivery: the dispatcher dead-letters it, naming why.
+      id: deliveryId(job.group, String(job.payload?.id)),
       handle: job.id,
       trigger: job.group,
       seq: job.id,
@@ -133,7 +135,22 @@ export function storePorts(opts: StorePortsOptions): StorePorts {
           ? tx.deliveries.claimRun<InboxEvent>({ ...claim, trigger })
           : tx.deliveries.claim<InboxEvent>({ ...claim, triggers: [trigger] }),
       );
-      return Promise.all(jobs.map(toDelivery));
+      try {
+        const deliveries = await Promise.all(jobs.map(toDelivery));
+        for (const job of jobs) held.add(job.id);
+        return deliveries;
+      } catch (error) {
+        // Not handed out: given back at once, not left claimed.
+        await commit
+          .run((tx) =>
+            tx.deliveries.release(
+              jobs.map((j) => j.id),
+              worker,
+            ),
+          )
+          .catch(() => 0);
+        throw error;
+      }
     },
     ack: (d) => settle([d], (tx) => tx.deliveries.ack(d.handle, worker), true),
     retry: async (d, u) =>

@@ -48,6 +48,24 @@ describe('NDJSON sinks', () => {
     expect(ids).toEqual(['dlv_1', 'dlv_2', 'dlv_3', 'dlv_4', 'dlv_2']);
   });
 
+  it('writes a first attempt (a replay, a redelivery) even when the file ends with it; a crash redelivery once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.ndjson');
+    writeFileSync(path, `${JSON.stringify(msg(1))}\n${JSON.stringify(msg(2))}\n`);
+    // Restarted after deliveries 1 and 2 were acknowledged; both are replayed: first attempts.
+    const sink = fileSink(path);
+    for (const n of [1, 2]) expect(await sink.send(msg(n), { attempt: 1 })).toEqual({ kind: 'ack' });
+    await sink.close();
+    // Killed after writing the replayed 2 but before its ack: its next attempt is not written twice.
+    const restarted = fileSink(path);
+    expect(await restarted.send(msg(2), { attempt: 2 })).toEqual({ kind: 'ack' });
+    await restarted.close();
+    const ids = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(['dlv_1', 'dlv_2', 'dlv_1', 'dlv_2']);
+  });
+
   it('reads only the end of a large file, whose first partial line it leaves alone', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.ndjson');
     for (let i = 0; i < 1000; i++) appendFileSync(path, `${JSON.stringify(msg(i % 30))}\n`);

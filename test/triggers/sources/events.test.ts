@@ -271,4 +271,21 @@ describe('events poller', () => {
     expect(result.lost).toEqual({ from: t0 - EVENT_RETENTION_S - 500, to: t0 - EVENT_RETENTION_S });
     expect(notices.at(-1)?.kind).toBe('events-lost');
   });
+
+  it('skips a listed event that lacks what delivery needs, saying why; the events around it are stored', async () => {
+    const t0 = range();
+    const refused: string[] = [];
+    const p = poller('odd', ['customer.updated'], t0 - 1, {
+      onRefused: (id: string, why: string) => refused.push(`${id}: ${why}`),
+    });
+    await p.poll();
+    const [before] = loadEvents(env.emulator, [{ type: 'customer.updated', created: t0 }]);
+    env.emulator.load('event', [
+      { id: 'evt_no_object', type: 'customer.updated', created: t0 + 1, data: {} },
+    ]);
+    const [after] = loadEvents(env.emulator, [{ type: 'customer.updated', created: t0 + 2 }]);
+    expect((await p.poll()).inserted).toBe(2);
+    expect(p.inbox.ids('odd')).toEqual([before.id, after.id]);
+    expect(refused).toEqual(['evt_no_object: data.object: missing (the object the event is about)']);
+  });
 });

@@ -128,4 +128,27 @@ describe('webhook listener', () => {
     expect(await retry.json()).toMatchObject({ received: true, stored: 0 });
     expect(inbox.ids('customers').filter((id) => id === 'evt_replayed')).toHaveLength(1);
   });
+
+  it('refuses a signed event lacking what delivery needs with 400 and the reason, and stores nothing', async () => {
+    const body = JSON.stringify({
+      id: 'evt_no_object',
+      object: 'event',
+      type: 'customer.created',
+      created: Math.floor(Date.now() / 1000),
+      data: {},
+    });
+    const res = await fetch(guarded.url, {
+      method: 'POST',
+      body,
+      headers: { 'stripe-signature': webhookSignature(body, 'whsec_guarded') },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message:
+        'webhook refused: the event cannot be delivered: data.object: missing (the object the event is about)',
+      details: { reason: 'not-an-event' },
+    });
+    expect(inbox.ids('customers')).not.toContain('evt_no_object');
+  });
 });

@@ -46,6 +46,18 @@ describe('verifyWebhook', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain(SECRET);
   });
 
+  it('refuses a signed event that lacks what delivery needs (no created), naming the key', () => {
+    const { created: _created, ...rest } = event;
+    const unusable = JSON.stringify(rest);
+    const headers = { 'stripe-signature': webhookSignature(unusable, SECRET) };
+    const error = refusal(() => verifyWebhook(Buffer.from(unusable), headers, [SECRET]));
+    expect(error.reason).toBe('not-an-event');
+    expect(error.status).toBe(400);
+    expect(error.message).toBe(
+      'webhook refused: the event cannot be delivered: created: missing (an integer, epoch seconds)',
+    );
+  });
+
   it('accepts a signature 299 s old (the SDK tolerance is 300 s)', () => {
     const headers = { 'stripe-signature': webhookSignature(body.toString(), SECRET, now() - 299) };
     expect(verifyWebhook(body, headers, [SECRET]).type).toBe('customer.created');

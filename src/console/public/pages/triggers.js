@@ -2,7 +2,7 @@
 /**
  * Triggers, against the server's /api/triggers routes:
  *   GET    /api/triggers                          → [{ name, source, state, checkpoint, lag, pending, delivered, failed, dead }]
- *   GET    /api/triggers/{name}/deliveries        → deliveries (oldest first: the page shows the last 20)
+ *   GET    /api/triggers/{name}/deliveries        → deliveries, newest first (`before`: the page older than a seq)
  *   GET    /api/triggers/{name}/dead-letters      → dead letters
  *   POST   /api/triggers/{name}/dead-letters/{id}/redeliver
  *   POST   /api/triggers/{name}/replay { from }   (from: an ISO time)
@@ -92,7 +92,10 @@ function addForm(done) {
   return form;
 }
 
-function detailView(root, trigger, refresh) {
+/** Deliveries in a page of the detail's list. */
+const RECENT = 20;
+
+function detailView(root, trigger, refresh, stateOf) {
   const from = h('input', { type: 'datetime-local', name: 'from', required: true });
   const replayProblem = h('div');
   const replay = h(
@@ -111,6 +114,18 @@ function detailView(root, trigger, refresh) {
   });
   const deliveries = h('div');
   const dead = h('div');
+  // The recent deliveries shown: the newest page, or (cursor: a seq) the page older than it.
+  let cursor = null;
+  const recentPage = async () => {
+    const query = `?limit=${RECENT + 1}${cursor === null ? '' : `&before=${cursor}`}`;
+    const rows = list(await api(`/api/triggers/${enc(trigger)}/deliveries${query}`));
+    return { rows: rows.slice(0, RECENT), older: rows.length > RECENT };
+  };
+  const pageTo = async (seq) => {
+    cursor = seq;
+    await load();
+    announce(seq === null ? 'Newest deliveries' : `Deliveries before ${seq}`);
+  };
   const redeliver = async (id) => {
     try {
       await api(`/api/triggers/${enc(trigger)}/dead-letters/${enc(id)}/redeliver`, {
@@ -124,15 +139,24 @@ function detailView(root, trigger, refresh) {
     }
   };
   const load = async () => {
-    const [ds, dl] = await Promise.all([
+    const [ds, dl, recent] = await Promise.all([
       api(`/api/triggers/${enc(trigger)}/deliveries`).then(list),
       api(`/api/triggers/${enc(trigger)}/dead-letters`).then(list),
+      recentPage(),
     ]);
+    const state = stateOf();
     const failures = ds.filter(
       (d) => d.lastError || /fail|error|dead/i.test(String(d.status ?? d.state ?? '')),
     );
     fill(
       deliveries,
+      state?.failing || state?.disabled
+        ? h(
+            'p',
+            { class: 'notice', role: 'status' },
+            `${state.failing ? 'Failing' : 'Disabled'}: ${(state.failing ?? state.disabled).reason}`,
+          )
+        : '',
       deliveryChart(ds),
       h('h3', {}, 'Last failures'),
       failures.length
@@ -151,8 +175,22 @@ function detailView(root, trigger, refresh) {
               ),
           )
         : h('p', { class: 'muted' }, 'none'),
-      h('h3', {}, 'Recent deliveries'),
-      table(ds.slice(-20).reverse(), ['id', 'eventId', 'type', 'status', 'attempts', 'at']),
+      h('h3', {}, cursor === null ? 'Recent deliveries' : `Deliveries before ${cursor}`),
+      table(
+        recent.rows,
+        ['seq', 'id', 'eventId', 'type', 'status', 'attempts', 'at'],
+        'Deliveries, newest first',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        cursor === null
+          ? ''
+          : h('button', { type: 'button', onclick: () => pageTo(null) }, 'Newest deliveries'),
+        recent.older
+          ? h('button', { type: 'button', onclick: () => pageTo(recent.rows.at(-1).seq) }, 'Older deliveries')
+          : '',
+      ),
     );
     fill(
       dead,
@@ -261,7 +299,7 @@ export async function triggersPage(main) {
   let reloadDetail = null;
   const open = async (name) => {
     selected = name;
-    reloadDetail = await detailView(detail, name, refresh);
+    reloadDetail = await detailView(detail, name, refresh, () => triggers.find((t) => t.name === name));
   };
   const render = () =>
     fill(
