@@ -68,6 +68,8 @@ describe('the server’s billing runner', () => {
       dataDir: join(b.dir, 'served'),
       port: 0,
       env: b.env,
+      // The keys' variables are what the operator lets clients name.
+      config: { api: { secrets: { env: ['PK', 'SK'] } } },
       log: { level: 'silent' },
     });
     const api = (path: string, body?: object) =>
