@@ -40,7 +40,6 @@ export {
 export { runTriggers, triggerServices, type RunOptions } from './runner.ts';
 export {
   triggerSupervisor,
-  noticeLine,
   type LogLevel,
   type SupervisorOptions,
   type TriggerSupervisor,

@@ -147,7 +147,7 @@ describe('trigger routes', () => {
     const page = async (query = '', path = 'deliveries') => {
       const res = await inject({ url: `/api/triggers/paged/${path}${query}`, headers: auth(tokens.read) });
       expect(res.statusCode, res.body).toBe(200);
-      return (res.json().data as Array<{ seq: number; id: string; eventId: string }>).map((d) => d);
+      return res.json().data as Array<{ seq: number; id: string; eventId: string }>;
     };
     const newest = await page();
     expect(newest).toHaveLength(100);

@@ -60,7 +60,7 @@ const event = (n: number): InboxEvent => ({
   source: 'webhook',
 });
 
-describe('runner: one odd input', () => {
+describe('trigger run: nothing stalls unseen', () => {
   it('a stored event without created is dead-lettered with its reason; the ones behind it go, in order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trigger-odd-'));
     const out = join(dir, 'out.ndjson');
