@@ -40,9 +40,13 @@ async function tableIdsOf(to: string, table: string): Promise<string[]> {
   }
 }
 
+/** The mirror makes its tables once it starts: before then, a missing table is "not yet". */
+const notYet = (error: unknown) => /does not exist|no such table/.test(String((error as Error).message));
+
 async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await check())) {
+  const ready = () => check().catch((error) => (notYet(error) ? false : Promise.reject(error)));
+  while (!(await ready())) {
     if (Date.now() > end) throw new Error('timed out waiting for the mirror to catch up');
     await new Promise((r) => setTimeout(r, 100));
   }
