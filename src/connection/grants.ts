@@ -68,6 +68,20 @@ export function connectionReach(definition: ConnectionFileInput): ClientReach {
   };
 }
 
+/** What a billing integration names of the host: its two keys' references and Stripe address. */
+export function integrationReach(keys: {
+  publishableKey?: string;
+  secretKey?: string;
+  baseUrl?: string;
+}): ClientReach {
+  return {
+    secrets: (['publishableKey', 'secretKey'] as const).flatMap((k): Array<[string, string]> =>
+      keys[k] === undefined ? [] : [[k, keys[k]]],
+    ),
+    ...(keys.baseUrl === undefined ? {} : { baseUrl: keys.baseUrl }),
+  };
+}
+
 const refused = (field: string, message: string) =>
   new ConnectorError('OPERATOR_ONLY', `${field}: ${message}`, { field });
 
@@ -76,8 +90,12 @@ const refused = (field: string, message: string) =>
  * read from (the caller stores it as the connection's folder).
  */
 export function checkClientReach(reach: ClientReach, grants: HostGrants, baseDir: string): void {
-  for (const field of reach.operatorOnly ?? [])
-    throw refused(field, "only the operator may set this (in the server's config or a connection file)");
+  const [operatorOnly] = reach.operatorOnly ?? [];
+  if (operatorOnly)
+    throw refused(
+      operatorOnly,
+      "only the operator may set this (in the server's config or a connection file)",
+    );
   for (const [field, reference] of reach.secrets) checkSecret(field, reference, grants, baseDir);
   if (reach.baseUrl !== undefined && !grants.baseUrls.some((u) => sameUrl(u, reach.baseUrl!)))
     throw refused(

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BillingService, CATALOG_KINDS, type RetrySchedule } from '../../billing/index.ts';
 import type { Store } from '../../store/types.ts';
 import type { ServerPlugin } from '../app.ts';
-import { checkClientReach, clientSecretsDir } from '../../connection/grants.ts';
+import { checkClientReach, clientSecretsDir, integrationReach } from '../../connection/grants.ts';
 import { errorResponses } from '../schemas.ts';
 import {
   name,
@@ -44,16 +44,7 @@ export function billingRoutes(opts: BillingRoutesOptions): ServerPlugin {
     app.addHook('onClose', () => billing.close());
     // An integration's keys and Stripe address: only what the operator granted clients.
     const checkReach = (keys: { publishableKey?: string; secretKey?: string; baseUrl?: string }) =>
-      checkClientReach(
-        {
-          secrets: (['publishableKey', 'secretKey'] as const).flatMap((k): Array<[string, string]> =>
-            keys[k] === undefined ? [] : [[k, keys[k]]],
-          ),
-          ...(keys.baseUrl === undefined ? {} : { baseUrl: keys.baseUrl }),
-        },
-        state.config.api,
-        state.config.baseDir,
-      );
+      checkClientReach(integrationReach(keys), state.config.api, state.config.baseDir);
     integrationRoutes(app, billing, checkReach);
     catalogRoutes(app, billing);
     queueRoutes(app, billing, opts.streamIntervalMs ?? 1000);
